@@ -1,0 +1,351 @@
+"""The one httpx client setup every HTTP adapter uses.
+
+- `RetryTransport` retries with exponential backoff and jitter: connect failures (the request never
+  left) and 429 (the server refused it unprocessed, `Retry-After` honoured) for any method;
+  502/503/504 and read failures only for idempotent methods, never for a POST that may have gone
+  through.
+- `ClientCredentialsAuth` fetches a bearer token, refreshes it shortly before it expires, and once
+  more when the server answers 401 anyway.
+- `ApiClient` turns every failure into one `ApiError` with the vendor's code and message, parsed by
+  the adapter's `ErrorParser`; a body that is not JSON still yields a clear message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import re
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import httpx
+
+from tui.api.errors import ApiError
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class ErrorBody(NamedTuple):
+    """What a vendor's error body says: code, message and request id, each possibly absent."""
+
+    code: str | None
+    message: str | None
+    request_id: str | None = None
+
+
+#: An adapter's reading of its vendor's error JSON (`body` is the decoded JSON).
+ErrorParser = Callable[[Any], ErrorBody]
+
+
+def _no_vendor_body(_: Any) -> ErrorBody:
+    return ErrorBody(None, None)
+
+
+def error_from_response(
+    platform: str, response: httpx.Response, parse: ErrorParser = _no_vendor_body
+) -> ApiError:
+    """Build the ApiError for an HTTP error answer, from the vendor's body when it has one."""
+    status = response.status_code
+    header_id = response.headers.get("x-request-id") or response.headers.get("x-correlation-id")
+    text = response.text if response.content else ""
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    if body is not None:
+        try:
+            code, message, request_id = parse(body)
+        except Exception:  # a vendor body of an unexpected shape must not hide the real error
+            code, message, request_id = None, None, None
+        if message or code:
+            return ApiError(
+                platform,
+                message or response.reason_phrase or "error",
+                status=status,
+                code=code,
+                request_id=request_id or header_id,
+            )
+    snippet = _plain_snippet(text)
+    kind = response.headers.get("content-type", "no content type").split(";")[0]
+    reason = response.reason_phrase or "error"
+    message = f"{reason}: the server sent a non-JSON answer ({kind})"
+    if snippet:
+        message += f": {snippet}"
+    return ApiError(platform, message, status=status, request_id=header_id)
+
+
+def _plain_snippet(text: str, limit: int = 120) -> str:
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 0.2
+    max_delay: float = 8.0
+    #: Retry-After beyond this is not waited for: the 429 reaches the caller instead.
+    max_retry_after: float = 30.0
+    retry_statuses: frozenset[int] = field(default_factory=lambda: frozenset({502, 503, 504}))
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter exponential backoff for the attempt-th retry (0-based)."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * (2**attempt)))
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport and retries what is safe to retry (see the module docstring)."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        policy: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._inner = inner
+        self._policy = policy or RetryPolicy()
+        self._sleep = sleep
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        policy = self._policy
+        idempotent = request.method in IDEMPOTENT
+        attempt = 0
+        while True:
+            last = attempt >= policy.attempts - 1
+            try:
+                response = await self._inner.handle_async_request(request)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+                # Nothing was sent: safe for every method.
+                if last:
+                    raise
+                await self._sleep(policy.backoff(attempt))
+                attempt += 1
+                continue
+            except (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError):
+                # The request may have been processed: only an idempotent one is sent again.
+                if last or not idempotent:
+                    raise
+                await self._sleep(policy.backoff(attempt))
+                attempt += 1
+                continue
+
+            status = response.status_code
+            if last:
+                return response
+            if status == 429:
+                wait = parse_retry_after(response.headers.get("retry-after"))
+                if wait is not None and wait > policy.max_retry_after:
+                    return response
+                await response.aclose()
+                await self._sleep(wait if wait is not None else policy.backoff(attempt))
+            elif status in policy.retry_statuses and idempotent:
+                await response.aclose()
+                await self._sleep(policy.backoff(attempt))
+            else:
+                return response
+            attempt += 1
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class Token(NamedTuple):
+    value: str
+    expires_at: float | None  # monotonic clock; None never expires
+
+
+class ClientCredentialsAuth(httpx.Auth):
+    """Bearer auth from an OAuth2 client-credentials grant, refreshed before expiry and on 401.
+
+    `token_request` builds the vendor's token request (its URL, form and headers); `platform` and
+    `parse_error` turn a refused token request into an `ApiError`.
+    """
+
+    requires_response_body = True
+
+    def __init__(
+        self,
+        platform: str,
+        token_request: Callable[[], httpx.Request],
+        *,
+        parse_error: ErrorParser = _no_vendor_body,
+        refresh_margin: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._platform = platform
+        self._token_request = token_request
+        self._parse_error = parse_error
+        self._margin = refresh_margin
+        self._clock = clock
+        self._token: Token | None = None
+        self._lock = asyncio.Lock()
+        self.fetches = 0  # how many tokens were asked for: tests and the status bar read it
+
+    def _fresh(self) -> bool:
+        t = self._token
+        return t is not None and (t.expires_at is None or self._clock() < t.expires_at - self._margin)
+
+    def invalidate(self) -> None:
+        self._token = None
+
+    async def _fetch(self) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        response = yield self._token_request()
+        self.fetches += 1
+        if response.status_code >= 400:
+            raise error_from_response(self._platform, response, self._parse_error)
+        try:
+            body = response.json()
+            value = str(body["access_token"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ApiError(
+                self._platform, "the token answer has no access_token", status=response.status_code
+            ) from exc
+        expires_in = body.get("expires_in")
+        expires_at = self._clock() + float(expires_in) if expires_in not in (None, 0, "0") else None
+        self._token = Token(value, expires_at)
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if not self._fresh():
+            async with self._lock:
+                if not self._fresh():
+                    flow = self._fetch()
+                    token_request = await flow.__anext__()
+                    while True:
+                        response = yield token_request
+                        try:
+                            token_request = await flow.asend(response)
+                        except StopAsyncIteration:
+                            break
+        assert self._token is not None
+        used = self._token
+        request.headers["Authorization"] = f"Bearer {used.value}"
+        response = yield request
+        if response.status_code != 401:
+            return
+        async with self._lock:
+            if self._token == used:  # nobody refreshed it meanwhile
+                self._token = None
+                flow = self._fetch()
+                token_request = await flow.__anext__()
+                while True:
+                    token_response = yield token_request
+                    try:
+                        token_request = await flow.asend(token_response)
+                    except StopAsyncIteration:
+                        break
+        assert self._token is not None
+        request.headers["Authorization"] = f"Bearer {self._token.value}"
+        yield request
+
+
+class ApiClient:
+    """An httpx.AsyncClient bound to one platform: every failure comes out as an `ApiError`."""
+
+    def __init__(self, platform: str, client: httpx.AsyncClient, parse_error: ErrorParser) -> None:
+        self.platform = platform
+        self.http = client
+        self._parse_error = parse_error
+
+    @property
+    def base_url(self) -> str:
+        return str(self.http.base_url)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        try:
+            response = await self.http.request(
+                method, url, params=params, json=json, data=data, headers=headers
+            )
+        except ApiError:
+            raise
+        except httpx.TimeoutException as exc:
+            raise ApiError(
+                self.platform, f"timed out talking to {self._where()} ({type(exc).__name__})"
+            ) from None
+        except httpx.TransportError as exc:
+            raise ApiError(
+                self.platform, f"cannot reach {self._where()} ({type(exc).__name__}: {exc})"
+            ) from None
+        if response.status_code >= 400:
+            raise error_from_response(self.platform, response, self._parse_error)
+        return response
+
+    async def json(self, method: str, url: str, **kwargs: Any) -> Any:
+        response = await self.request(method, url, **kwargs)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                self.platform,
+                f"expected JSON from {method} {url}, got {_plain_snippet(response.text, 60)!r}",
+                status=response.status_code,
+            ) from None
+
+    def _where(self) -> str:
+        url = self.http.base_url
+        return f"{url.host}:{url.port}" if url.port else str(url.host)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def make_client(
+    platform: str,
+    base_url: str,
+    *,
+    parse_error: ErrorParser = _no_vendor_body,
+    auth: httpx.Auth | None = None,
+    verify: bool = True,
+    timeout: float = 20.0,
+    retry: RetryPolicy | None = None,
+    headers: dict[str, str] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> ApiClient:
+    """The one place an httpx client is made. `transport` is for tests (httpx.MockTransport)."""
+    inner = transport or httpx.AsyncHTTPTransport(
+        verify=verify, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10)
+    )
+    client = httpx.AsyncClient(
+        base_url=base_url,
+        auth=auth,
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        headers={"Accept": "application/json", **(headers or {})},
+        transport=RetryTransport(inner, retry, sleep),
+        follow_redirects=False,
+    )
+    return ApiClient(platform, client, parse_error)

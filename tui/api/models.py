@@ -1,0 +1,363 @@
+"""Pydantic models the screens read, and the validated inputs they send.
+
+Read models are vendor-neutral: an adapter maps its vendor's JSON onto them. List rows
+(`DeviceSummary`, `Alarm`) hold only what a list shows, so that a million of them stay small;
+detail models keep the vendor's raw JSON as well. Input models validate as the vendors do, so a
+form can show a field error before anything is sent, and an adapter never sends what the vendor
+would refuse for a reason we could have known.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tui.api.paging import Page
+
+__all__ = [
+    "Alarm",
+    "AlarmSeverity",
+    "AppServerRef",
+    "BasicHttpsConnectionCreate",
+    "CellularDeviceCreate",
+    "Connection",
+    "ConnectivityPlan",
+    "DetailField",
+    "DetailSection",
+    "DeviceDetail",
+    "DeviceModel",
+    "DeviceSummary",
+    "DeviceUpdate",
+    "Downlink",
+    "IotFlowMqttConnectionCreate",
+    "LoRaWanDeviceCreate",
+    "MulticastGroupCreate",
+    "NetworkContext",
+    "Page",
+    "TrafficBucket",
+]
+
+_HEX = re.compile(r"^[0-9A-Fa-f]*$")
+
+
+def _hex(value: str, length: int, what: str) -> str:
+    value = value.strip()
+    if len(value) != length or not _HEX.match(value):
+        raise ValueError(f"{what} must be {length} hexadecimal characters")
+    return value.upper()
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# ---------------------------------------------------------------- read models
+
+
+class DeviceSummary(_Frozen):
+    """One row of a device list. `key` identifies the device on its platform (a DevEUI, a device_id)."""
+
+    key: str
+    name: str
+    eui: str | None = None
+    connectivity: str | None = None
+    activation: str | None = None
+    model: str | None = None
+    connection: str | None = None
+    health: str | None = None
+    last_activity: datetime | None = None
+
+
+class DetailField(_Frozen):
+    """One labelled value of a device detail; `secret` values are masked until revealed."""
+
+    label: str
+    value: str
+    secret: bool = False
+
+
+class DetailSection(_Frozen):
+    title: str
+    fields: list[DetailField]
+
+
+class DeviceDetail(_Frozen):
+    """Everything the vendor says about one device, grouped for display, plus the raw JSON."""
+
+    key: str
+    name: str
+    summary: DeviceSummary
+    sections: list[DetailSection]
+    raw: dict[str, Any]
+
+
+class AlarmSeverity(StrEnum):
+    CRITICAL = "CRITICAL"
+    MAJOR = "MAJOR"
+    MINOR = "MINOR"
+    WARNING = "WARNING"
+    INDETERMINATE = "INDETERMINATE"
+    CLEARED = "CLEARED"
+
+
+class Alarm(_Frozen):
+    key: str
+    device_key: str | None = None
+    device_name: str | None = None
+    type: str | None = None
+    severity: str = AlarmSeverity.INDETERMINATE
+    state: str | None = None
+    acknowledged: bool = False
+    occurred_at: datetime | None = None
+    message: str | None = None
+
+
+class Connection(_Frozen):
+    """An application server / connection: OSS app servers and DX Core IoT Flow connections alike."""
+
+    key: str
+    name: str
+    kind: str  # "app-server" (OSS) or "iot-flow" (DX Core)
+    type: str | None = None
+    state: str | None = None
+    health: str | None = None
+    device_count: int | None = None
+
+
+class TrafficBucket(_Frozen):
+    """Aggregated traffic over one step of a traffic history."""
+
+    start: datetime
+    up: int = 0
+    up_lost: int = 0
+    down: int = 0
+    down_failed: int = 0
+    rssi_mean: float | None = None
+    snr_mean: float | None = None
+    esp_mean: float | None = None
+
+
+class DeviceModel(_Frozen):
+    key: str
+    name: str
+    vendor: str | None = None
+    connectivity: str | None = None
+
+
+class ConnectivityPlan(_Frozen):
+    key: str
+    name: str
+    supplier: str | None = None
+    used: int | None = None
+    granted: int | None = None
+
+
+class NetworkContext(_Frozen):
+    key: str
+    name: str
+    mode: str | None = None
+
+
+# ---------------------------------------------------------------- inputs
+
+
+class AppServerRef(_Frozen):
+    key: str
+
+
+class LoRaWanDeviceCreate(_Frozen):
+    """A LoRaWAN OTAA device, as the vendor's "Adding a LoRaWAN device" asks for it."""
+
+    name: str = Field(min_length=1, max_length=128)
+    eui: str
+    app_key: str
+    model_key: str = Field(min_length=1)
+    connection_keys: list[str] = Field(min_length=1)
+    app_eui: str | None = None
+
+    @field_validator("eui")
+    @classmethod
+    def _eui(cls, v: str) -> str:
+        return _hex(v, 16, "DevEUI")
+
+    @field_validator("app_eui")
+    @classmethod
+    def _app_eui(cls, v: str | None) -> str | None:
+        return None if not v else _hex(v, 16, "AppEUI")
+
+    @field_validator("app_key")
+    @classmethod
+    def _app_key(cls, v: str) -> str:
+        return _hex(v, 32, "AppKey")
+
+
+class CellularDeviceCreate(_Frozen):
+    """A cellular device; the platform assigns its EUI."""
+
+    name: str = Field(min_length=1, max_length=128)
+    model_key: str = Field(min_length=1)
+    plan_key: str = Field(min_length=1)
+    network_context_key: str = Field(min_length=1)
+    connection_keys: list[str] = Field(min_length=1)
+    sim_id: str
+    imei: str | None = None
+
+    @field_validator("sim_id")
+    @classmethod
+    def _sim(cls, v: str) -> str:
+        v = v.strip()
+        # An ICCID is 18-22 digits (the last may be F padding); an eID is 32 digits.
+        if not re.fullmatch(r"\d{18,22}|\d{19}F|\d{32}", v):
+            raise ValueError("SIM identifier must be an ICCID (18-22 digits) or an eID (32 digits)")
+        return v
+
+    @field_validator("imei")
+    @classmethod
+    def _imei(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        v = v.strip()
+        if not re.fullmatch(r"\d{15}", v):
+            raise ValueError("IMEI must be 15 digits")
+        return v
+
+
+class DeviceUpdate(_Frozen):
+    """Fields a user may change on an existing device; None leaves a field as it is."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    connection_keys: list[str] | None = None
+
+
+class MulticastGroupCreate(_Frozen):
+    name: str = Field(min_length=1, max_length=128)
+    eui: str
+    dev_addr: str
+    nwk_skey: str
+    app_skey: str
+    device_class: str = "C"
+    downlink_data_rate: int = Field(ge=0, le=15)
+    downlink_frequency_mhz: float = Field(gt=0)
+    base_station_tags: list[str] = []
+    connection_keys: list[str] = Field(min_length=1)
+
+    @field_validator("eui")
+    @classmethod
+    def _eui(cls, v: str) -> str:
+        return _hex(v, 16, "DevEUI")
+
+    @field_validator("dev_addr")
+    @classmethod
+    def _addr(cls, v: str) -> str:
+        return _hex(v, 8, "DevAddr")
+
+    @field_validator("nwk_skey")
+    @classmethod
+    def _nwk(cls, v: str) -> str:
+        return _hex(v, 32, "NwkSKey")
+
+    @field_validator("app_skey")
+    @classmethod
+    def _app(cls, v: str) -> str:
+        return _hex(v, 32, "AppSKey")
+
+    @field_validator("device_class")
+    @classmethod
+    def _class(cls, v: str) -> str:
+        v = v.strip().upper()
+        if v not in {"B", "C"}:
+            raise ValueError("a multicast group is class B or C")
+        return v
+
+
+class BasicHttpsConnectionCreate(_Frozen):
+    """An OSS application server of the NS-AS tunnel kind ("Basic HTTPS connection")."""
+
+    name: str = Field(min_length=1, max_length=128)
+    url: str
+    content_type: str = "jsontyped"
+    as_key: str
+    max_timestamp_deviation_s: int = Field(default=10, ge=1, le=3600)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        v = v.strip()
+        if not re.fullmatch(r"https?://[^\s/:]+(:\d{1,5})?(/\S*)?", v):
+            raise ValueError("URL must look like https://host[:port]/path")
+        return v
+
+    @field_validator("as_key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        return _hex(v, 32, "Tunnel interface authentication key")
+
+    @field_validator("content_type")
+    @classmethod
+    def _ct(cls, v: str) -> str:
+        if v not in {"jsontyped", "xml", "json"}:
+            raise ValueError("content type is one of jsontyped, json, xml")
+        return v
+
+
+class IotFlowMqttConnectionCreate(_Frozen):
+    """A ThingPark X IoT Flow MQTT connection (DX Core `actility-mqtt-iot` connector)."""
+
+    name: str = Field(min_length=1, max_length=128)
+    host: str
+    uplink_topic: str
+    downlink_topic: str
+    protocol: str = "SSL"
+    username: str | None = None
+    password: str | None = None
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, v: str) -> str:
+        v = v.strip()
+        m = re.fullmatch(r"([A-Za-z0-9.-]+):(\d{1,5})", v)
+        if not m or not 0 < int(m.group(2)) < 65536:
+            raise ValueError("broker must be host:port, e.g. broker.example.com:8883")
+        return v
+
+    @field_validator("uplink_topic", "downlink_topic")
+    @classmethod
+    def _topic(cls, v: str) -> str:
+        v = v.strip()
+        if "{DevEUI}" not in v:
+            raise ValueError("topic pattern must contain {DevEUI}")
+        if any(c in v for c in "#+ "):
+            raise ValueError("topic pattern must not contain wildcards or spaces")
+        return v
+
+    @field_validator("protocol")
+    @classmethod
+    def _proto(cls, v: str) -> str:
+        if v not in {"SSL", "TCP", "WS", "WSS"}:
+            raise ValueError("protocol is one of SSL, TCP, WS, WSS")
+        return v
+
+
+class Downlink(_Frozen):
+    """A LoRaWAN downlink: hex payload and FPort, checked before sending."""
+
+    payload_hex: str
+    fport: int = Field(ge=1, le=223)
+    confirmed: bool = False
+    flush_queue: bool = False
+
+    @field_validator("payload_hex")
+    @classmethod
+    def _payload(cls, v: str) -> str:
+        v = v.strip().replace(" ", "")
+        if not v or not _HEX.match(v):
+            raise ValueError("payload must be hexadecimal")
+        if len(v) % 2:
+            raise ValueError("payload must have an even number of hex digits")
+        if len(v) > 2 * 242:
+            raise ValueError("payload must be at most 242 bytes")
+        return v.upper()
