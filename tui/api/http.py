@@ -205,7 +205,9 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def _fresh(self) -> bool:
         t = self._token
-        return t is not None and (t.expires_at is None or self._clock() < t.expires_at - self._margin)
+        return t is not None and (
+            t.expires_at is None or self._clock() < t.expires_at - self._margin
+        )
 
     def invalidate(self) -> None:
         self._token = None

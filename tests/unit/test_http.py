@@ -1,0 +1,310 @@
+"""Unit tests of the shared HTTP layer: retry rules, token refresh and error mapping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tui.api.errors import ApiError
+from tui.api.http import (
+    ClientCredentialsAuth,
+    ErrorBody,
+    RetryPolicy,
+    error_from_response,
+    make_client,
+    parse_retry_after,
+)
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Recorder:
+    """A MockTransport handler that answers from a script and records what it was sent."""
+
+    def __init__(self, *answers: httpx.Response | type[Exception]) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, type):
+            raise answer("scripted failure", request=request)
+        return answer
+
+
+def vendor_error(body: object) -> ErrorBody:
+    assert isinstance(body, dict)
+    return ErrorBody(
+        str(body["code"]) if "code" in body else None, body.get("message"), body.get("errorId")
+    )
+
+
+def client(handler: Handler, *, sleeps: list[float] | None = None, **kwargs: object):
+    async def sleep(seconds: float) -> None:
+        if sleeps is not None:
+            sleeps.append(seconds)
+
+    return make_client(
+        "testvendor",
+        "http://vendor.test",
+        parse_error=vendor_error,
+        transport=httpx.MockTransport(handler),
+        sleep=sleep,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+# ------------------------------------------------------------------ retries
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+async def test_get_is_retried_on_gateway_errors(status: int) -> None:
+    rec = Recorder(httpx.Response(status), httpx.Response(200, json={"ok": True}))
+    api = client(rec)
+    assert await api.json("GET", "/things") == {"ok": True}
+    assert len(rec.requests) == 2
+
+
+async def test_post_is_not_retried_after_a_server_error() -> None:
+    rec = Recorder(httpx.Response(503, json={"code": 503, "message": "busy"}), httpx.Response(201))
+    api = client(rec)
+    with pytest.raises(ApiError) as err:
+        await api.request("POST", "/things", json={"a": 1})
+    assert len(rec.requests) == 1
+    assert err.value.status == 503 and err.value.code == "503" and err.value.message == "busy"
+
+
+async def test_post_is_not_retried_after_a_read_timeout() -> None:
+    rec = Recorder(httpx.ReadTimeout, httpx.Response(201))
+    api = client(rec)
+    with pytest.raises(ApiError) as err:
+        await api.request("POST", "/things", json={})
+    assert len(rec.requests) == 1
+    assert err.value.status is None and "timed out" in err.value.message
+
+
+async def test_post_is_retried_when_the_connection_never_opened() -> None:
+    rec = Recorder(httpx.ConnectError, httpx.Response(201, json={"id": "1"}))
+    api = client(rec)
+    assert await api.json("POST", "/things", json={}) == {"id": "1"}
+    assert len(rec.requests) == 2
+
+
+async def test_429_honours_retry_after_for_any_method() -> None:
+    rec = Recorder(httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(201, json={}))
+    sleeps: list[float] = []
+    api = client(rec, sleeps=sleeps)
+    await api.request("POST", "/things", json={})
+    assert sleeps == [2.0]
+    assert len(rec.requests) == 2
+
+
+async def test_429_with_a_long_retry_after_reaches_the_caller() -> None:
+    rec = Recorder(
+        httpx.Response(
+            429, headers={"Retry-After": "600"}, json={"code": 429, "message": "slow down"}
+        )
+    )
+    api = client(rec)
+    with pytest.raises(ApiError) as err:
+        await api.request("GET", "/things")
+    assert err.value.status == 429 and len(rec.requests) == 1
+
+
+async def test_retries_stop_after_the_policy_attempts_with_growing_backoff() -> None:
+    rec = Recorder(httpx.Response(503))
+    sleeps: list[float] = []
+    api = client(rec, sleeps=sleeps, retry=RetryPolicy(attempts=4, base_delay=1.0, max_delay=100))
+    with pytest.raises(ApiError) as err:
+        await api.request("GET", "/things")
+    assert len(rec.requests) == 4
+    assert len(sleeps) == 3
+    # full jitter: each wait is within [0, base * 2**n]
+    assert all(0 <= s <= 2**n for n, s in enumerate(sleeps))
+    assert err.value.status == 503
+
+
+async def test_client_errors_are_not_retried() -> None:
+    rec = Recorder(httpx.Response(404, json={"code": 40401, "message": "Device not found"}))
+    api = client(rec)
+    with pytest.raises(ApiError) as err:
+        await api.request("GET", "/things/x")
+    assert len(rec.requests) == 1
+    assert (err.value.status, err.value.code, err.value.message) == (
+        404,
+        "40401",
+        "Device not found",
+    )
+
+
+async def test_connection_refused_becomes_an_api_error_without_status() -> None:
+    rec = Recorder(httpx.ConnectError)
+    api = client(rec)
+    with pytest.raises(ApiError) as err:
+        await api.request("GET", "/things")
+    assert err.value.status is None and err.value.is_network
+    assert "cannot reach vendor.test" in err.value.message
+
+
+def test_retry_after_parses_seconds_and_http_dates() -> None:
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now=784111777.0 - 3) == 3.0
+
+
+# ------------------------------------------------------------------ error bodies
+
+
+def test_error_from_a_vendor_json_body_keeps_code_message_and_request_id() -> None:
+    response = httpx.Response(
+        400, json={"code": 1001, "message": "Invalid DevEUI", "errorId": "e-42"}
+    )
+    err = error_from_response("thingpark", response, vendor_error)
+    assert (err.status, err.code, err.message, err.request_id) == (
+        400,
+        "1001",
+        "Invalid DevEUI",
+        "e-42",
+    )
+    assert str(err) == "thingpark 400 [1001] Invalid DevEUI (request e-42)"
+
+
+def test_error_from_a_non_json_body_says_so_plainly() -> None:
+    html = "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
+    response = httpx.Response(502, text=html, headers={"content-type": "text/html"})
+    err = error_from_response("thingpark", response, vendor_error)
+    assert err.status == 502 and err.code is None
+    assert "non-JSON answer (text/html)" in err.message
+    assert "502 Bad Gateway nginx" in err.message and "<h1>" not in err.message
+
+
+def test_error_from_an_empty_body_and_an_unexpected_json_shape() -> None:
+    assert "non-JSON" in error_from_response("x", httpx.Response(500), vendor_error).message
+    odd = error_from_response("x", httpx.Response(500, json=["not", "a", "dict"]), vendor_error)
+    assert odd.status == 500 and odd.code is None
+
+
+def test_request_id_falls_back_to_the_header() -> None:
+    response = httpx.Response(500, text="oops", headers={"X-Request-Id": "abc"})
+    assert error_from_response("x", response).request_id == "abc"
+
+
+# ------------------------------------------------------------------ bearer tokens
+
+
+class TokenServer:
+    """A fake vendor: issues numbered tokens, and answers 401 to tokens it has revoked."""
+
+    def __init__(self, expires_in: int = 3600) -> None:
+        self.issued = 0
+        self.expires_in = expires_in
+        self.revoked: set[str] = set()
+        self.seen_tokens: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            form = dict(httpx.QueryParams(request.content.decode()))
+            if form.get("client_secret") != "s3cret":
+                return httpx.Response(
+                    401, json={"error": "invalid_client", "error_description": "bad"}
+                )
+            self.issued += 1
+            return httpx.Response(
+                200,
+                json={
+                    "access_token": f"tok{self.issued}",
+                    "expires_in": self.expires_in,
+                    "token_type": "Bearer",
+                },
+            )
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        self.seen_tokens.append(token)
+        if token in self.revoked or not token:
+            return httpx.Response(401, json={"code": 401, "message": "Unauthorized"})
+        return httpx.Response(200, json={"token": token})
+
+
+def token_auth(
+    secret: str = "s3cret", clock: Callable[[], float] | None = None
+) -> ClientCredentialsAuth:
+    def build() -> httpx.Request:
+        return httpx.Request(
+            "POST",
+            "http://vendor.test/token",
+            data={"grant_type": "client_credentials", "client_id": "c", "client_secret": secret},
+        )
+
+    def parse(body: object) -> ErrorBody:
+        assert isinstance(body, dict)
+        return ErrorBody(body.get("error"), body.get("error_description"))
+
+    kwargs = {"clock": clock} if clock else {}
+    return ClientCredentialsAuth("testvendor", build, parse_error=parse, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_token_is_fetched_once_and_reused() -> None:
+    server = TokenServer()
+    auth = token_auth()
+    api = client(server, auth=auth)
+    for _ in range(3):
+        assert await api.json("GET", "/things") == {"token": "tok1"}
+    assert server.issued == 1 and auth.fetches == 1
+
+
+async def test_token_is_refreshed_before_it_expires() -> None:
+    now = [1000.0]
+    server = TokenServer(expires_in=60)
+    auth = token_auth(clock=lambda: now[0])
+    api = client(server, auth=auth)
+    await api.json("GET", "/things")
+    now[0] += 31  # inside the 30 s refresh margin of a 60 s token
+    assert await api.json("GET", "/things") == {"token": "tok2"}
+    assert server.issued == 2
+
+
+async def test_a_401_refreshes_the_token_once_and_retries() -> None:
+    server = TokenServer()
+    api = client(server, auth=token_auth())
+    await api.json("GET", "/things")
+    server.revoked.add("tok1")
+    assert await api.json("GET", "/things") == {"token": "tok2"}
+    assert server.seen_tokens == ["tok1", "tok1", "tok2"]
+
+
+async def test_a_second_401_reaches_the_caller_without_looping() -> None:
+    server = TokenServer()
+    api = client(server, auth=token_auth())
+    server.revoked.update({"tok1", "tok2", "tok3"})
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert err.value.status == 401
+    assert server.issued == 2
+
+
+async def test_a_refused_token_request_names_the_vendor_error_and_hides_the_secret() -> None:
+    server = TokenServer()
+    api = client(server, auth=token_auth(secret="wrong-secret-value"))
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert err.value.status == 401 and err.value.code == "invalid_client"
+    assert "wrong-secret-value" not in str(err.value) and "wrong-secret-value" not in repr(
+        err.value
+    )
+
+
+async def test_a_non_json_body_on_a_success_is_a_clear_error() -> None:
+    api = client(Recorder(httpx.Response(200, text="<html>login page</html>")))
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert "expected JSON" in err.value.message
+
+
+def test_api_error_summary_without_status() -> None:
+    err = ApiError("iotda", "cannot reach host", request_id=None)
+    assert err.summary == "iotda cannot reach host"
+    assert json.dumps(err.summary)
