@@ -308,3 +308,38 @@ def test_api_error_summary_without_status() -> None:
     err = ApiError("iotda", "cannot reach host", request_id=None)
     assert err.summary == "iotda cannot reach host"
     assert json.dumps(err.summary)
+
+
+async def test_a_short_lived_token_is_reused_until_half_its_life() -> None:
+    now = [0.0]
+    server = TokenServer(expires_in=10)
+    api = client(server, auth=token_auth(clock=lambda: now[0]))
+    await api.json("GET", "/things")
+    now[0] = 4.0
+    await api.json("GET", "/things")
+    assert server.issued == 1
+    now[0] = 5.5
+    await api.json("GET", "/things")
+    assert server.issued == 2
+
+
+async def test_the_token_answer_is_read_over_a_streaming_transport() -> None:
+    """Real transports hand the auth flow an unread response (MockTransport reads it eagerly)."""
+
+    class Streaming(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            answer = TokenServer()(request)
+            return httpx.Response(
+                answer.status_code, headers=answer.headers, stream=_Chunks(answer.content)
+            )
+
+    api = make_client("testvendor", "http://vendor.test", transport=Streaming(), auth=token_auth())
+    assert await api.json("GET", "/things") == {"token": "tok1"}
+
+
+class _Chunks(httpx.AsyncByteStream):
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    async def __aiter__(self):  # type: ignore[override]
+        yield self.data

@@ -173,7 +173,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
 
 class Token(NamedTuple):
     value: str
-    expires_at: float | None  # monotonic clock; None never expires
+    refresh_at: float | None  # monotonic clock; None never expires
 
 
 class ClientCredentialsAuth(httpx.Auth):
@@ -205,15 +205,15 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def _fresh(self) -> bool:
         t = self._token
-        return t is not None and (
-            t.expires_at is None or self._clock() < t.expires_at - self._margin
-        )
+        return t is not None and (t.refresh_at is None or self._clock() < t.refresh_at)
 
     def invalidate(self) -> None:
         self._token = None
 
     async def _fetch(self) -> AsyncGenerator[httpx.Request, httpx.Response]:
         response = yield self._token_request()
+        # A custom async_auth_flow gets the answer unread (httpx reads it only for its own flow).
+        await response.aread()
         self.fetches += 1
         if response.status_code >= 400:
             raise error_from_response(self._platform, response, self._parse_error)
@@ -225,8 +225,12 @@ class ClientCredentialsAuth(httpx.Auth):
                 self._platform, "the token answer has no access_token", status=response.status_code
             ) from exc
         expires_in = body.get("expires_in")
-        expires_at = self._clock() + float(expires_in) if expires_in not in (None, 0, "0") else None
-        self._token = Token(value, expires_at)
+        refresh_at = None
+        if expires_in not in (None, 0, "0"):
+            lifetime = float(expires_in)
+            # Refresh `margin` seconds early, but never earlier than half-way through a short token.
+            refresh_at = self._clock() + lifetime - min(self._margin, lifetime / 2)
+        self._token = Token(value, refresh_at)
 
     async def async_auth_flow(
         self, request: httpx.Request

@@ -1,0 +1,501 @@
+"""Profiles: demo defaults, TOML of each platform, clear errors, and saving without secrets."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import keyring
+import pytest
+
+from tui.config import (
+    DEMO_PROFILE_NAMES,
+    ConfigError,
+    EnosProfile,
+    IotdaProfile,
+    MyThingsProfile,
+    TelitProfile,
+    ThingParkProfile,
+    config_path,
+    demo_profiles,
+    demo_secrets,
+    dumps_toml,
+    load_config,
+    save_profile,
+)
+
+VALID_TOML = """\
+default_profile = "prod-tp"
+theme = "nord"
+timezone = "UTC"
+
+[profiles.prod-tp]
+platform = "thingpark"
+base_url = "https://community.thingpark.io"
+client_id = "sub-123456/console"
+secret_command = "pass show fleet/prod-tp"
+readonly = true
+
+[profiles.mt]
+platform = "mythings"
+base_url = "https://api.enco.io"
+client_id = "my-app"
+timezone = "Europe/Brussels"
+
+[profiles.hw]
+platform = "iotda"
+project_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+region = "cn-north-4"
+access_key = "AKEXAMPLE"
+instance_id = "inst-1"
+
+[profiles.hw-token]
+platform = "iotda"
+base_url = "https://iotda.example.internal"
+project_id = "abc123"
+region = "ap-southeast-1"
+auth = "token"
+
+[profiles.gw]
+platform = "enos"
+base_url = "mqtts://broker.enos.example:18883"
+product_key = "pk1"
+device_key = "gw-1"
+insecure = true
+
+[profiles.tl]
+platform = "telit"
+base_url = "https://api.devicewise.com"
+username = "ops@example.com"
+
+[profiles.tl-app]
+platform = "telit"
+base_url = "https://api.devicewise.com"
+auth = "app"
+app_id = "app-7"
+thing_key = "gateway-7"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No real keyring, no real config file, no FLEET_* from the developer's shell."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("config tests must not touch the keyring")
+
+    monkeypatch.setattr(keyring, "get_password", refuse)
+    monkeypatch.setattr(keyring, "set_password", refuse)
+    for var in [v for v in os.environ if v.startswith("FLEET_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("FLEET_CONFIG", str(tmp_path / "absent" / "config.toml"))
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def test_no_file_gives_the_demo_profiles(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "missing.toml")
+    assert list(config.profiles) == list(DEMO_PROFILE_NAMES)
+    assert DEMO_PROFILE_NAMES == (
+        "demo-thingpark",
+        "demo-mythings",
+        "demo-iotda",
+        "demo-enos",
+        "demo-telit",
+    )
+    assert config.default_profile == "demo-thingpark"
+    assert all(p.simulator and p.base_url == "" for p in config.profiles.values())
+    assert {p.platform for p in config.profiles.values()} == {
+        "thingpark",
+        "mythings",
+        "iotda",
+        "enos",
+        "telit",
+    }
+    thingpark = config.profiles["demo-thingpark"]
+    assert isinstance(thingpark, ThingParkProfile)
+    assert thingpark.client_id == "sub-199983788/fleet-demo"
+    assert thingpark.subscriber_id == "199983788"
+    iotda = config.profiles["demo-iotda"]
+    assert isinstance(iotda, IotdaProfile)
+    assert iotda.access_key == "FLEETDEMOIOTDAAK0001"
+    assert iotda.project_id == "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    assert iotda.instance_id == "fleet-demo-instance"
+
+
+def test_demo_secrets_only_for_simulator_profiles() -> None:
+    demos = demo_profiles()
+    assert demo_secrets(demos["demo-thingpark"]) == {"client_secret": "thingpark-demo-secret"}
+    assert demo_secrets(demos["demo-iotda"])["secret_key"] == "iotda-demo-secret-key"
+    for profile in demos.values():
+        assert set(profile.secret_fields) <= set(demo_secrets(profile))
+    real = demos["demo-thingpark"].model_copy(
+        update={"simulator": False, "base_url": "https://x.example"}
+    )
+    assert demo_secrets(real) == {}
+
+
+def test_fleet_config_env_chooses_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = write(tmp_path, VALID_TOML)
+    monkeypatch.setenv("FLEET_CONFIG", str(path))
+    assert config_path() == path
+    config = load_config()
+    assert config.path == path
+    assert "prod-tp" in config.profiles
+
+
+def test_default_path_is_under_user_config_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLEET_CONFIG")
+    assert config_path().name == "config.toml"
+    assert config_path().parent.name == "fleet"
+
+
+def test_valid_toml_of_each_platform(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, VALID_TOML))
+    assert config.default_profile == "prod-tp"
+    assert config.theme == "nord"
+    assert config.timezone == "UTC"
+    p = config.profiles
+
+    tp = p["prod-tp"]
+    assert isinstance(tp, ThingParkProfile)
+    assert tp.subscriber_id == "123456"  # read from client_id
+    assert tp.readonly and tp.secret_command == "pass show fleet/prod-tp"
+    assert tp.timezone == "Europe/Paris"
+    assert tp.secret_fields == ("client_secret",)
+
+    mt = p["mt"]
+    assert isinstance(mt, MyThingsProfile)
+    assert mt.timezone == "Europe/Brussels"
+
+    hw = p["hw"]
+    assert isinstance(hw, IotdaProfile)
+    assert hw.base_url == "https://iotda.cn-north-4.myhuaweicloud.com"  # from the region
+    assert hw.secret_fields == ("secret_key",)
+    hw_token = p["hw-token"]
+    assert isinstance(hw_token, IotdaProfile)
+    assert hw_token.secret_fields == ("token",)
+    assert hw_token.access_key is None
+
+    gw = p["gw"]
+    assert isinstance(gw, EnosProfile)
+    assert gw.broker == ("broker.enos.example", 18883, True)
+    assert gw.insecure
+    assert gw.secret_fields == ("device_secret",)
+
+    tl = p["tl"]
+    assert isinstance(tl, TelitProfile)
+    assert tl.secret_fields == ("password",)
+    tl_app = p["tl-app"]
+    assert isinstance(tl_app, TelitProfile)
+    assert tl_app.secret_fields == ("app_token",)
+    assert tl_app.thing_key == "gateway-7"
+
+    # Demo profiles stay available next to the file's own.
+    assert "demo-enos" in p
+
+
+def test_demo_profiles_can_be_turned_off(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "demo_profiles = false\n" + VALID_TOML))
+    assert not any(name.startswith("demo-") for name in config.profiles)
+
+
+def test_default_is_first_own_profile_when_unset(tmp_path: Path) -> None:
+    text = VALID_TOML.replace('default_profile = "prod-tp"\n', "")
+    text = text.replace("[profiles.prod-tp]", "[profiles.zz-first]", 1)
+    assert load_config(write(tmp_path, text)).default_profile == "zz-first"
+
+
+def test_env_overrides_top_level_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = write(tmp_path, VALID_TOML)
+    monkeypatch.setenv("FLEET_DEFAULT_PROFILE", "gw")
+    monkeypatch.setenv("FLEET_THEME", "gruvbox")
+    monkeypatch.setenv("FLEET_TIMEZONE", "Asia/Shanghai")
+    config = load_config(path)
+    assert (config.default_profile, config.theme, config.timezone) == (
+        "gw",
+        "gruvbox",
+        "Asia/Shanghai",
+    )
+
+
+def test_env_default_profile_must_exist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FLEET_DEFAULT_PROFILE", "nope")
+    with pytest.raises(ConfigError, match=r"FLEET_DEFAULT_PROFILE.*'nope'"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_env_timezone_is_validated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FLEET_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError, match=r"FLEET_TIMEZONE.*Mars/Olympus"):
+        load_config(tmp_path / "missing.toml")
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[profiles.x\nplatform = ")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+    assert "invalid TOML" in str(info.value)
+    assert info.value.path == path
+
+
+@pytest.mark.parametrize(
+    ("platform", "extra", "key"),
+    [
+        ("thingpark", 'client_id = "sub-1/a"', "client_secret"),
+        ("mythings", 'client_id = "a"', "client_secret"),
+        ("iotda", 'project_id = "p"\nregion = "cn-north-4"\naccess_key = "AK"', "secret_key"),
+        ("iotda", 'project_id = "p"\nregion = "cn-north-4"\nauth = "token"', "token"),
+        ("enos", 'product_key = "pk"\ndevice_key = "dk"', "device_secret"),
+        ("telit", 'username = "u"', "password"),
+        ("telit", 'auth = "app"\napp_id = "a"', "app_token"),
+    ],
+)
+def test_secret_in_toml_is_refused(tmp_path: Path, platform: str, extra: str, key: str) -> None:
+    base_url = "broker:1883" if platform == "enos" else "https://h.example"
+    path = write(
+        tmp_path,
+        f'[profiles.prod]\nplatform = "{platform}"\nbase_url = "{base_url}"\n{extra}\n'
+        f'{key} = "hunter2-do-not-echo"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "hunter2" not in message
+    assert str(path) in message and "'prod'" in message and repr(key) in message
+    assert f"keyring set fleet prod:{key}" in message
+    assert f"FLEET_PROD_{key.upper()}" in message
+    assert "secret_command" in message
+    assert (info.value.profile, info.value.field) == ("prod", key)
+
+
+def test_secret_of_another_platform_is_refused_too(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[profiles.p]\nplatform = "mythings"\nbase_url = "https://h"\nclient_id = "a"\npassword = "x"\n',
+    )
+    with pytest.raises(ConfigError, match="secrets do not belong"):
+        load_config(path)
+
+
+def test_bad_timezone_names_file_profile_and_field(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[profiles.mt]\nplatform = "mythings"\nbase_url = "https://h"\nclient_id = "a"\n'
+        'timezone = "Europe/Atlantis"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert str(path) in message and "'mt'" in message and "'timezone'" in message
+    assert "Europe/Atlantis" in message
+    assert info.value.field == "timezone"
+
+
+def test_unknown_field_is_an_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[profiles.mt]\nplatform = "mythings"\nbase_url = "https://h"\nclient_id = "a"\ncolour = "red"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "'colour'" in str(info.value) and "unknown field" in str(info.value)
+    assert info.value.field == "colour"
+
+
+def test_unknown_top_level_setting_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown setting 'colour'"):
+        load_config(write(tmp_path, 'colour = "red"\n'))
+
+
+@pytest.mark.parametrize(
+    ("table", "field"),
+    [
+        ('platform = "zigbee"', "platform"),
+        ('base_url = "https://h"', "platform"),
+        ('platform = "thingpark"\nbase_url = "https://h"\nclient_id = "no-slash"', "client_id"),
+        ('platform = "thingpark"\nbase_url = "https://h"\nclient_id = "tpx/a"', "subscriber_id"),
+        ('platform = "thingpark"\nclient_id = "sub-1/a"', "base_url"),
+        ('platform = "mythings"\nbase_url = "https://h"', "client_id"),
+        ('platform = "iotda"\nproject_id = "p"\nregion = "cn-north-4"', "access_key"),
+        ('platform = "iotda"\nproject_id = "p/q"\nregion = "r"\naccess_key = "A"', "project_id"),
+        (
+            'platform = "enos"\nbase_url = "https://h"\nproduct_key = "a"\ndevice_key = "b"',
+            "base_url",
+        ),
+        (
+            'platform = "enos"\nbase_url = "h:1"\nproduct_key = "a|b"\ndevice_key = "b"',
+            "product_key",
+        ),
+        ('platform = "telit"\nbase_url = "https://h"', "username"),
+        ('platform = "telit"\nbase_url = "https://h"\nauth = "app"', "app_id"),
+        (
+            'platform = "telit"\nbase_url = "https://h"\nusername = "u"\nreadonly = "yes"',
+            "readonly",
+        ),
+    ],
+)
+def test_invalid_profile_names_the_field(tmp_path: Path, table: str, field: str) -> None:
+    path = write(tmp_path, f"[profiles.bad]\n{table}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert str(path) in message and "'bad'" in message and repr(field) in message
+    assert info.value.field == field
+
+
+def test_simulator_profile_may_have_no_base_url(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[profiles.sim]\nplatform = "enos"\nsimulator = true\nproduct_key = "a"\ndevice_key = "b"\n',
+    )
+    profile = load_config(path).profiles["sim"]
+    assert isinstance(profile, EnosProfile)
+    assert profile.base_url == ""
+    with pytest.raises(ValueError, match="no broker address"):
+        _ = profile.broker
+
+
+def test_profile_name_must_match_table(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[profiles.a]\nname = "b"\nplatform = "mythings"\nbase_url = "https://h"\nclient_id = "c"\n',
+    )
+    with pytest.raises(ConfigError, match="'name'"):
+        load_config(path)
+
+
+# --- saving ----------------------------------------------------------------------------------
+
+
+def test_save_profile_round_trip_private_and_secret_free(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "dir" / "config.toml"
+    profile = IotdaProfile(
+        name="prod-hw",
+        platform="iotda",
+        project_id="0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        region="cn-north-4",
+        access_key="AKEXAMPLE",
+        instance_id="inst-1",
+        secret_command='printf "%s" "$(pass show hw)"',
+        readonly=True,
+    )
+    assert save_profile(profile, path) == path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    loaded = load_config(path).profiles["prod-hw"]
+    assert loaded == profile
+    text = path.read_text()
+    assert "secret_key" not in text and "token" not in text
+    assert "name =" not in text
+    assert tomllib.loads(text)["profiles"]["prod-hw"]["platform"] == "iotda"
+
+
+def test_save_profile_default_path_honours_fleet_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "env" / "config.toml"
+    monkeypatch.setenv("FLEET_CONFIG", str(path))
+    profile = MyThingsProfile(name="m", platform="mythings", base_url="https://h", client_id="c")
+    save_profile(profile)
+    assert load_config().profiles["m"] == profile
+
+
+def test_save_profile_updates_one_table_and_keeps_the_rest(tmp_path: Path) -> None:
+    original = "# my fleet\n" + VALID_TOML.replace(
+        "[profiles.mt]", "# Brussels team\n[profiles.mt]"
+    )
+    path = write(tmp_path, original)
+    before = tomllib.loads(original)
+    updated = ThingParkProfile(
+        name="prod-tp",
+        platform="thingpark",
+        base_url="https://eu.thingpark.example",
+        client_id="sub-123456/console",
+        timezone="Europe/Berlin",
+    )
+    save_profile(updated, path)
+    after_text = path.read_text()
+    after = tomllib.loads(after_text)
+    assert after["profiles"]["prod-tp"] == {
+        "platform": "thingpark",
+        "base_url": "https://eu.thingpark.example",
+        "timezone": "Europe/Berlin",
+        "client_id": "sub-123456/console",
+        "subscriber_id": "123456",
+    }
+    for name, table in before["profiles"].items():
+        if name != "prod-tp":
+            assert after["profiles"][name] == table
+    assert after["default_profile"] == "prod-tp"
+    assert "# my fleet" in after_text and "# Brussels team" in after_text
+    assert load_config(path).profiles["prod-tp"] == updated
+
+
+def test_save_profile_appends_a_new_table(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID_TOML)
+    new = EnosProfile(
+        name="gw2", platform="enos", base_url="broker:1883", product_key="p", device_key="d"
+    )
+    save_profile(new, path)
+    config = load_config(path)
+    assert config.profiles["gw2"] == new
+    assert config.profiles["prod-tp"].readonly  # untouched
+
+
+def test_save_profile_rewrites_layouts_it_cannot_splice(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[profiles]\nmt.platform = "mythings"\nmt.base_url = "https://h"\nmt.client_id = "a"\n',
+    )
+    new = MyThingsProfile(name="mt", platform="mythings", base_url="https://h2", client_id="b")
+    save_profile(new, path)
+    assert load_config(path).profiles["mt"] == new
+
+
+def test_save_profile_does_not_persist_the_simulator_url(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    demo = demo_profiles()["demo-enos"].model_copy(update={"base_url": "127.0.0.1:41883"})
+    save_profile(demo, path)
+    assert "base_url" not in path.read_text()
+    assert load_config(path).profiles["demo-enos"].base_url == ""
+
+
+def test_save_profile_refuses_to_clobber_a_broken_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "not = [valid")
+    profile = MyThingsProfile(name="m", platform="mythings", base_url="https://h", client_id="c")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        save_profile(profile, path)
+    assert path.read_text() == "not = [valid"
+
+
+def test_toml_writer_escapes_and_types() -> None:
+    data = {
+        "theme": 'a "quoted"\\ value\n\t\x7f é',
+        "profiles": {
+            "odd name": {"n": 3, "f": 1.5, "b": False, "tags": ["x", 'y"z']},
+        },
+    }
+    assert tomllib.loads(dumps_toml(data)) == data
+
+
+def test_save_profile_keeps_a_symlinked_config(tmp_path: Path) -> None:
+    target = write(tmp_path, VALID_TOML)
+    link = tmp_path / "link.toml"
+    link.symlink_to(target)
+    new = MyThingsProfile(name="m2", platform="mythings", base_url="https://h", client_id="c")
+    save_profile(new, link)
+    assert link.is_symlink()
+    assert load_config(target).profiles["m2"] == new

@@ -1,0 +1,90 @@
+"""Opens a platform from a profile: resolves its secret and, for demo profiles, the embedded simulator.
+
+Both can block (a keyring may hang up to its time-box, the simulator takes a moment to start),
+so the console calls `open_platform` from a thread worker, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from tui.api.platform import Platform
+from tui.config import ProfileBase
+from tui.secrets import SecretResolver
+
+
+class UnsupportedPlatform(Exception):
+    """The profile's platform has no adapter in this version of fleet."""
+
+
+class EmbeddedSimulator:
+    """The simulator that demo profiles talk to: started on first use, on a free loopback port."""
+
+    def __init__(self) -> None:
+        self._server = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def ensure(self) -> str:
+        """Start the simulator if needed; return its base URL."""
+        with self._lock:
+            if self._server is None:
+                from tui.sim import SimConfig, SimServer  # only demo sessions pay for importing it
+
+                server = SimServer(SimConfig(port=0))
+                server.start()
+                self._server = server
+            return self._server.base_url
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+
+
+def _thingpark(profile: ProfileBase, resolver: SecretResolver) -> Platform:
+    from tui.api.platforms.thingpark import ThingPark
+    from tui.config import ThingParkProfile
+
+    assert isinstance(profile, ThingParkProfile)
+    return ThingPark(
+        profile.base_url,
+        profile.client_id,
+        resolver.get_secret(profile, "client_secret"),
+        verify=not profile.insecure,
+    )
+
+
+ADAPTERS: dict[str, Callable[[ProfileBase, SecretResolver], Platform]] = {
+    "thingpark": _thingpark,
+}
+
+
+def supported(profile: ProfileBase) -> bool:
+    return profile.platform in ADAPTERS
+
+
+def resolve_base_url(profile: ProfileBase, simulator: EmbeddedSimulator) -> ProfileBase:
+    """The profile with its base URL filled in: the embedded simulator's for a demo profile."""
+    if not profile.simulator:
+        return profile
+    return profile.model_copy(update={"base_url": simulator.ensure()})
+
+
+def open_platform(
+    profile: ProfileBase, resolver: SecretResolver, simulator: EmbeddedSimulator
+) -> tuple[ProfileBase, Platform]:
+    """Build the adapter for a profile. Raises UnsupportedPlatform or tui.secrets.SecretError."""
+    build = ADAPTERS.get(profile.platform)
+    if build is None:
+        raise UnsupportedPlatform(
+            f"{profile.PLATFORM_LABEL or profile.platform} is not supported by this version of "
+            "fleet yet"
+        )
+    profile = resolve_base_url(profile, simulator)
+    return profile, build(profile, resolver)

@@ -1,0 +1,35 @@
+"""The simulator's ASGI app: every platform mounted on one Starlette app, behind the fault layer."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tui.sim import thingpark
+from tui.sim.config import SimConfig
+from tui.sim.faults import FaultMiddleware, FaultTarget
+
+#: One entry per platform: its API prefixes, fault-exempt paths and error body format.
+TARGETS = [FaultTarget(thingpark.API_PREFIXES, thingpark.AUTH_PATHS, thingpark.error)]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Framework errors (404, 405) in the body format of the platform the path belongs to."""
+    assert isinstance(exc, HTTPException)
+    message = exc.detail or "Error"
+    for target in TARGETS:
+        if request.url.path.startswith(target.prefixes):
+            return target.error(exc.status_code, message, exc.headers)
+    return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+
+
+def create_app(config: SimConfig) -> Starlette:
+    """A fresh simulator (its own fleet and tokens) for the given knobs."""
+    return Starlette(
+        routes=[*thingpark.routes(config)],
+        middleware=[Middleware(FaultMiddleware, config=config, targets=TARGETS)],
+        exception_handlers={HTTPException: _http_error},
+    )

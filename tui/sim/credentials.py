@@ -1,0 +1,37 @@
+"""The fixed demo credentials the simulator accepts, and the banner `fleet sim` prints."""
+
+from __future__ import annotations
+
+THINGPARK_CLIENT_ID = "sub-199983788/fleet-demo"
+THINGPARK_CLIENT_SECRET = "thingpark-demo-secret"
+THINGPARK_SUBSCRIBER_ID = "199983788"
+
+#: One block per simulated platform: (title, [(label, value-or-path)]); a value starting with
+#: "/" is a path on the simulator and is printed after the base URL. Other platforms add blocks.
+_PLATFORMS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Actility ThingPark",
+        [
+            ("token URL", "/users-auth/protocol/openid-connect/token"),
+            ("API base", "/thingpark/wireless/rest"),
+            ("DX Core base", "/thingpark/dx/core/latest/api"),
+            ("client_id", THINGPARK_CLIENT_ID),
+            ("client_secret", THINGPARK_CLIENT_SECRET),
+            ("subscriber", THINGPARK_SUBSCRIBER_ID),
+        ],
+    ),
+]
+
+
+def banner(base_url: str) -> str:
+    """The multi-line text `fleet sim` prints: its base URL, then each platform's URLs and demo credentials."""
+    base = base_url.rstrip("/")
+    lines = [f"fleet sim listening on {base}"]
+    for title, rows in _PLATFORMS:
+        lines.append("")
+        lines.append(title)
+        width = max(len(label) for label, _ in rows)
+        for label, value in rows:
+            shown = base + value if value.startswith("/") else value
+            lines.append(f"  {label.ljust(width)}  {shown}")
+    return "\n".join(lines) + "\n"
