@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from textual.widgets import DataTable, Static
 
+from tests.app.conftest import wait_for
 from tui.app import FleetApp
-from tui.config import load_config
 from tui.session import EmbeddedSimulator
 from tui.widgets.header import FleetHeader
-
-
-@pytest.fixture
-def config(tmp_path: Path):
-    return load_config(tmp_path / "absent.toml")
-
-
-async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
-    """Let the app run until `predicate()` holds (workers finish on their own schedule)."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.05)
 
 
 async def test_fleet_opens_the_demo_profile_on_the_embedded_simulator(config) -> None:

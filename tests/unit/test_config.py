@@ -499,3 +499,12 @@ def test_save_profile_keeps_a_symlinked_config(tmp_path: Path) -> None:
     save_profile(new, link)
     assert link.is_symlink()
     assert load_config(target).profiles["m2"] == new
+
+
+def test_demo_secrets_are_the_simulators() -> None:
+    from tui.config import demo_profiles, demo_secrets
+    from tui.sim import credentials
+
+    profile = demo_profiles()["demo-thingpark"]
+    assert profile.client_id == credentials.THINGPARK_CLIENT_ID  # type: ignore[attr-defined]
+    assert demo_secrets(profile)["client_secret"] == credentials.THINGPARK_CLIENT_SECRET
