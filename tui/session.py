@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from tui.api.platform import Platform
 from tui.config import ProfileBase
@@ -21,8 +22,10 @@ class UnsupportedPlatform(Exception):
 class EmbeddedSimulator:
     """The simulator that demo profiles talk to: started on first use, on a free loopback port."""
 
-    def __init__(self) -> None:
-        self._server = None
+    def __init__(self, **knobs: Any) -> None:
+        """`knobs` are SimConfig fields (tests freeze the data clock or shrink the fleet)."""
+        self._knobs = knobs
+        self._server: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -35,7 +38,7 @@ class EmbeddedSimulator:
             if self._server is None:
                 from tui.sim import SimConfig, SimServer  # only demo sessions pay for importing it
 
-                server = SimServer(SimConfig(port=0))
+                server = SimServer(SimConfig(**{"port": 0, **self._knobs}))
                 server.start()
                 self._server = server
             return self._server.base_url

@@ -1,14 +1,22 @@
-"""Shared helpers for app tests: a config with only the demo profiles, and waiting on workers."""
+"""Shared helpers for app tests: the real app on a real embedded simulator, and waiting on it."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tui.app import FleetApp
 from tui.config import FleetConfig, load_config
+from tui.session import EmbeddedSimulator
+
+#: the simulator's data clock in app tests (2026-11-18 20:26:40 UTC), so that snapshots of
+#: last-activity times, traffic charts and alarms are the same every day
+FROZEN_AT_MS = 1_795_033_600_000
+SIZES = [(80, 24), (120, 40)]
 
 
 @pytest.fixture
@@ -16,7 +24,32 @@ def config(tmp_path: Path) -> FleetConfig:
     return load_config(tmp_path / "absent.toml")
 
 
-async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+@pytest.fixture
+def make_app(config: FleetConfig) -> Iterator[Callable[..., FleetApp]]:
+    """`make_app(view="devices", profile=None, readonly=False, **sim_knobs)`: the real app, its
+    own simulator (data clock frozen, so snapshots are stable), cursor blink off."""
+    sims: list[EmbeddedSimulator] = []
+
+    def make(
+        *, view: str = "devices", profile: str | None = None, readonly: bool = False, **knobs: Any
+    ) -> FleetApp:
+        sim = EmbeddedSimulator(**{"frozen_at_ms": FROZEN_AT_MS, **knobs})
+        sims.append(sim)
+        return FleetApp(
+            config,
+            profile_name=profile,
+            readonly=readonly,
+            simulator=sim,
+            initial_view=view,
+            cursor_blink=False,
+        )
+
+    yield make
+    for sim in sims:
+        sim.stop()
+
+
+async def wait_for(pilot: Any, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
     """Let the app run until `predicate()` holds (workers finish on their own schedule)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -24,3 +57,9 @@ async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 15.0) 
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)
+    await pilot.pause()
+
+
+def notifications(app: FleetApp) -> list[str]:
+    """The text of every notification shown so far (titles and messages)."""
+    return [f"{n.title}: {n.message}" for n in app._notifications]

@@ -1,44 +1,93 @@
-"""The app shell on the embedded simulator: opens the demo profile and shows the fleet's size."""
+"""The app shell on the embedded simulator: profiles, header badges, `:`, `?`, palette, errors."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input
 
-from tests.app.conftest import wait_for
-from tui.app import FleetApp
-from tui.session import EmbeddedSimulator
+from tests.app.conftest import notifications, wait_for
+from tui.app import FleetCommands
+from tui.screens.help import HelpScreen
+from tui.screens.profiles import ProfilesScreen
 from tui.widgets.header import FleetHeader
 
 
-async def test_fleet_opens_the_demo_profile_on_the_embedded_simulator(config) -> None:
-    app = FleetApp(config)
+async def test_fleet_opens_the_demo_profile_on_the_embedded_simulator(make_app) -> None:
+    app = make_app(view="profiles")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.device_total is not None)
-        assert app.device_total == 62804
+        await wait_for(pilot, lambda: app.platform is not None)
         assert app.simulator.running
-        status = str(app.screen.query_one("#profiles-status", Static).render())
-        assert "62,804 devices" in status
+        assert app.platform.name == "thingpark"
         header = app.screen.query_one(FleetHeader)
         assert header.demo and not header.insecure
+        assert "DEMO" in str(header.render())
         table = app.screen.query_one(DataTable)
         names = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert {"demo-thingpark", "demo-iotda", "demo-telit"} <= names
 
 
-async def test_switching_to_a_platform_without_adapter_says_so(config) -> None:
-    app = FleetApp(config)
+async def test_a_platform_without_adapter_is_refused_and_the_open_one_stays(make_app) -> None:
+    app = make_app(view="profiles")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.device_total is not None)
-        app.switch_profile("demo-enos")
-        await wait_for(pilot, lambda: "not supported" in app.status_line)
-        assert app.platform is not None  # the previous platform stays usable
+        await wait_for(pilot, lambda: app.platform is not None)
+        first = app.platform
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=0)  # demo-enos
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("not supported" in n for n in notifications(app)))
+        assert app.platform is first and app.profile_name == "demo-thingpark"
 
 
-async def test_a_dead_simulator_gives_an_error_not_a_traceback(config) -> None:
-    sim = EmbeddedSimulator()
-    sim.ensure()
-    sim._server.stop()  # the platform is now unreachable
-    app = FleetApp(config, simulator=sim)
+async def test_a_profile_that_cannot_open_at_start_shows_why(make_app) -> None:
+    app = make_app(view="profiles", profile="demo-telit")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: "cannot reach" in app.status_line)
-        assert app.device_total is None
+        await wait_for(pilot, lambda: app.open_error is not None)
+        assert "not supported" in app.open_error
+        assert app.platform is None
+
+
+async def test_command_line_jumps_to_a_view_with_completion(make_app) -> None:
+    app = make_app(view="profiles")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.platform is not None)
+        await pilot.press("colon")
+        assert isinstance(app.screen.query_one(Input), Input)
+        await pilot.press("p", "r", "o", "right", "enter")
+        await pilot.pause()
+        assert app.view == "profiles" and isinstance(app.screen, ProfilesScreen)
+        await pilot.press("colon", "n", "o", "p", "e", "enter")
+        await wait_for(pilot, lambda: any("no view 'nope'" in n for n in notifications(app)))
+
+
+async def test_help_lists_the_screen_and_app_bindings(make_app) -> None:
+    app = make_app(view="profiles")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.platform is not None)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one(DataTable)
+        rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        actions = {r[1] for r in rows}
+        assert {"Open profile", "Quit", "Help", "Jump"} <= actions
+        await pilot.press("escape")
+        assert isinstance(app.screen, ProfilesScreen)
+
+
+async def test_palette_offers_every_view_and_profile(make_app) -> None:
+    app = make_app(view="profiles")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.platform is not None)
+        provider = FleetCommands(app.screen, None)  # type: ignore[arg-type]
+        texts = [text for text, _, _ in provider._entries()]
+        assert {"View: devices", "View: alarms", "View: connections", "View: profiles"} <= set(
+            texts
+        )
+        assert "Profile: demo-thingpark" in texts
+        assert "profiles: Open profile" in texts
+
+
+async def test_readonly_shows_in_the_header(make_app) -> None:
+    app = make_app(view="profiles", readonly=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.platform is not None)
+        assert "READ-ONLY" in str(app.screen.query_one(FleetHeader).render())

@@ -717,3 +717,31 @@ def test_importing_the_sim_does_not_import_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_frozen_data_clock_gives_the_same_answers_every_day(make_sim) -> None:
+    frozen = 1_795_000_000_000
+    bodies = []
+    for _ in range(2):
+        server = make_sim(devices=50, alarms=20, frozen_at_ms=frozen)
+        with httpx.Client(base_url=server.base_url) as client:
+            token = client.post(
+                "/users-auth/protocol/openid-connect/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": "sub-199983788/fleet-demo",
+                    "client_secret": "thingpark-demo-secret",
+                },
+            ).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            page = client.get(
+                "/thingpark/wireless/rest/subscriptions/mine/devices",
+                params={"sort": "EUI,asc"},
+                headers=auth,
+            ).json()
+            alarms = client.get(
+                "/thingpark/wireless/rest/subscriptions/mine/devices/alarms", headers=auth
+            ).json()
+        assert page["now"] == frozen
+        bodies.append((page["briefs"], alarms["briefs"]))
+    assert bodies[0] == bodies[1]

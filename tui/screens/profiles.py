@@ -1,45 +1,56 @@
-"""The profiles view: every configured and demo profile; `enter` switches to one."""
+"""The profiles view: every configured and demo profile; `enter` opens one."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from tui.config import ProfileBase
+from tui.screens.base import FleetScreen
 from tui.widgets.header import FleetHeader
 
 
-class ProfilesScreen(Screen[None]):
+class ProfilesScreen(FleetScreen[None]):
     """Lists profiles with their platform and endpoint; the open one is marked with ●."""
 
-    BINDINGS = [Binding("enter", "open_profile", "Open", id="profiles.open")]
+    VIEW = "profiles"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_profile", "Open profile", id="profiles.open"),
+    ]
 
     DEFAULT_CSS = """
-    ProfilesScreen #profiles-status { height: auto; padding: 1 2; }
+    ProfilesScreen #profiles-status { height: auto; padding: 0 1; color: $text-muted; }
     ProfilesScreen DataTable { height: 1fr; }
     """
 
     def compose(self) -> ComposeResult:
-        yield FleetHeader()
+        yield FleetHeader(self.VIEW)
         yield DataTable(id="profiles-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="profiles-status")
         yield Footer()
 
     def on_mount(self) -> None:
+        super().on_mount()
         table = self.query_one(DataTable)
         table.add_columns(" ", "Profile", "Platform", "Endpoint", "Mode")
         self.refresh_rows()
 
-    def refresh_rows(self) -> None:
-        from tui.app import FleetApp
+    def on_session(self) -> None:
+        self.refresh_rows()
 
-        app = self.app
-        assert isinstance(app, FleetApp)
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        app = self.fleet
         table = self.query_one(DataTable)
         table.clear()
-        for name, profile in sorted(app.config.profiles.items()):
+        names = sorted(app.config.profiles)
+        for name in names:
+            profile = app.config.profiles[name]
             table.add_row(
                 "●" if name == app.profile_name else " ",
                 name,
@@ -48,21 +59,25 @@ class ProfilesScreen(Screen[None]):
                 _mode(profile),
                 key=name,
             )
-        names = sorted(app.config.profiles)
         if app.profile_name in names:
             table.move_cursor(row=names.index(app.profile_name))
-        self.query_one("#profiles-status", Static).update(app.status_line)
+        if app.open_error:
+            status = app.open_error
+        elif app.platform is not None:
+            status = (
+                f"Open: {app.profile_name} ({app.platform.title}). Enter opens another profile."
+            )
+        else:
+            status = f"Opening {app.profile_name}…"
+        self.query_one("#profiles-status", Static).update(status)
 
     def action_open_profile(self) -> None:
-        from tui.app import FleetApp
-
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        app = self.app
-        assert isinstance(app, FleetApp) and key is not None
-        app.switch_profile(key)
+        if key is not None:
+            self.fleet.switch_profile(key)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -70,9 +85,7 @@ class ProfilesScreen(Screen[None]):
 
 
 def _endpoint(profile: ProfileBase) -> str:
-    if profile.simulator:
-        return "embedded simulator"
-    return profile.base_url
+    return "embedded simulator" if profile.simulator else profile.base_url
 
 
 def _mode(profile: ProfileBase) -> str:

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from tui.sim import thingpark
 from tui.sim.config import SimConfig
 from tui.sim.faults import FaultMiddleware, FaultTarget
+from tui.sim.request_ids import RequestIdMiddleware
 
 #: One entry per platform: its API prefixes, fault-exempt paths and error body format.
 TARGETS = [FaultTarget(thingpark.API_PREFIXES, thingpark.AUTH_PATHS, thingpark.error)]
@@ -30,6 +31,9 @@ def create_app(config: SimConfig) -> Starlette:
     """A fresh simulator (its own fleet and tokens) for the given knobs."""
     return Starlette(
         routes=[*thingpark.routes(config)],
-        middleware=[Middleware(FaultMiddleware, config=config, targets=TARGETS)],
+        middleware=[
+            Middleware(RequestIdMiddleware, seed=config.seed),
+            Middleware(FaultMiddleware, config=config, targets=TARGETS),
+        ],
         exception_handlers={HTTPException: _http_error},
     )

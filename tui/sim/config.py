@@ -25,5 +25,9 @@ class SimConfig(BaseModel):
     rate_limit: float | None = Field(default=None, gt=0)
     #: Lifetime of issued access tokens, in seconds.
     token_ttl: int = Field(default=3600, ge=1)
+    #: Freeze the data clock at this epoch-millisecond instant (the platform's `now`, last uplinks,
+    #: traffic buckets, alarm times), so that snapshots and screenshots do not drift from day to
+    #: day. Token expiry keeps real time. None: the data clock is the wall clock.
+    frozen_at_ms: int | None = Field(default=None, ge=0)
     #: Default page size of cursor-paged lists.
     page_size: int = Field(default=100, ge=1, le=1000)

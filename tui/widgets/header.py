@@ -1,16 +1,21 @@
-"""The console's header: profile, platform, DEMO and INSECURE badges, and a busy spinner."""
+"""The console's header: profile, platform, DEMO / INSECURE / READ-ONLY badges, view and spinner."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+if TYPE_CHECKING:
+    from tui.app import FleetApp
+
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 class FleetHeader(Widget):
-    """One line: `fleet │ demo-thingpark │ Actility ThingPark DEMO │ devices ⠋`."""
+    """One line, kept in step with the app: `fleet │ demo-thingpark │ Actility ThingPark DEMO │ devices ⠋`."""
 
     DEFAULT_CSS = """
     FleetHeader {
@@ -21,36 +26,50 @@ class FleetHeader(Widget):
     }
     """
 
-    profile: reactive[str] = reactive("")
-    platform: reactive[str] = reactive("")
-    demo: reactive[bool] = reactive(False)
-    insecure: reactive[bool] = reactive(False)
-    readonly: reactive[bool] = reactive(False)
     view: reactive[str] = reactive("")
-    busy: reactive[int] = reactive(0)
     _frame: reactive[int] = reactive(0)
+
+    def __init__(self, view: str = "") -> None:
+        super().__init__()
+        self.view = view
+
+    @property
+    def fleet(self) -> FleetApp:
+        return self.app  # type: ignore[return-value]
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(0.1, self._tick, pause=True)
+        self.watch(self.app, "session", lambda _: self.refresh())
+        self.watch(self.app, "busy_count", self._busy_changed)
 
-    def watch_busy(self, busy: int) -> None:
+    def _busy_changed(self, busy: int) -> None:
         if busy:
             self._timer.resume()
         else:
             self._timer.pause()
+        self.refresh()
 
     def _tick(self) -> None:
         self._frame = (self._frame + 1) % len(SPINNER)
 
+    @property
+    def demo(self) -> bool:
+        return bool(self.fleet.profile and self.fleet.profile.simulator)
+
+    @property
+    def insecure(self) -> bool:
+        return bool(self.fleet.profile and self.fleet.profile.insecure)
+
     def render(self) -> Text:
+        app = self.fleet
+        profile = app.profile
         text = Text(" fleet ", style="bold")
-        if self.profile:
+        text.append("│ ", style="dim")
+        text.append(app.profile_name, style="bold")
+        text.append(" ")
+        if profile is not None:
             text.append("│ ", style="dim")
-            text.append(self.profile, style="bold")
-            text.append(" ")
-        if self.platform:
-            text.append("│ ", style="dim")
-            text.append(self.platform)
+            text.append(profile.PLATFORM_LABEL or profile.platform)
             text.append(" ")
         if self.demo:
             text.append(" DEMO ", style="bold black on yellow")
@@ -58,13 +77,13 @@ class FleetHeader(Widget):
         if self.insecure:
             text.append(" INSECURE ", style="bold white on red")
             text.append(" ")
-        if self.readonly:
+        if app.is_readonly:
             text.append(" READ-ONLY ", style="bold black on cyan")
             text.append(" ")
         if self.view:
             text.append("│ ", style="dim")
             text.append(self.view, style="italic")
             text.append(" ")
-        if self.busy:
+        if app.busy_count:
             text.append(SPINNER[self._frame], style="bold")
         return text

@@ -7,9 +7,9 @@ HTTP status and a two-digit reason (40001 invalid parameter, 40401 not found, ..
 
 from __future__ import annotations
 
-import uuid
-
 from starlette.responses import JSONResponse
+
+from tui.sim.request_ids import new_request_id
 
 INVALID_PARAMETER = 40001
 MALFORMED_BODY = 40002
@@ -26,7 +26,7 @@ UNAVAILABLE = 50301
 
 def error_body(code: int | str, message: str) -> dict[str, object]:
     """The vendor's error body, with a fresh errorId as the platform puts in each answer."""
-    return {"code": code, "message": message, "errorId": str(uuid.uuid4())}
+    return {"code": code, "message": message, "errorId": new_request_id()}
 
 
 def error_response(

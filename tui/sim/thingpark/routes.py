@@ -96,8 +96,8 @@ _HOSTPORT = re.compile(r"^[A-Za-z0-9.-]+(?::(\d{1,5}))?$")
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def now_ms() -> int:
-    """Epoch milliseconds, the platform's `now`."""
+def wall_ms() -> int:
+    """Epoch milliseconds of the wall clock."""
     return int(time.time() * 1000)
 
 
@@ -175,11 +175,18 @@ def _name(value: Any, field: str = "name") -> str:
 class ThingParkApi:
     """The state of one simulated ThingPark subscriber and its request handlers."""
 
+    def now_ms(self) -> int:
+        """The platform's `now` in epoch ms: the wall clock, unless the config freezes it."""
+        frozen = self.config.frozen_at_ms
+        return wall_ms() if frozen is None else frozen
+
     def __init__(self, config: SimConfig) -> None:
         self.config = config
         self.tokens = TokenStore(config.token_ttl)
         self.fleet = Fleet(config.seed, config.devices)
-        self.alarms = Alarms(self.fleet, config.seed, config.alarms if config.devices else 0)
+        self.alarms = Alarms(
+            self.fleet, config.seed, config.alarms if config.devices else 0, self.now_ms()
+        )
         self._next_as_ref = 1977
         self.connections: dict[str, dict[str, Any]] = {
             "1101": {
@@ -286,7 +293,7 @@ class ThingParkApi:
         if connectivity is not None and connectivity not in ("LORAWAN", "CELLULAR"):
             raise bad_request("Invalid connectivity: LORAWAN or CELLULAR")
         needle = (q.get("name") or "").strip().lower() or None
-        now = now_ms()
+        now = self.now_ms()
         fleet = self.fleet
         briefs: list[dict[str, Any]] = []
         more = False
@@ -313,7 +320,7 @@ class ThingParkApi:
         mode = request.query_params.get("networkSubscriptionsHandlingMode")
         if mode is not None and mode not in ("BASIC", "ADVANCED"):
             raise bad_request("Invalid networkSubscriptionsHandlingMode: BASIC or ADVANCED")
-        now = now_ms()
+        now = self.now_ms()
         name = _name(body.get("name"))
         connectivity = body.get("connectivity", "LORAWAN")
         if connectivity not in ("LORAWAN", "CELLULAR"):
@@ -463,7 +470,7 @@ class ThingParkApi:
     async def get_device(self, request: Request) -> Response:
         rec = self.fleet.get(self._device_eui(request))
         assert rec is not None
-        return JSONResponse(render_device(rec, now_ms()))
+        return JSONResponse(render_device(rec, self.now_ms()))
 
     async def update_device(self, request: Request) -> Response:
         eui = self._device_eui(request)
@@ -514,7 +521,7 @@ class ThingParkApi:
             if luhn_digit(imei[:14]) != int(imei[14]):
                 raise bad_request("Invalid enforcedIMEI: wrong check digit")
             rec["enforcedIMEI"] = imei
-        now = now_ms()
+        now = self.now_ms()
         rec["occContext"] = {
             "version": rec["occContext"]["version"] + 1,
             "lastUpdate": now,
@@ -534,7 +541,7 @@ class ThingParkApi:
         duration = traffic.parse_duration(q.get("duration", "P7D"), "duration")
         step = traffic.parse_duration(q.get("step", "P1D"), "step")
         tz = traffic.parse_timezone(q.get("timezone", "UTC"))
-        now = now_ms()
+        now = self.now_ms()
         starts = traffic.bucket_starts(traffic.now_dt(now), duration, step, tz)
         return JSONResponse({"now": now, "briefs": traffic.aggregated(rec, starts, step, now)})
 
@@ -558,7 +565,7 @@ class ThingParkApi:
             raise bad_request("Downlinks by fPort apply to LoRaWAN devices only")
         return JSONResponse(
             {
-                "now": now_ms(),
+                "now": self.now_ms(),
                 "EUI": rec["EUI"],
                 "payload": payload.upper(),
                 "fPort": fport,
@@ -620,7 +627,7 @@ class ThingParkApi:
             {
                 "briefs": briefs,
                 "more": more,
-                "now": now_ms(),
+                "now": self.now_ms(),
                 "count": count,
                 "cursors": {
                     "last": encode_cursor("alarmUid", briefs[-1]["alarmUid"]) if briefs else None
@@ -630,7 +637,7 @@ class ThingParkApi:
 
     async def ack_alarm(self, request: Request) -> Response:
         ref = request.path_params["ref"]
-        alarm = self.alarms.acknowledge(ref.lower(), now_ms())
+        alarm = self.alarms.acknowledge(ref.lower(), self.now_ms())
         if alarm is None or alarm.ack is None:
             raise not_found(f"Device alarm {ref} not found")
         # The request body (an optional comment) is accepted but not required.
@@ -705,7 +712,7 @@ class ThingParkApi:
             security = {"status": status, "maxTimestampDeviation": deviation}
         self._next_as_ref += 1
         ref = self._next_as_ref
-        now = now_ms()
+        now = self.now_ms()
         server = {
             "occContext": {"version": 0, "lastUpdate": now, "who": THINGPARK_CLIENT_ID},
             "name": name,
