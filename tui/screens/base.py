@@ -64,9 +64,7 @@ class FleetScreen(Screen[ResultT]):
         return self.fleet.report(exc, title)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.DANGEROUS and self.fleet.is_readonly:
-            return False
-        return True
+        return not (action in self.DANGEROUS and self.fleet.is_readonly)
 
     @staticmethod
     def describe(exc: Exception) -> str:
