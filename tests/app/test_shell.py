@@ -91,3 +91,55 @@ async def test_readonly_shows_in_the_header(make_app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.platform is not None)
         assert "READ-ONLY" in str(app.screen.query_one(FleetHeader).render())
+
+
+async def test_a_real_insecure_profile_shows_the_insecure_badge_and_no_demo(
+    tmp_path, monkeypatch, sim
+) -> None:
+    """A real profile (not a demo one) aimed at a simulator as if it were a vendor host."""
+    from tui.app import FleetApp
+    from tui.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[profiles.lab]\n"
+        'platform = "thingpark"\n'
+        f'base_url = "{sim.base_url}"\n'
+        'client_id = "sub-199983788/fleet-demo"\n'
+        "insecure = true\n"
+    )
+    monkeypatch.setenv("FLEET_LAB_CLIENT_SECRET", "thingpark-demo-secret")
+    app = FleetApp(load_config(path), profile_name="lab", initial_view="profiles")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.platform is not None)
+        header = str(app.screen.query_one(FleetHeader).render())
+        assert "INSECURE" in header and "DEMO" not in header
+        assert not app.simulator.running  # a real profile never starts the embedded simulator
+
+
+async def test_a_real_profile_without_a_secret_says_where_it_looked(tmp_path, monkeypatch) -> None:
+    from tui.app import FleetApp
+    from tui.config import load_config
+    from tui.secrets import SecretResolver
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[profiles.prod]\n"
+        'platform = "thingpark"\n'
+        'base_url = "https://thingpark.example.com"\n'
+        'client_id = "sub-1/console"\n'
+    )
+    monkeypatch.delenv("FLEET_PROD_CLIENT_SECRET", raising=False)
+    import keyring
+
+    monkeypatch.setattr(keyring, "get_password", lambda *_: None)
+    app = FleetApp(
+        load_config(path),
+        profile_name="prod",
+        initial_view="profiles",
+        resolver=SecretResolver(keyring_timeout=0.5),
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.open_error is not None)
+        assert "FLEET_PROD_CLIENT_SECRET" in app.open_error
+        assert "keyring" in app.open_error
