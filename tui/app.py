@@ -18,6 +18,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import get_current_worker
@@ -109,7 +110,8 @@ class FleetApp(App[None]):
     ]
 
     session: reactive[int] = reactive(0)
-    busy_count: reactive[int] = reactive(0)
+    # No repaint: the header watches it, and a whole-screen repaint per call is a stall per page.
+    busy_count: reactive[int] = reactive(0, repaint=False)
 
     def __init__(
         self,
@@ -298,6 +300,13 @@ class FleetApp(App[None]):
             if name != self.current_mode:
                 await self.remove_mode(name)
                 self.add_mode(name, _view_factory(name))
+
+    def broadcast(self, make: Callable[[], Message]) -> None:
+        """Post a fresh `make()` message to every screen of every view (e.g. DeviceDeleted):
+        the device list may sit in another view's stack than the screen that changed the device."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                screen.post_message(make())
 
     # ------------------------------------------------------------------ errors
 

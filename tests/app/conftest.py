@@ -35,7 +35,7 @@ def make_app(config: FleetConfig) -> Iterator[Callable[..., FleetApp]]:
     ) -> FleetApp:
         sim = EmbeddedSimulator(**{"frozen_at_ms": FROZEN_AT_MS, **knobs})
         sims.append(sim)
-        return FleetApp(
+        app = FleetApp(
             config,
             profile_name=profile,
             readonly=readonly,
@@ -43,6 +43,8 @@ def make_app(config: FleetConfig) -> Iterator[Callable[..., FleetApp]]:
             initial_view=view,
             cursor_blink=False,
         )
+        app.animation_level = "none"  # tab underlines and scrolls land at once: stable snapshots
+        return app
 
     yield make
     for sim in sims:

@@ -238,7 +238,7 @@ async def test_alarm_paging_and_acknowledgement(small: ThingPark) -> None:
         keys.extend(a.key for a in page.items)
     assert first_total == 250
     assert len(keys) == 250 == len(set(keys))
-    assert keys == sorted(keys)  # sort=alarmUid,asc
+    assert keys == sorted(keys, reverse=True)  # sort=alarmUid,desc: newest first
 
     page = await tp.list_alarms()
     target = next(a for a in page.items if not a.acknowledged)

@@ -239,6 +239,12 @@ def test_alarm_brief() -> None:
     assert rich.severity == "MAJOR"
     assert rich.acknowledged
     assert rich.occurred_at == datetime(2023, 8, 8, 22, 0, tzinfo=UTC)
+    assert rich.raised_at == rich.occurred_at
+    repeated = alarm_from_brief(
+        {"alarmUid": "x2", "creationDate": 1691532000000, "lastOccurrenceDate": 1691535600000}
+    )
+    assert repeated.raised_at == datetime(2023, 8, 8, 22, 0, tzinfo=UTC)
+    assert repeated.occurred_at == datetime(2023, 8, 8, 23, 0, tzinfo=UTC)
 
 
 def test_lookups() -> None:
@@ -563,12 +569,12 @@ async def test_downlink_update_delete_alarms_and_connections() -> None:
     assert updated.name == "Renamed"
     assert delete.method == "DELETE"
     assert delete.url.path == eui_path
-    assert alarms_first.url.query == b"sort=alarmUid%2Casc"
+    assert alarms_first.url.query == b"sort=alarmUid%2Cdesc"
     assert alarms.total == 2390
     assert alarms.cursor == ALARM_PAGE["cursors"]["last"]
     assert alarms_device.url.path.endswith("/subscriptions/mine/devices/alarms")
     assert alarms_device.url.query == (
-        b"sort=alarmUid%2Casc&deviceEUI=70B3D5E756000999&pageAfter=CUR"
+        b"sort=alarmUid%2Cdesc&deviceEUI=70B3D5E756000999&pageAfter=CUR"
     )
     assert ack.method == "POST"
     assert (

@@ -112,6 +112,8 @@ class Alarm(_Frozen):
     severity: str = AlarmSeverity.INDETERMINATE
     state: str | None = None
     acknowledged: bool = False
+    #: when the alarm was raised (lists are ordered by it) and when it last occurred
+    raised_at: datetime | None = None
     occurred_at: datetime | None = None
     message: str | None = None
 
@@ -346,9 +348,17 @@ class Downlink(_Frozen):
     """A LoRaWAN downlink: hex payload and FPort, checked before sending."""
 
     payload_hex: str
-    fport: int = Field(ge=1, le=223)
+    fport: int
     confirmed: bool = False
     flush_queue: bool = False
+
+    @field_validator("fport")
+    @classmethod
+    def _fport(cls, v: int) -> int:
+        # FPort 0 carries MAC commands and 224+ are reserved by LoRaWAN: applications use 1-223.
+        if not 1 <= v <= 223:
+            raise ValueError("FPort must be between 1 and 223")
+        return v
 
     @field_validator("payload_hex")
     @classmethod

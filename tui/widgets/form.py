@@ -1,30 +1,43 @@
 """Modal forms validated by the service layer's pydantic models as the user types.
 
 A form declares its fields (`FieldSpec`) and the input model (`MODEL`) that checks them, and
-implements `submit()` with the platform call. Errors show under the field they belong to and in a
+implements `submit()` with the platform call. Errors show beside the field they belong to and in a
 summary; saving is refused while any is open. A refused call keeps the form open with every
-value the user typed: nothing is lost, and the vendor's code and message are shown in the form.
+value the user typed: nothing is lost, and the vendor's code and message are shown in the form
+(and at the field the vendor objected to, when the form can tell which one).
+
+Pickers whose options come from the platform are filled by `load_options()`, which runs the
+look-up in a worker and shows "loading…" in the picker meanwhile; a failed look-up shows at the
+field and as a notification. Secret fields are masked until the user reveals them (ctrl+r).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from tui.api.errors import ApiError
 
+if TYPE_CHECKING:
+    from tui.api.platform import Platform
+    from tui.app import FleetApp
+
 ResultT = TypeVar("ResultT")
 FieldKind = Literal["text", "secret", "int", "float", "choice", "choices", "bool"]
+#: an async look-up that answers a picker's options as (label, value) pairs
+OptionLoader = Callable[[], Awaitable[Sequence[tuple[str, str]]]]
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,10 @@ class FieldSpec:
     optional: bool = False
 
 
+#: what a blank required field says, by kind
+BLANK = {"choice": "choose one", "choices": "choose at least one"}
+
+
 def _clean(message: str) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
@@ -49,17 +66,23 @@ def _clean(message: str) -> str:
     return message
 
 
-class FormField(Vertical):
-    """A label, the input widget, and the line where its error shows."""
+class FormField(Horizontal):
+    """The label on the left; the input widget, its help, status and error line on the right."""
 
     DEFAULT_CSS = """
-    FormField { height: auto; margin-bottom: 1; }
-    FormField > .field-label { color: $text-muted; }
-    FormField > .field-error { color: $error; display: none; }
-    FormField.-invalid > .field-error { display: block; }
-    FormField.-invalid > Input { border: tall $error; }
-    FormField > .field-help { color: $text-muted; text-style: italic; }
-    FormField > SelectionList { height: auto; max-height: 6; }
+    FormField { height: auto; }
+    FormField > .field-label { width: 20; padding: 1 1 0 0; color: $text-muted; }
+    FormField > .field-body { width: 1fr; height: auto; }
+    FormField .field-help { color: $text-muted; text-style: italic; padding: 0 1; }
+    FormField .field-status { color: $text-muted; padding: 0 1; display: none; }
+    FormField .field-status.-shown { display: block; }
+    FormField .field-error { color: $error; display: none; padding: 0 1; }
+    FormField.-invalid .field-error { display: block; }
+    FormField.-invalid > .field-label { color: $error; }
+    FormField.-invalid Input { border: tall $error; }
+    FormField.-invalid Select > SelectCurrent { border: tall $error; }
+    FormField.-invalid SelectionList { border: tall $error; }
+    FormField SelectionList { height: auto; max-height: 8; }
     """
 
     def __init__(self, spec: FieldSpec) -> None:
@@ -68,19 +91,25 @@ class FormField(Vertical):
 
     def compose(self) -> ComposeResult:
         spec = self.spec
-        yield Label(spec.label, classes="field-label")
-        yield self._make_input(spec)
-        if spec.help:
-            yield Static(spec.help, classes="field-help")
-        yield Static("", classes="field-error")
+        label = spec.label if not spec.optional else f"{spec.label} (optional)"
+        # A checkbox carries its own label, beside the box, as people expect to click it.
+        yield Label("" if spec.kind == "bool" else label, classes="field-label")
+        with Vertical(classes="field-body"):
+            yield self._make_input(spec)
+            if spec.help:
+                yield Static(spec.help, classes="field-help")
+            yield Static("", classes="field-status")
+            yield Static("", classes="field-error")
 
-    @staticmethod
-    def _make_input(spec: FieldSpec) -> Widget:
+    def _prompt(self) -> str:
+        return self.spec.placeholder or "choose…"
+
+    def _make_input(self, spec: FieldSpec) -> Widget:
         wid = f"input-{spec.name}"
         if spec.kind == "choice":
             return Select(
                 list((label, value) for label, value in spec.options),
-                prompt=spec.placeholder or "choose…",
+                prompt=self._prompt(),
                 value=spec.value if spec.value is not None else Select.NULL,
                 id=wid,
             )
@@ -117,45 +146,81 @@ class FormField(Vertical):
         self.set_class(bool(message), "-invalid")
         self.query_one(".field-error", Static).update(message or "")
 
-    def set_options(self, options: Sequence[tuple[str, str]]) -> None:
+    def set_status(self, text: str | None) -> None:
+        """A muted line under the input ("loading connections…"); None hides it."""
+        status = self.query_one(".field-status", Static)
+        status.update(text or "")
+        status.set_class(bool(text), "-shown")
+
+    def set_loading(self, text: str) -> None:
         widget = self.input
         if isinstance(widget, Select):
+            widget.prompt = text
+        else:
+            self.set_status(text)
+
+    def set_options(self, options: Sequence[tuple[str, str]]) -> None:
+        """Replace the choices, keeping what was chosen when it is still offered."""
+        widget = self.input
+        values = {value for _, value in options}
+        if isinstance(widget, Select):
+            previous = widget.value
             widget.set_options(options)
+            widget.prompt = self._prompt() if options else "none available"
+            if previous is not Select.NULL and previous in values:
+                widget.value = previous
+            elif self.spec.value is not None and self.spec.value in values:
+                widget.value = self.spec.value
         elif isinstance(widget, SelectionList):
+            chosen = set(widget.selected) | set(self.spec.value or ())
             widget.clear_options()
-            widget.add_options([(label, value) for label, value in options])
+            widget.add_options([(label, value, value in chosen) for label, value in options])
+        self.set_status(None if options else "none available")
 
 
 class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
-    """A modal form: subclasses set TITLE and MODEL, list `fields()` and implement `submit()`."""
+    """A modal form: subclasses set TITLE and MODEL, list `fields()` and implement `submit()`.
+
+    Optional hooks: `to_model_input()` adapts raw values, `check()` adds the vendor's rules that
+    the input model does not hold (cross-field ones, check digits), `error_field()` names the
+    field a vendor refusal is about. `on_mount` may start `load_options()` for pickers.
+    """
 
     TITLE: ClassVar[str] = "Form"
     MODEL: ClassVar[type[BaseModel]]
     SUBMIT_LABEL: ClassVar[str] = "Save"
+    #: the form changes the platform: refused (nothing sent) on a read-only profile
+    MUTATES: ClassVar[bool] = True
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.submit"),
+        Binding("ctrl+r", "reveal", "Show/hide secrets", id="form.reveal"),
     ]
 
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
     FormScreen > #form {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1;
+        border-title-style: bold; border-title-color: $text;
+        border-subtitle-color: $text-muted;
     }
-    FormScreen #form-title { text-style: bold; margin-bottom: 1; }
-    FormScreen #form-fields { height: auto; max-height: 1fr; }
-    FormScreen #form-summary { color: $error; height: auto; }
-    FormScreen #form-summary.-ok { color: $success; }
-    FormScreen #form-buttons { height: auto; align-horizontal: right; }
-    FormScreen #form-buttons Button { margin-left: 1; }
+    FormScreen #form-fields { height: auto; padding-right: 1; }
+    FormScreen #form-summary { color: $error; height: auto; padding: 0 1; }
+    FormScreen #form-summary.-busy { color: $text-muted; }
+    FormScreen #form-buttons { height: 1; align-horizontal: right; margin-top: 1; }
+    FormScreen #form-buttons Button { margin-left: 2; }
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._touched: set[str] = set()
+        #: errors that come from outside the values: a failed look-up, a vendor refusal
+        self._external: dict[str, str] = {}
+        self.revealed = False
         self.submitting = False
+        self._summary_text = ""
 
     # ------------------------------------------------------------------ what subclasses give
 
@@ -170,24 +235,132 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         """Adjust raw values before validation (e.g. one choice into a list)."""
         return values
 
+    def check(self, values: dict[str, Any]) -> dict[str, str]:
+        """Field name → error, for the vendor's rules that the input model does not express."""
+        return {}
+
+    def error_field(self, exc: ApiError) -> str | None:
+        """The field a vendor refusal is about (a 409 on a duplicate EUI), or None."""
+        return None
+
     # ------------------------------------------------------------------ layout
 
+    @property
+    def fleet(self) -> FleetApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def platform(self) -> Platform | None:
+        return getattr(self.app, "platform", None)
+
+    @property
+    def has_secrets(self) -> bool:
+        return any(f.spec.kind == "secret" for f in self.query(FormField))
+
     def compose(self) -> ComposeResult:
-        with Vertical(id="form"):
-            yield Static(self.TITLE, id="form-title")
+        specs = self.fields()
+        with Vertical(id="form") as box:
+            box.border_title = self.TITLE
+            keys = ["ctrl+s save", "esc cancel"]
+            if any(spec.kind == "secret" for spec in specs):
+                keys.append("ctrl+r show secrets")
+            box.border_subtitle = " · ".join(keys)
             with VerticalScroll(id="form-fields"):
-                for spec in self.fields():
+                for spec in specs:
                     yield FormField(spec)
             yield Static("", id="form-summary")
             with Horizontal(id="form-buttons"):
-                yield Button("Cancel", id="form-cancel")
-                yield Button(self.SUBMIT_LABEL, id="form-submit", variant="primary")
+                yield Button("Cancel", id="form-cancel", compact=True)
+                yield Button(self.SUBMIT_LABEL, id="form-submit", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        """Focus the first field (subclasses that load pickers call this first)."""
+        first = next(iter(self.query(FormField)), None)
+        if first is not None:
+            first.input.focus()
+
+    def set_summary(self, text: str, *, busy: bool = False) -> None:
+        """The line(s) above the buttons: what to fix, "Sending…", or the vendor's refusal."""
+        summary = self.query_one("#form-summary", Static)
+        summary.set_class(busy, "-busy")
+        if text != self._summary_text:
+            self._summary_text = text
+            summary.update(text)
+            self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Cap the fields' height so that the summary and buttons stay on screen; fields scroll.
+
+        (CSS cannot say "shrink to content, but leave room for the rows below" in an auto-height
+        dialog, so the cap is computed from the screen's height.)
+        """
+        summary = self.query_one("#form-summary", Static)
+        width = max(20, (summary.size.width or 70) - 2)
+        lines = sum(max(1, -(-cell_len(line) // width)) for line in self._summary_text.split("\n"))
+        # border (2), summary, the buttons' margin (1) and row (1)
+        room = self.size.height - 2 - lines - 2
+        self.query_one("#form-fields").styles.max_height = max(3, room)
 
     def form_field(self, name: str) -> FormField:
         return self.query_one(f"#field-{name}", FormField)
 
     def set_options(self, name: str, options: Sequence[tuple[str, str]]) -> None:
         self.form_field(name).set_options(options)
+
+    def set_field_error(self, name: str, message: str | None) -> None:
+        """An error from outside the typed values; it stays until the user changes the field."""
+        if message:
+            self._external[name] = message
+        else:
+            self._external.pop(name, None)
+        self.validate_form(show_all=False)
+
+    def load_options(
+        self, name: str, loader: OptionLoader, *, what: str, autoselect: bool = True
+    ) -> None:
+        """Fill a picker from the platform in a worker; "loading {what}…" shows meanwhile.
+
+        With `autoselect`, a required single-choice field that is offered one option gets it.
+        """
+        self.form_field(name).set_loading(f"loading {what}…")
+        self.run_worker(
+            self._load_options(name, loader, what, autoselect),
+            group=f"form-options-{name}",
+            exclusive=True,
+        )
+
+    async def _load_options(
+        self, name: str, loader: OptionLoader, what: str, autoselect: bool
+    ) -> None:
+        # The picker says "loading…" itself. The app's busy count is left alone: the header
+        # spinner sits on the screen behind this modal, which Textual does not repaint meanwhile.
+        app: Any = self.app
+        try:
+            options = list(await loader())
+        except Exception as exc:  # any failure is shown, never a traceback
+            text = exc.summary if isinstance(exc, ApiError) else f"{type(exc).__name__}: {exc}"
+            app.report(exc, f"Loading {what}")
+            try:
+                widget = self.form_field(name)
+            except NoMatches:
+                return
+            widget.set_loading(f"could not load {what}")
+            self.set_field_error(name, f"could not load {what}: {text}")
+            return
+        try:
+            widget = self.form_field(name)
+        except NoMatches:
+            return  # the form was closed meanwhile
+        widget.set_options(options)
+        self._external.pop(name, None)
+        if autoselect and len(options) == 1 and widget.spec.kind == "choice":
+            select = widget.input
+            if isinstance(select, Select) and select.value is Select.NULL:
+                select.value = options[0][1]
+        self.validate_form(show_all=False)
 
     # ------------------------------------------------------------------ validation
 
@@ -200,7 +373,10 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
             raw = widget.raw()
             if isinstance(raw, str):
                 raw = raw.strip()
-            if raw in ("", None, []) and spec.optional:
+            if raw in ("", None, []):
+                # blank: an optional field is left out (its default applies); any other is missing
+                if not spec.optional:
+                    errors[spec.name] = BLANK.get(spec.kind, "required")
                 continue
             if spec.kind in ("int", "float") and isinstance(raw, str):
                 try:
@@ -218,6 +394,7 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         values, errors = self.values()
         model = None
         other: list[str] = []
+        names = {w.spec.name for w in self.query(FormField)}
         try:
             model = self.MODEL.model_validate(self.to_model_input(values))
         except ValidationError as exc:
@@ -227,29 +404,36 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
                 message = _clean(error["msg"])
                 if error["type"] == "missing":
                     message = "required"
-                if name and self.query(f"#field-{name}"):
+                if name in names:
                     errors.setdefault(name, message)
                 else:
                     other.append(message)
-        if errors:
+        for name, message in self.check(values).items():
+            if name in names:
+                errors.setdefault(name, message)
+            else:
+                other.append(message)
+        # Errors from outside (a failed look-up, a refusal) say more than "choose one", and show
+        # whether or not the field was touched.
+        external = {n: m for n, m in self._external.items() if n in names}
+        errors.update(external)
+        if errors or other:
             model = None
         for widget in self.query(FormField):
             name = widget.spec.name
-            visible = show_all or name in self._touched
+            visible = show_all or name in self._touched or name in external
             widget.set_error(errors.get(name) if visible else None)
-        summary = self.query_one("#form-summary", Static)
-        summary.remove_class("-ok")
-        if errors or other:
-            shown = [n for n in errors if show_all or n in self._touched]
-            lines = []
-            if shown:
-                labels = ", ".join(self.form_field(n).spec.label for n in shown)
-                lines.append(f"{len(shown)} field(s) to fix: {labels}")
-            if other and show_all:
-                lines.extend(other)
-            summary.update("\n".join(lines))
-        else:
-            summary.update("")
+        order = [w.spec.name for w in self.query(FormField)]
+        shown = [
+            n for n in order if n in errors and (show_all or n in self._touched or n in external)
+        ]
+        lines = []
+        if shown:
+            labels = ", ".join(self.form_field(n).spec.label for n in shown)
+            lines.append(f"{len(shown)} field(s) to fix: {labels}")
+        if other and show_all:
+            lines.extend(other)
+        self.set_summary("\n".join(lines))
         return model
 
     @on(Input.Changed)
@@ -257,16 +441,32 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
     @on(SelectionList.SelectedChanged)
     @on(Checkbox.Changed)
     def _changed(self, event: Any) -> None:
-        widget = event.control if hasattr(event, "control") else None
+        widget = getattr(event, "control", None)
         if widget is not None and widget.id and widget.id.startswith("input-"):
-            self._touched.add(widget.id.removeprefix("input-"))
+            name = widget.id.removeprefix("input-")
+            self._touched.add(name)
+            self._external.pop(name, None)
         self.validate_form(show_all=False)
 
     # ------------------------------------------------------------------ actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":
+            return self.has_secrets
+        return True
+
     @on(Button.Pressed, "#form-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_reveal(self) -> None:
+        """Show or mask every secret field together."""
+        self.revealed = not self.revealed
+        for widget in self.query(FormField):
+            if widget.spec.kind == "secret":
+                entry = widget.input
+                if isinstance(entry, Input):
+                    entry.password = not self.revealed
 
     @on(Button.Pressed, "#form-submit")
     def action_submit(self) -> None:
@@ -276,6 +476,10 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         if model is None:
             self.app.bell()
             return
+        if self.MUTATES and getattr(self.app, "is_readonly", False):
+            self.set_summary("This profile is read-only: nothing was sent.")
+            self.app.notify("This profile is read-only.", title=self.TITLE, severity="warning")
+            return
         self._send(model)
 
     @on(Input.Submitted)
@@ -284,19 +488,29 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
 
     @work(exclusive=True, group="form-submit")
     async def _send(self, model: Any) -> None:
-        summary = self.query_one("#form-summary", Static)
-        summary.remove_class("-ok")
-        summary.update("Sending…")
+        self.set_summary("Sending…", busy=True)
+        save = self.query_one("#form-submit", Button)
+        save.disabled = True
         self.submitting = True
-        app: Any = self.app
-        app.busy_count += 1
+        # "Sending…" shows in the form; the header spinner behind the modal would not animate.
         try:
             result = await self.submit(model)
         except ApiError as exc:
-            summary.update(f"Refused: {exc.summary}")
-            app.report(exc, f"{self.TITLE} failed")
+            self._refused(exc, exc.summary)
+            return
+        except Exception as exc:  # an unexpected failure is reported, never a traceback
+            self._refused(exc, f"{type(exc).__name__}: {exc}")
             return
         finally:
             self.submitting = False
-            app.busy_count -= 1
+            save.disabled = False
         self.dismiss(result)
+
+    def _refused(self, exc: Exception, text: str) -> None:
+        app: Any = self.app
+        app.report(exc, f"{self.TITLE} failed")
+        name = self.error_field(exc) if isinstance(exc, ApiError) else None
+        if name is not None and self.query(f"#field-{name}"):
+            self._external[name] = exc.message if isinstance(exc, ApiError) else text
+            self.validate_form(show_all=False)
+        self.set_summary(f"Refused: {text}")

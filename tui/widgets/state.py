@@ -18,7 +18,7 @@ class LoadState(Container):
     DEFAULT_CSS = """
     LoadState { height: 1fr; }
     LoadState > #state-message { height: 1fr; align: center middle; display: none; }
-    LoadState > #state-message > Static { width: auto; max-width: 90%; text-align: center; }
+    LoadState > #state-message > Static { width: 100%; text-align: center; }
     LoadState > #state-message > LoadingIndicator { height: 1; width: 100%; }
     LoadState > #state-message > #state-hint { color: $text-muted; margin-top: 1; }
     LoadState.-error > #state-message > #state-text { color: $error; text-style: bold; }

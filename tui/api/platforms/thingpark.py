@@ -79,9 +79,9 @@ _DEVICES = f"{OSS}/subscriptions/mine/devices"
 # says SUBSCRIPTION, its request body says OPERATOR; the body is what goes on the wire).
 MULTICAST_TAG_NAMESPACE = "OPERATOR"
 
-#: Alarm order for cursor paging. The vendor documents `sort=alarmUid,asc` only; `desc` would give
-#: newest first, but cursor paging in that direction is undocumented, so we stay on the safe side.
-ALARM_SORT = "alarmUid,asc"
+#: Alarm order for cursor paging: newest first. OSS lists take `sort=<field>,<asc|desc>`; the
+#: vendor's example pages `alarmUid,asc`, and `pageAfter` follows the sort in either direction.
+ALARM_SORT = "alarmUid,desc"
 
 
 # ---------------------------------------------------------------- errors
@@ -388,6 +388,14 @@ def alarm_from_brief(brief: dict[str, Any]) -> Alarm:
         ),
         None,
     )
+    raised = next(
+        (
+            _ms(brief[name])
+            for name in ("creationTimestamp", "creationDate", "raisedTimestamp")
+            if brief.get(name) is not None
+        ),
+        occurred,
+    )
     return Alarm(
         key=str(brief.get("alarmUid") or brief.get("ID") or ""),
         device_key=_str(device.get("EUI")),
@@ -396,6 +404,7 @@ def alarm_from_brief(brief: dict[str, Any]) -> Alarm:
         severity=severity if severity in _SEVERITIES else AlarmSeverity.INDETERMINATE,
         state=state,
         acknowledged=acknowledged,
+        raised_at=raised,
         occurred_at=occurred,
         message=_str(brief.get("message") or brief.get("description") or brief.get("cause")),
     )
@@ -779,7 +788,7 @@ class ThingPark(
     async def list_alarms(
         self, cursor: str | None = None, *, device_key: str | None = None
     ) -> Page[Alarm]:
-        """Alarms in `alarmUid` order, optionally of one device only.
+        """Alarms newest first (`alarmUid` descending), optionally of one device only.
 
         The vendor page shows no device filter; `deviceEUI` is the name DX Core's own device-alarm
         list filters by, and it keeps the one documented collection and its cursor scheme.

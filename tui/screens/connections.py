@@ -1,0 +1,225 @@
+"""The connections view: application servers and IoT Flow connections in one list, and new ones."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Static
+
+from tui.api.models import Connection
+from tui.api.platform import Connections
+from tui.screens.base import FleetScreen
+from tui.widgets.header import FleetHeader
+from tui.widgets.state import LoadState
+
+#: states and health values that mean "working"; anything else is worth a look
+GOOD = frozenset({"ACTIVE", "OPENED", "OK", "CONNECTED", "RUNNING"})
+BAD = frozenset(
+    {"ERROR", "FAILED", "FAILURE", "CLOSED", "DOWN", "KO", "DEACTIVATED", "DISCONNECTED"}
+)
+KINDS = {"app-server": "app server", "iot-flow": "IoT Flow"}
+COLUMNS = ("Name", "Kind", "Type", "State", "Health", "Devices", "ID")
+#: from this width on, every column fits
+WIDE = 100
+
+
+def status_text(value: str | None) -> Text:
+    """A state or health value coloured: green when working, red when broken, yellow otherwise."""
+    if not value:
+        return Text("—", style="dim")
+    upper = value.upper()
+    style = "green" if upper in GOOD else "red" if upper in BAD else "yellow"
+    return Text(value, style=style)
+
+
+def connection_row(connection: Connection) -> tuple[Text, ...]:
+    count = connection.device_count
+    return (
+        Text(connection.name, style="bold"),
+        Text(KINDS.get(connection.kind, connection.kind)),
+        Text(connection.type or "—"),
+        status_text(connection.state),
+        status_text(connection.health),
+        Text(f"{count:,}" if count is not None else "—", justify="right"),
+        Text(connection.key, style="dim"),
+    )
+
+
+class ConnectionsScreen(FleetScreen[None]):
+    """Every connection of the open platform; `n` and `m` create new ones."""
+
+    VIEW = "connections"
+    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"new_https", "new_iot_flow"})
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Reload", id="connections.reload"),
+        Binding("n", "new_https", "New HTTPS", id="connections.new_https"),
+        Binding("m", "new_iot_flow", "New IoT Flow", id="connections.new_iot_flow"),
+    ]
+
+    DEFAULT_CSS = """
+    ConnectionsScreen #connections-table { height: 1fr; }
+    ConnectionsScreen #connections-info {
+        height: 1; padding: 0 1; color: $text-muted; background: $panel;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connections: list[Connection] = []
+        self._width = 0
+
+    def compose(self) -> ComposeResult:
+        yield FleetHeader(self.VIEW)
+        yield LoadState(
+            DataTable(id="connections-table", cursor_type="row", zebra_stripes=True),
+            Static("", id="connections-info"),
+            id="connections-state",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(LoadState).loading("Loading connections…")
+
+    def on_resize(self) -> None:
+        if self.connections and self.size.width != self._width:
+            self._show(self.connections)
+
+    # ------------------------------------------------------------------ loading
+
+    def on_session(self) -> None:
+        state = self.query_one(LoadState)
+        if self.fleet.open_error:
+            state.error(self.fleet.open_error, "open another profile with :profiles")
+            return
+        if self.platform is None:
+            return
+        if not isinstance(self.platform, Connections):
+            self._show([])
+            state.empty(
+                f"{self.platform.title} has no connections to list",
+                "this platform does not offer application servers or IoT Flow connections",
+            )
+            return
+        self.connections = []
+        self.query_one("#connections-table", DataTable).clear()
+        state.loading("Loading connections…")
+        self.load()
+
+    def action_reload(self) -> None:
+        if self.platform is None and not self.fleet.open_error:
+            return
+        if isinstance(self.platform, Connections):
+            self.load()
+        else:
+            self.on_session()
+
+    @work(exclusive=True, group="connections-load")
+    async def load(self, select: str | None = None) -> None:
+        """(Re)load the list; `select` puts the cursor on that connection once it is shown."""
+        platform = self.platform
+        if not isinstance(platform, Connections):
+            return
+        state = self.query_one(LoadState)
+        try:
+            async with self.busy():
+                connections = await platform.list_connections()
+        except Exception as exc:  # ApiError and anything unexpected: reported, never a traceback
+            self.report(exc, "Loading connections")
+            state.error(f"Could not load connections: {self.describe(exc)}")
+            return
+        if platform is not self.platform:
+            return  # the user opened another profile meanwhile; its own load is running
+        self._show(connections, select)
+        if connections:
+            state.ready()
+        else:
+            state.empty(
+                "No connections yet",
+                "n: new Basic HTTPS connection · m: new IoT Flow MQTT connection",
+            )
+
+    def _columns(self, connections: list[Connection]) -> tuple[tuple[str, ...], int | None]:
+        """The columns that fit, and a Name width when names must be shortened to fit.
+
+        On a narrow terminal the ID column goes (the line below the table shows it), so that
+        State, Health and Devices stay on screen without scrolling sideways.
+        """
+        width = self.size.width or 80
+        if width >= WIDE or not connections:
+            return COLUMNS, None
+        rows = [connection_row(c) for c in connections]
+        natural = [max(len(COLUMNS[i]), *(r[i].cell_len for r in rows)) for i in range(6)]
+        # 2 cells of padding per column, and room for a vertical scrollbar
+        room = width - 2 - sum(w + 2 for w in natural[1:]) - 2
+        return COLUMNS[:6], (None if natural[0] <= room else max(12, room))
+
+    def _show(self, connections: list[Connection], select: str | None = None) -> None:
+        table = self.query_one("#connections-table", DataTable)
+        current = select or self._cursor_key()
+        self.connections = connections
+        self._width = self.size.width
+        table.clear(columns=True)
+        columns, name_width = self._columns(connections)
+        for column in columns:
+            table.add_column(column, key=column.lower())
+        for connection in connections:
+            cells = connection_row(connection)[: len(columns)]
+            if name_width is not None:
+                cells[0].truncate(name_width, overflow="ellipsis")
+            table.add_row(*cells, key=connection.key)
+        keys = [c.key for c in connections]
+        if current in keys:
+            table.move_cursor(row=keys.index(current))
+        self._update_info()
+
+    def _cursor_key(self) -> str | None:
+        table = self.query_one("#connections-table", DataTable)
+        if table.row_count == 0:
+            return None
+        row = min(table.cursor_row, len(self.connections) - 1)
+        return self.connections[row].key if row >= 0 else None
+
+    def _update_info(self) -> None:
+        servers = sum(1 for c in self.connections if c.kind == "app-server")
+        flows = sum(1 for c in self.connections if c.kind == "iot-flow")
+        text = Text()
+        text.append(f"{servers} app server{'s' if servers != 1 else ''}")
+        text.append(f" · {flows} IoT Flow connection{'s' if flows != 1 else ''}")
+        key = self._cursor_key()
+        if key:
+            text.append("  │  ID ", style="dim")
+            text.append(key)
+        self.query_one("#connections-info", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#connections-table")
+    def _highlighted(self) -> None:
+        self._update_info()
+
+    # ------------------------------------------------------------------ creating
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if allowed and action in self.DANGEROUS and not isinstance(self.platform, Connections):
+            return None  # shown, greyed out: this platform cannot create connections
+        return allowed
+
+    def action_new_https(self) -> None:
+        from tui.screens.connection_forms import BasicHttpsConnectionForm
+
+        self.app.push_screen(BasicHttpsConnectionForm(), self._created)
+
+    def action_new_iot_flow(self) -> None:
+        from tui.screens.connection_forms import IotFlowConnectionForm
+
+        self.app.push_screen(IotFlowConnectionForm(), self._created)
+
+    def _created(self, connection: Connection | None) -> None:
+        if connection is None:
+            return
+        self.notify(f"{connection.name} ({connection.key})", title="Connection created")
+        self.load(select=connection.key)

@@ -1,0 +1,505 @@
+"""One device: every field the vendor returns, its traffic history, and downlink / delete / alarms.
+
+Pushed by `app.open_device(key)` over the devices or alarms view; `esc` goes back. Fields and
+traffic are separate tabs so that each has the whole screen at 80x24; each pane shows its own
+loading and error state, so a failed traffic call never hides the fields. Keys (AppKey, session
+keys, Ki…) are masked until `x` reveals them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import ClassVar
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.color import Color, ColorParseError
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TabbedContent, TabPane
+
+from tui.api.models import DetailSection, DeviceDetail, Downlink, TrafficBucket
+from tui.api.platform import Alarms, DeviceDirectory, Downlinks, TrafficHistory
+from tui.screens.base import FleetScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.devices import DeviceDeleted
+from tui.secrets import mask
+from tui.widgets.header import FleetHeader
+from tui.widgets.state import LoadState
+from tui.widgets.traffic_chart import DURATIONS, TrafficChart, TrafficRange, bucket_label, zone
+
+__all__ = ["TRAFFIC_VIEWS", "DeviceDetailScreen", "local_time", "render_sections"]
+
+#: what the traffic tab shows, in the order `v` cycles through them
+TRAFFIC_VIEWS: tuple[str, ...] = ("frames", "radio", "table")
+
+
+def render_sections(
+    sections: Sequence[DetailSection],
+    *,
+    reveal: bool = False,
+    label_style: str = "dim",
+    title_style: str = "bold",
+    tz: tzinfo | None = None,
+) -> RenderableType:
+    """Every section as a titled label/value grid; secret values masked unless `reveal`.
+
+    Long values (hrefs, key lists) fold onto further lines rather than being cut, so that
+    nothing the vendor said is hidden at 80 columns. With `tz`, the UTC times the adapter
+    writes are shown in that zone (the profile's), like every other time on screen.
+    """
+    return _Sections(tuple(sections), reveal, label_style, title_style, tz)
+
+
+_UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$")
+
+
+def local_time(value: str, tz: tzinfo | None) -> str:
+    """`2026-11-18 20:22:08 UTC` in `tz` (`2026-11-18 21:22:08 CET`); other values unchanged."""
+    if tz is None or not _UTC_TIME.match(value):
+        return value
+    when = datetime.strptime(value, "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=UTC)
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+class _Sections:
+    """The rendering of `render_sections`: it sizes the label column to the width it is given."""
+
+    def __init__(
+        self,
+        sections: tuple[DetailSection, ...],
+        reveal: bool,
+        label_style: str,
+        title_style: str,
+        tz: tzinfo | None,
+    ) -> None:
+        self.sections = sections
+        self.tz = tz
+        self.reveal = reveal
+        self.label_style = label_style
+        self.title_style = title_style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        longest = max((len(f.label) for s in self.sections for f in s.fields), default=8)
+        # One label width for every section, so that values line up down the whole page; at
+        # most a third of the width, so that values keep room (longer labels fold).
+        width = max(8, min(longest, options.max_width // 3))
+        for index, section in enumerate(self.sections):
+            if index:
+                yield Text("")
+            title = Text(f"{section.title} ", style=self.title_style)
+            title.append(f"({len(section.fields)})", style=self.label_style)
+            yield title
+            grid = Table.grid(padding=(0, 2), expand=True)
+            grid.add_column(style=self.label_style, width=width, overflow="fold")
+            grid.add_column(ratio=1, overflow="fold")
+            for field in section.fields:
+                value = local_time(field.value, self.tz)
+                if field.secret and not self.reveal:
+                    value = mask(value) or "—"
+                grid.add_row(field.label, value)
+            yield grid
+
+
+class DeviceDetailScreen(FleetScreen[None]):
+    """The detail of one device, by its platform key (a DevEUI for ThingPark)."""
+
+    VIEW = "device"
+    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"downlink", "delete"})
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Reload", id="device.reload"),
+        Binding("x", "reveal", "Keys", id="device.reveal"),
+        Binding("f", "tab('fields')", "Fields tab", show=False, id="device.fields"),
+        Binding("t", "tab('traffic')", "Traffic tab", show=False, id="device.traffic"),
+        Binding("v", "traffic_view", "View", id="device.traffic_view"),
+        Binding("1", "traffic_range('1')", "1 day", show=False, id="device.range_1d"),
+        Binding("7", "traffic_range('7')", "7 days", show=False, id="device.range_7d"),
+        Binding("3", "traffic_range('3')", "30 days", show=False, id="device.range_30d"),
+        Binding("9", "traffic_range('9')", "90 days", show=False, id="device.range_90d"),
+        Binding("d", "downlink", "Downlink", id="device.downlink"),
+        Binding("ctrl+d", "delete", "Delete", id="device.delete"),
+        Binding("D", "delete", "Delete", show=False, id="device.delete_shift"),
+        Binding("a", "alarms", "Alarms", id="device.alarms"),
+    ]
+
+    DEFAULT_CSS = """
+    DeviceDetailScreen #detail-title {
+        height: 1; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    DeviceDetailScreen TabbedContent { height: 1fr; }
+    DeviceDetailScreen TabbedContent > ContentSwitcher { height: 1fr; }
+    DeviceDetailScreen TabPane { height: 1fr; padding: 0; }
+    DeviceDetailScreen #fields-scroll { height: 1fr; padding: 0 1; }
+    DeviceDetailScreen #fields-body { height: auto; }
+    DeviceDetailScreen #traffic-controls { height: 2; padding: 0 1; text-wrap: nowrap; }
+    DeviceDetailScreen #traffic-switcher { height: 1fr; }
+    DeviceDetailScreen #traffic-table { height: 1fr; }
+    """
+
+    #: whether secret fields show in clear
+    revealed: reactive[bool] = reactive(False)
+    #: the history length shown: a key of DURATIONS
+    traffic_range: reactive[str] = reactive("7")
+    #: one of TRAFFIC_VIEWS
+    traffic_view: reactive[str] = reactive("frames")
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        self.detail: DeviceDetail | None = None
+        self.buckets: list[TrafficBucket] = []
+        #: the range whose buckets are shown (None: traffic not loaded yet in this session)
+        self._traffic_loaded: str | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield FleetHeader(self.VIEW)
+        yield Static(id="detail-title")
+        with TabbedContent(id="detail-tabs", initial="fields"):
+            with TabPane("Fields", id="fields"):
+                yield LoadState(
+                    VerticalScroll(Static(id="fields-body"), id="fields-scroll"),
+                    id="fields-state",
+                )
+            with TabPane("Traffic", id="traffic"):
+                yield LoadState(
+                    Static(id="traffic-controls"),
+                    ContentSwitcher(
+                        TrafficChart(id="traffic-chart"),
+                        DataTable(id="traffic-table", cursor_type="row", zebra_stripes=True),
+                        id="traffic-switcher",
+                        initial="traffic-chart",
+                    ),
+                    id="traffic-state",
+                )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._title()
+        self.query_one("#fields-state", LoadState).loading(f"Loading device {self.key}…")
+        self.query_one("#traffic-state", LoadState).loading("Loading traffic…")
+        table = self.query_one("#traffic-table", DataTable)
+        table.add_columns("Start", "Up", "Lost", "Down", "Failed", "RSSI dBm", "SNR dB")
+        self._controls()
+        self.query_one("#fields-scroll").focus()
+
+    # ------------------------------------------------------------------ loading
+
+    def on_session(self) -> None:
+        self._traffic_loaded = None
+        self.load_device()
+        if self._active_tab() == "traffic":
+            self.load_traffic()
+
+    def load_device(self) -> None:
+        state = self.query_one("#fields-state", LoadState)
+        if self.platform is None:
+            state.error(self.fleet.open_error or "No profile is open.", "press : then profiles")
+            return
+        state.loading(f"Loading device {self.key}…")
+        self._load_device()
+
+    @work(exclusive=True, group="device-detail")
+    async def _load_device(self) -> None:
+        state = self.query_one("#fields-state", LoadState)
+        platform = self.platform
+        if not isinstance(platform, DeviceDirectory):
+            state.empty("This platform has no device directory.")
+            return
+        try:
+            async with self.busy():
+                detail = await platform.get_device(self.key)
+        except Exception as exc:  # ApiError and anything unexpected: shown, never a traceback
+            self.report(exc, f"Loading device {self.key}")
+            state.error(self.describe(exc))
+            self._title()
+            return
+        self.show_detail(detail)
+
+    def show_detail(self, detail: DeviceDetail) -> None:
+        """Show a loaded device (the worker's result; tests may hand one in directly)."""
+        self.detail = detail
+        self._fields()
+        self._title()
+        self.query_one("#fields-state", LoadState).ready()
+        self.refresh_bindings()
+
+    def load_traffic(self) -> None:
+        state = self.query_one("#traffic-state", LoadState)
+        if self.platform is None:
+            state.error(self.fleet.open_error or "No profile is open.", "press : then profiles")
+            return
+        if not isinstance(self.platform, TrafficHistory):
+            state.empty(
+                "This platform keeps no traffic history.", "the Fields tab shows the device"
+            )
+            return
+        chosen = DURATIONS[self.traffic_range]
+        state.loading(f"Loading {chosen.label} of traffic…")
+        self._load_traffic(chosen)
+
+    @work(exclusive=True, group="device-traffic")
+    async def _load_traffic(self, chosen: TrafficRange) -> None:
+        state = self.query_one("#traffic-state", LoadState)
+        platform = self.platform
+        assert isinstance(platform, TrafficHistory)
+        try:
+            async with self.busy():
+                buckets = await platform.traffic(
+                    self.key, duration=chosen.duration, step=chosen.step, timezone=self._tz_name()
+                )
+        except Exception as exc:  # ApiError and anything unexpected: shown, never a traceback
+            self.report(exc, f"Loading traffic of {self.key}")
+            state.error(self.describe(exc))
+            return
+        self.buckets = buckets
+        self._traffic_loaded = chosen.key
+        self._show_traffic(chosen)
+        if buckets:
+            state.ready()
+        else:
+            state.empty(f"No traffic in the last {chosen.label}.", "1 7 3 9 choose another period")
+
+    def _show_traffic(self, chosen: TrafficRange) -> None:
+        tz = zone(self._tz_name())
+        self.query_one("#traffic-chart", TrafficChart).show(self.buckets, tz, hourly=chosen.hourly)
+        table = self.query_one("#traffic-table", DataTable)
+        table.clear()
+        for bucket in self.buckets:
+            table.add_row(
+                bucket_label(bucket.start, tz, chosen.hourly, long=True),
+                Text(str(bucket.up), justify="right"),
+                Text(str(bucket.up_lost), justify="right"),
+                Text(str(bucket.down), justify="right"),
+                Text(str(bucket.down_failed), justify="right"),
+                _mean(bucket.rssi_mean),
+                _mean(bucket.snr_mean),
+            )
+        self._controls()
+
+    # ------------------------------------------------------------------ drawing
+
+    def _tz_name(self) -> str:
+        profile = self.fleet.profile
+        return getattr(profile, "timezone", None) or "UTC"
+
+    def _title(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        detail = self.detail
+        if detail is None:
+            text.append(self.key, style="bold")
+        else:
+            summary = detail.summary
+            text.append(detail.name, style="bold")
+            parts = [
+                summary.eui or detail.key,
+                " ".join(p for p in (summary.connectivity, summary.activation) if p),
+                summary.health or "",
+            ]
+            if summary.last_activity is not None:
+                local = summary.last_activity.astimezone(zone(self._tz_name()))
+                parts.append("last seen " + local.strftime("%Y-%m-%d %H:%M %Z"))
+            parts.append(summary.model or "")
+            for part in parts:
+                if part:
+                    text.append(" │ ", style="dim")
+                    text.append(part)
+        if any(f.secret for s in (detail.sections if detail else ()) for f in s.fields):
+            text.append("  keys shown" if self.revealed else "  keys hidden (x)", style="italic")
+        self.query_one("#detail-title", Static).update(text)
+
+    def _fields(self) -> None:
+        if self.detail is None:
+            return
+        # Rich styles cannot read Textual's `$text-muted` ("auto 60%"): resolve it from the theme.
+        variables = self.app.theme_variables
+        try:
+            background = Color.parse(variables.get("surface", "#1E1E1E"))
+            muted = background.blend(Color.parse(variables.get("foreground", "#E0E0E0")), 0.6).hex
+            title = f"bold {Color.parse(variables.get('text-accent', '#FFC473')).hex}"
+        except ColorParseError:
+            muted, title = "dim", "bold"
+        body = render_sections(
+            self.detail.sections,
+            reveal=self.revealed,
+            label_style=muted,
+            title_style=title,
+            tz=zone(self._tz_name()),
+        )
+        self.query_one("#fields-body", Static).update(body)
+
+    def _controls(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        # Each period's key is its first digit (1, 7, 3, 9): underlined, as a menu accelerator.
+        for key, choice in DURATIONS.items():
+            style = "bold reverse" if key == self.traffic_range else ""
+            text.append(" ", style=style)
+            text.append(choice.label[0], style=f"{style} underline".strip())
+            text.append(f"{choice.label[1:]} ", style=style)
+            text.append(" ")
+        text.append("│ v ", style="dim")
+        for view in TRAFFIC_VIEWS:
+            text.append(f" {view} ", style="bold reverse" if view == self.traffic_view else "")
+        text.append("\n")
+        chosen = DURATIONS.get(self._traffic_loaded or "", None)
+        if chosen is not None and self.traffic_view != "table":
+            chart = self.query_one("#traffic-chart", TrafficChart)
+            text.append(" ")
+            text.append_text(chart.legend())
+        elif chosen is not None:
+            step = "hourly" if chosen.hourly else "daily"
+            text.append(f" {len(self.buckets)} {step} buckets, {self._tz_name()} time", "dim")
+        self.query_one("#traffic-controls", Static).update(text)
+
+    def watch_revealed(self, _: bool) -> None:
+        if self.is_mounted:
+            self._fields()
+            self._title()
+
+    def watch_traffic_view(self, view: str) -> None:
+        if not self.is_mounted:
+            return
+        chart = self.query_one("#traffic-chart", TrafficChart)
+        if view in ("frames", "radio"):
+            chart.mode = view  # type: ignore[assignment]
+            chart.refresh()
+            self.query_one("#traffic-switcher", ContentSwitcher).current = "traffic-chart"
+        else:
+            self.query_one("#traffic-switcher", ContentSwitcher).current = "traffic-table"
+            if self._active_tab() == "traffic":
+                self.query_one("#traffic-table", DataTable).focus()
+        self._controls()
+
+    # ------------------------------------------------------------------ tabs
+
+    def _active_tab(self) -> str:
+        return self.query_one("#detail-tabs", TabbedContent).active
+
+    @on(TabbedContent.TabActivated, "#detail-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "traffic":
+            if self._traffic_loaded != self.traffic_range:
+                self.load_traffic()
+            if self.traffic_view == "table":
+                self.query_one("#traffic-table", DataTable).focus()
+        elif event.pane.id == "fields":
+            self.query_one("#fields-scroll").focus()
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False
+        platform = self.platform
+        if action == "downlink":
+            if not isinstance(platform, Downlinks):
+                return False
+            connectivity = (self.detail.summary.connectivity or "") if self.detail else ""
+            # Downlinks by FPort are LoRaWAN frames: dimmed until the device is known to be one.
+            return (self.detail is not None and connectivity.upper() in ("", "LORAWAN")) or None
+        if action == "delete":
+            return isinstance(platform, DeviceDirectory) and (self.detail is not None or None)
+        if action == "alarms":
+            return isinstance(platform, Alarms)
+        if action in ("traffic_range", "traffic_view"):
+            return platform is None or isinstance(platform, TrafficHistory)
+        if action == "reveal":
+            return self.detail is not None or None
+        return True
+
+    def action_reload(self) -> None:
+        self.load_device()
+        if self._active_tab() == "traffic":
+            self.load_traffic()
+        else:
+            self._traffic_loaded = None  # reloaded when the tab is next shown
+
+    def action_reveal(self) -> None:
+        self.revealed = not self.revealed
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#detail-tabs", TabbedContent).active = tab
+
+    def action_traffic_range(self, key: str) -> None:
+        self.traffic_range = key
+        self._controls()
+        if self._active_tab() != "traffic":
+            self.action_tab("traffic")  # TabActivated loads the chosen range
+        elif self._traffic_loaded != key:
+            self.load_traffic()
+
+    def action_traffic_view(self) -> None:
+        index = TRAFFIC_VIEWS.index(self.traffic_view)
+        self.traffic_view = TRAFFIC_VIEWS[(index + 1) % len(TRAFFIC_VIEWS)]
+        if self._active_tab() != "traffic":
+            self.action_tab("traffic")
+
+    def action_alarms(self) -> None:
+        from tui.screens.alarms import AlarmsScreen
+
+        self.app.push_screen(AlarmsScreen(device_key=self.key))
+
+    def action_downlink(self) -> None:
+        from tui.screens.downlink import DownlinkForm
+
+        name = self.detail.name if self.detail else None
+
+        def sent(downlink: Downlink | None) -> None:
+            if downlink is not None:
+                size = len(downlink.payload_hex) // 2
+                what = f"{size} byte{'s' if size != 1 else ''} on FPort {downlink.fport}"
+                flags = [
+                    flag
+                    for flag, on in (
+                        ("confirmed", downlink.confirmed),
+                        ("queue flushed", downlink.flush_queue),
+                    )
+                    if on
+                ]
+                if flags:
+                    what += ", " + ", ".join(flags)
+                self.notify(f"Queued {what} for {name or self.key}.", title="Downlink sent")
+
+        self.app.push_screen(DownlinkForm(self.key, name), sent)
+
+    def action_delete(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        eui = detail.summary.eui or detail.key
+        message = f"Delete device '{detail.name}' ({eui})? This cannot be undone."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(detail)
+
+        self.app.push_screen(ConfirmScreen("Delete device", message, yes="Delete"), answered)
+
+    @work(exclusive=True, group="device-delete")
+    async def _delete(self, detail: DeviceDetail) -> None:
+        platform = self.platform
+        assert isinstance(platform, DeviceDirectory)
+        eui = detail.summary.eui or detail.key
+        try:
+            async with self.busy():
+                await platform.delete_device(detail.key)
+        except Exception as exc:  # ApiError and anything unexpected: shown, never a traceback
+            self.report(exc, f"Deleting {detail.name}")
+            return
+        self.notify(f"Deleted device '{detail.name}' ({eui}).", title="Device deleted")
+        # Every view below may list the device: each drops it on this message.
+        self.fleet.broadcast(lambda: DeviceDeleted(detail.key))
+        if self.app.screen is self:
+            self.dismiss()
+
+
+def _mean(value: float | None) -> Text:
+    return Text("—" if value is None else f"{value:.1f}", justify="right")

@@ -1,0 +1,570 @@
+"""The device list: a million devices, fetched page by page as the user scrolls, with marks.
+
+Also the base of every cursor-paged list view (`PagedListScreen`: filter, sort, top/bottom,
+reload, status line) and the messages other screens send when they create or delete a device:
+
+    from tui.screens.devices import DeviceDeleted
+    self.fleet.broadcast(lambda: DeviceDeleted(key))
+
+or, for the current view only, `for s in self.app.screen_stack: s.post_message(DeviceDeleted(key))`.
+
+`FleetApp.broadcast` posts to every screen of every view (the device list may sit in another view's
+stack than the screen that deleted the device); posting to `self.app.screen_stack` works for
+the current view only.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from tui.api.errors import ApiError
+from tui.api.models import DeviceSummary
+from tui.api.platform import DeviceDirectory
+from tui.config import DEFAULT_TIMEZONE
+from tui.screens.base import FleetScreen
+from tui.widgets.header import FleetHeader
+from tui.widgets.paged_rows import RowFilter
+from tui.widgets.state import LoadState
+from tui.widgets.virtual_table import Column, Fetch, PromptBar, Row, VirtualTable
+
+__all__ = [
+    "DEVICE_COLUMNS",
+    "DeviceCreated",
+    "DeviceDeleted",
+    "DevicesScreen",
+    "PagedListScreen",
+    "device_row",
+    "format_time",
+]
+
+
+class DeviceDeleted(Message):
+    """A device was deleted (e.g. from its detail screen): lists drop its row and its mark."""
+
+    bubble = False
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+class DeviceCreated(Message):
+    """A device was created: the device list shows it with the cursor on it."""
+
+    bubble = False
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def format_time(when: datetime | None, zone: ZoneInfo) -> str:
+    """An absolute time in the profile's time zone (stable in snapshots, sortable as text)."""
+    if when is None:
+        return "—"
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _intern(value: str | None) -> str:
+    # Connectivity, model, connection and health repeat across a fleet: one copy each.
+    return sys.intern(value) if value else "—"
+
+
+def device_row(device: DeviceSummary, zone: ZoneInfo) -> Row:
+    """The compact row of one device: key, name, DevEUI, connectivity, activation, model,
+    connection, health, last activity."""
+    eui = device.eui or device.key
+    return (
+        device.key,
+        device.name,
+        eui,
+        _intern(device.connectivity),
+        _intern(device.activation),
+        _intern(device.model),
+        _intern(device.connection),
+        _intern(device.health),
+        format_time(device.last_activity, zone),
+    )
+
+
+def _health_style(value: str) -> str | None:
+    return {"ACTIVE": "green", "INACTIVE": "yellow", "ERROR": "bold red"}.get(value)
+
+
+DEVICE_COLUMNS = [
+    Column("Name", 1, 18, 28, priority=0),
+    Column("DevEUI", 2, 16, 16, priority=1),
+    Column("Radio", 3, 8, 8, priority=4),
+    Column("Activation", 4, 10, 10, priority=6),
+    Column("Model", 5, 14, 22, priority=5),
+    Column("Connection", 6, 14, 26, priority=7),
+    Column("Health", 7, 8, 8, priority=3, style=_health_style),
+    Column("Last activity", 8, 16, 16, priority=2),
+]
+
+
+# ---------------------------------------------------------------- the shared list screen
+
+
+class PagedListScreen(FleetScreen[None]):
+    """A view of one cursor-paged list: the table, a `/` prompt, a status line, the states.
+
+    Keys: `/` filters the loaded rows (a regular expression, `!` inverts), `esc` cancels a
+    fetch or clears the filter, `g`/`G` top/bottom (`G` fetches every page, with progress),
+    `s` sorts the loaded rows by the next column, `S` reverses the sort, `r` reloads.
+    A subclass sets NOUN and COLUMNS and implements `make_fetch()`.
+    """
+
+    #: what a row is, plural and singular ("devices", "device")
+    NOUN: ClassVar[str] = "rows"
+    NOUN_ONE: ClassVar[str] = "row"
+    COLUMNS: ClassVar[list[Column]] = []
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="list.filter"),
+        Binding("escape", "escape", "Clear / cancel", show=False, id="list.escape"),
+        Binding("g", "top", "Top", show=False, id="list.top"),
+        Binding("G", "bottom", "Bottom", id="list.bottom"),
+        Binding("s", "sort", "Sort by next column", show=False, id="list.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="list.reverse_sort"),
+        Binding("r", "reload", "Reload", id="list.reload"),
+    ]
+
+    DEFAULT_CSS = """
+    PagedListScreen .list-status {
+        height: 1; padding: 0 1; background: $panel; color: $text-muted;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._session_seen = -1
+        self._server_query: str | None = None
+        self._walk_note = ""
+
+    # ------------------------------------------------------------------ parts
+
+    def compose(self) -> ComposeResult:
+        yield FleetHeader(self.VIEW)
+        yield LoadState(
+            VirtualTable(self.COLUMNS, busy=self.busy, id="list-table"), id="list-state"
+        )
+        yield PromptBar(id="list-prompt")
+        yield Static("", id="list-status", classes="list-status")
+        yield Footer()
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#list-table", VirtualTable)
+
+    @property
+    def state(self) -> LoadState:
+        return self.query_one("#list-state", LoadState)
+
+    @property
+    def prompt(self) -> PromptBar:
+        return self.query_one("#list-prompt", PromptBar)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.state.loading(f"Loading {self.NOUN}…")
+        self.update_status()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        profile = self.fleet.profile
+        return ZoneInfo(profile.timezone if profile is not None else DEFAULT_TIMEZONE)
+
+    # ------------------------------------------------------------------ loading
+
+    def make_fetch(self) -> Fetch | str:
+        """The fetch of the list's pages, or why this platform cannot list them."""
+        raise NotImplementedError
+
+    def on_session(self) -> None:
+        if self._session_seen != self.fleet.session:
+            # Another profile: its keys mean other devices, so marks go.
+            self._session_seen = self.fleet.session
+            self.table.rows.clear_marks()
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch the list again from its first page (marks, filter and sort stay)."""
+        app = self.fleet
+        table = self.table
+        table.cancel_fetches()
+        if app.open_error:
+            self.state.error(app.open_error, "r tries again · : profiles switches profile")
+            self.update_status()
+            return
+        if app.platform is None:
+            self.state.loading(f"Opening {app.profile_name}…")
+            return
+        fetch = self.make_fetch()
+        if isinstance(fetch, str):
+            self.state.error(fetch, ": profiles switches profile")
+            self.update_status()
+            return
+        self.state.loading(f"Loading {self.NOUN}…")
+        table.load(fetch)
+        self.update_status()
+
+    def loaded_first(self) -> None:
+        """The first page is in: show the table, or the empty state."""
+        rows = self.table.rows
+        if rows.complete and rows.known == 0:
+            self.state.empty(*self.empty_text())
+        else:
+            self.state.ready()
+            self.table.focus()
+
+    def empty_text(self) -> tuple[str, str]:
+        return (f"No {self.NOUN}", "r reloads")
+
+    @on(VirtualTable.Loaded)
+    def _loaded(self, event: VirtualTable.Loaded) -> None:
+        event.stop()
+        if event.first or self.state.state != "ready":
+            self.loaded_first()
+        self.update_status()
+
+    @on(VirtualTable.LoadFailed)
+    def _failed(self, event: VirtualTable.LoadFailed) -> None:
+        event.stop()
+        message = self.report(event.error, f"Loading {self.NOUN}")
+        if event.first:
+            self.state.error(message, "r tries again")
+        self.update_status()
+
+    @on(VirtualTable.WalkEnded)
+    def _walk_ended(self, event: VirtualTable.WalkEnded) -> None:
+        event.stop()
+        self._walk_note = "fetch stopped" if event.cancelled else ""
+        self.update_status()
+
+    # ------------------------------------------------------------------ status
+
+    def status_parts(self) -> list[tuple[str, str]]:
+        """(text, style) pieces of the status line; subclasses add theirs."""
+        table = self.table
+        rows = table.rows
+        parts: list[tuple[str, str]] = []
+        if not rows.started:
+            return parts
+        total = rows.total
+        if table.fetching_to_end:
+            of = f" / {total:,}" if total is not None else ""
+            parts.append((f"fetching {rows.known:,}{of} · esc cancels", "bold"))
+        else:
+            if total is not None:
+                noun = self.NOUN_ONE if total == 1 else self.NOUN
+                parts.append((f"{total:,} {noun}", "bold"))
+            parts.append((f"{rows.known:,} loaded", ""))
+            if rows.evicted_once:
+                parts.append((f"{rows.loaded_rows:,} in memory", "dim"))
+        if rows.marked:
+            parts.append((f"{len(rows.marked):,} marked", "bold yellow"))
+        if rows.row_filter is not None:
+            parts.append((f"/{rows.row_filter.text} → {rows.view_rows:,}", "cyan"))
+        if rows.sort_index is not None:
+            title = next((c.title for c in self.COLUMNS if c.index == rows.sort_index), "?")
+            arrow = "▼" if rows.sort_reverse else "▲"
+            parts.append((f"sorted by {title} {arrow} (loaded rows)", "cyan"))
+        if self._walk_note and not table.fetching_to_end:
+            parts.append((self._walk_note, "dim"))
+        return parts
+
+    def update_status(self) -> None:
+        text = Text()
+        for n, (part, style) in enumerate(self.status_parts()):
+            if n:
+                text.append(" · ", style="dim")
+            text.append(part, style=style)
+        # One line of fixed height: no layout pass (it would repaint the whole screen per page).
+        self.query_one("#list-status", Static).update(text, layout=False)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_reload(self) -> None:
+        if self.fleet.open_error:
+            self.fleet.switch_profile(self.fleet.profile_name)
+            return
+        self._walk_note = ""
+        self.reload()
+
+    def action_top(self) -> None:
+        self.table.move_to(0)
+
+    def action_bottom(self) -> None:
+        self._walk_note = ""
+        self.table.fetch_to_end()
+        self.update_status()
+
+    def action_filter(self) -> None:
+        rows = self.table.rows
+        current = rows.row_filter.text if rows.row_filter is not None else ""
+        self.prompt.open(
+            "filter",
+            "/",
+            current,
+            "regex over the loaded rows · ! inverts · enter applies · esc cancels",
+            _regex_error,
+            placeholder="e.g. Lyon|Paris   !INACTIVE",
+        )
+
+    def action_escape(self) -> None:
+        if self.prompt.is_open:
+            self.prompt.close()
+            self.table.focus()
+        elif self.table.cancel_walk():
+            pass
+        elif self.table.rows.row_filter is not None:
+            self.apply_filter("")
+        elif not self.escape_more():
+            self.fleet.action_back()
+
+    def escape_more(self) -> bool:
+        """A subclass's own thing to clear on esc; True if there was one."""
+        return False
+
+    @on(PromptBar.Submitted)
+    def _prompt_submitted(self, event: PromptBar.Submitted) -> None:
+        event.stop()
+        self.prompt.close()
+        self.table.focus()
+        self.prompt_submitted(event.purpose, event.value.strip())
+
+    def prompt_submitted(self, purpose: str, value: str) -> None:
+        if purpose == "filter":
+            self.apply_filter(value)
+
+    def apply_filter(self, text: str) -> None:
+        """Filter the loaded rows by a regular expression ("" clears it)."""
+        rows = self.table.rows
+        try:
+            if text:
+                rows.set_filter(text)
+            else:
+                rows.clear_filter()
+        except ValueError as exc:  # checked at the prompt already; never a crash
+            self.notify(str(exc), severity="error")
+            return
+        self.table.move_to(0)
+        self.table.changed()
+        self.update_status()
+        self.filter_changed(rows.row_filter)
+
+    def filter_changed(self, row_filter: RowFilter | None) -> None:
+        """Hook: the list screen may also ask the server (see DevicesScreen)."""
+
+    def action_sort(self) -> None:
+        rows = self.table.rows
+        visible = [c.index for c in self.table.visible_columns()]
+        if not visible:
+            return
+        if rows.sort_index is None:
+            nxt: int | None = visible[0]
+        elif rows.sort_index in visible and visible.index(rows.sort_index) + 1 < len(visible):
+            nxt = visible[visible.index(rows.sort_index) + 1]
+        else:
+            nxt = None
+        self._resort(nxt, rows.sort_reverse if nxt is not None else False)
+
+    def action_reverse_sort(self) -> None:
+        rows = self.table.rows
+        index = rows.sort_index
+        if index is None:
+            visible = [c.index for c in self.table.visible_columns()]
+            index = visible[0] if visible else None
+        self._resort(index, not rows.sort_reverse)
+
+    def _resort(self, index: int | None, reverse: bool) -> None:
+        table = self.table
+        key = table.cursor_row[0] if table.cursor_row is not None else None
+        table.rows.set_sort(index, reverse)
+        position = table.rows.find(key) if key is not None else None
+        table.changed()
+        table.move_to(position or 0, user=False)
+        self.update_status()
+
+
+def _regex_error(text: str) -> str | None:
+    try:
+        RowFilter(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+# ---------------------------------------------------------------- the device list
+
+
+class DevicesScreen(PagedListScreen):
+    """Every device of the open platform, in the vendor's order, page by page.
+
+    `space` marks the cursor row, `ctrl+space` marks the range from the last mark, `U` clears
+    the marks (`marked` holds their keys); `enter` opens the device, `n` creates one.
+    """
+
+    VIEW = "devices"
+    NOUN = "devices"
+    NOUN_ONE = "device"
+    COLUMNS = DEVICE_COLUMNS
+    DANGEROUS = frozenset({"new_device"})
+
+    # The message classes, reachable from the screen too (DevicesScreen.DeviceDeleted).
+    DeviceDeleted = DeviceDeleted
+    DeviceCreated = DeviceCreated
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_device", "Open", id="devices.open"),
+        Binding("space", "mark", "Mark", id="devices.mark"),
+        Binding(
+            "ctrl+space,ctrl+@", "mark_range", "Mark range", show=False, id="devices.mark_range"
+        ),
+        Binding("U", "clear_marks", "Unmark all", show=False, id="devices.clear_marks"),
+        Binding("n", "new_device", "New", id="devices.new"),
+    ]
+
+    @property
+    def marked(self) -> set[str]:
+        """Keys of the marked devices (kept across paging, eviction, filtering and reloads)."""
+        return self.table.rows.marked
+
+    def make_fetch(self) -> Fetch | str:
+        platform = self.platform
+        if not isinstance(platform, DeviceDirectory):
+            title = getattr(platform, "title", "This platform")
+            return f"{title} has no device list in fleet"
+        zone = self.zone
+        query = self._server_query
+
+        async def fetch(cursor: str | None) -> tuple[list[Row], str | None, int | None]:
+            page = await platform.list_devices(cursor, query=query)
+            return [device_row(d, zone) for d in page.items], page.cursor, page.total
+
+        return fetch
+
+    def empty_text(self) -> tuple[str, str]:
+        if self._server_query:
+            return (f"No device matches {self._server_query!r}", "esc clears the filter")
+        hint = "r reloads" if self.fleet.is_readonly else "n adds a device · r reloads"
+        return ("No devices", hint)
+
+    def filter_changed(self, row_filter: RowFilter | None) -> None:
+        # Where the platform filters on the server, ask it too: the loaded rows are a sample.
+        platform = self.platform
+        if not isinstance(platform, DeviceDirectory) or not platform.SERVER_FILTER:
+            return
+        query = row_filter.pattern if row_filter is not None and not row_filter.invert else None
+        if query != self._server_query:
+            self._server_query = query
+            self.reload()
+
+    def status_parts(self) -> list[tuple[str, str]]:
+        parts = super().status_parts()
+        if self._server_query:
+            parts.append((f"server filter {self._server_query!r}", "cyan"))
+        return parts
+
+    # ------------------------------------------------------------------ actions
+
+    def action_open_device(self) -> None:
+        row = self.table.cursor_row
+        if row is not None:
+            self.fleet.open_device(row[0])
+
+    @on(VirtualTable.Selected)
+    def _selected(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        self.fleet.open_device(event.row[0])
+
+    def action_mark(self) -> None:
+        table = self.table
+        if table.rows.toggle_mark(table.cursor) is not None:
+            table.refresh()
+            self.update_status()
+
+    def action_mark_range(self) -> None:
+        table = self.table
+        table.rows.mark_range(table.cursor)
+        table.refresh()
+        self.update_status()
+
+    def action_clear_marks(self) -> None:
+        self.table.rows.clear_marks()
+        self.table.refresh()
+        self.update_status()
+
+    def action_new_device(self) -> None:
+        try:
+            from tui.screens.device_forms import NewDeviceMenu
+        except ImportError:
+            self.notify("Creating devices is not available yet", severity="warning")
+            return
+        self.app.push_screen(NewDeviceMenu(), self._new_device_done)
+
+    def _new_device_done(self, key: str | None) -> None:
+        if key:
+            self.notify(f"Device {key} created", title="New device")
+            self.show_device(key)
+
+    # ------------------------------------------------------------------ changes elsewhere
+
+    def on_device_created(self, message: DeviceCreated) -> None:
+        message.stop()
+        self.show_device(message.key)
+
+    def on_device_deleted(self, message: DeviceDeleted) -> None:
+        message.stop()
+        table = self.table
+        table.rows.remove(message.key)
+        table.changed()
+        if table.rows.started and table.rows.complete and table.rows.known == 0:
+            self.state.empty(*self.empty_text())
+        self.update_status()
+
+    @work(group="devices-new")
+    async def show_device(self, key: str) -> None:
+        """Put a new device in the loaded rows, in key order, with the cursor on it."""
+        table = self.table
+        rows = table.rows
+        position = rows.find(key)
+        if position is None:
+            platform = self.platform
+            if not isinstance(platform, DeviceDirectory):
+                return
+            try:
+                async with self.busy():
+                    detail = await platform.get_device(key)
+            except ApiError as exc:
+                self.report(exc, f"Reading device {key}")
+                return
+            except Exception as exc:
+                self.report(exc, f"Reading device {key}")
+                return
+            position = rows.insert(device_row(detail.summary, self.zone))
+            if position is None and rows.row_filter is not None:
+                # The filter hides it: clear the filter so that the user sees it.
+                rows.clear_filter()
+                position = rows.find(key)
+        if self.state.state != "ready":
+            self.state.ready()
+        table.changed()
+        if position is not None:
+            table.move_to(position, user=False)
+            table.focus()
+        self.update_status()
