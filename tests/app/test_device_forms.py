@@ -353,3 +353,19 @@ def test_snapshot_cellular_form_loaded(snap_compare, make_app, size) -> None:
         await choose(pilot, app, "c", CellularDeviceForm)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_space_picks_the_first_connection_as_soon_as_the_list_has_focus(make_app) -> None:
+    """By keyboard alone: tab into the connections list, space, and the first one is chosen."""
+    app = make_app(view="connections", devices=500)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot, app)
+        open_menu(app)
+        form = await choose(pilot, app, "l", LoRaWanDeviceForm)
+        picks = form.form_field("connection_keys").input
+        assert isinstance(picks, SelectionList)
+        picks.focus()
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert picks.selected == [options(form, "connection_keys")[0]]

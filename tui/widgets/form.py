@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from rich.cells import cell_len
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -64,6 +64,16 @@ def _clean(message: str) -> str:
         if message.startswith(prefix):
             return message[len(prefix) :]
     return message
+
+
+class _PickList(SelectionList[str]):
+    """A multiple choice whose first option is highlighted when focus arrives, so that `space`
+    picks it at once (a plain SelectionList highlights nothing until an arrow is pressed)."""
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
 
 
 class FormField(Horizontal):
@@ -115,7 +125,7 @@ class FormField(Horizontal):
             )
         if spec.kind == "choices":
             chosen = set(spec.value or ())
-            return SelectionList[str](
+            return _PickList(
                 *((label, value, value in chosen) for label, value in spec.options), id=wid
             )
         if spec.kind == "bool":
