@@ -37,3 +37,15 @@ def test_command_line(snap_compare, make_app, size) -> None:
         await pilot.press("colon", "a", "l")
 
     assert snap_compare(app, terminal_size=size, run_before=typing)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_devices_loading(snap_compare, make_app, size) -> None:
+    """A slow platform: the list shows its loading state and the header its spinner."""
+    app = make_app(view="devices", latency_ms=4000)
+
+    async def slow(pilot) -> None:
+        await wait_for(pilot, lambda: app.platform is not None)
+        await wait_for(pilot, lambda: app.busy_count > 0)
+
+    assert snap_compare(app, terminal_size=size, run_before=slow)

@@ -43,7 +43,8 @@ class FleetHeader(Widget):
         self.watch(self.app, "busy_count", self._busy_changed)
 
     def _busy_changed(self, busy: int) -> None:
-        if busy:
+        # With animations off (tests, or a user's TEXTUAL_ANIMATIONS=none) the spinner stands still.
+        if busy and self.app.animation_level != "none":
             self._timer.resume()
         else:
             self._timer.pause()
