@@ -8,6 +8,7 @@ worker; when it is done the `session` counter changes and every view reloads.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from collections.abc import Callable
@@ -140,6 +141,7 @@ class FleetApp(App[None]):
         self.open_error: str | None = None
         self.view = initial_view
         self._previous_view: str | None = None
+        self._startup_frozen = False
         for name in VIEWS:
             self.add_mode(name, _view_factory(name))
 
@@ -282,6 +284,11 @@ class FleetApp(App[None]):
 
     async def _profile_opened(self, profile: ProfileBase, platform: Platform) -> None:
         self.busy_count -= 1
+        if not self._startup_frozen:
+            # What start-up made (modules, classes, CSS, the simulator) lives as long as the app:
+            # out of the collector's sight, full collections no longer stall paging for 70-100 ms.
+            self._startup_frozen = True
+            gc.freeze()
         old = self.platform
         self.profile_name = profile.name
         self.profile = profile

@@ -12,7 +12,6 @@ fits 80 columns. Line 0 is the header; rows are drawn below it.
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
@@ -46,21 +45,6 @@ Busy = Callable[[], AbstractAsyncContextManager[None]]
 MAX_REFETCHES = 2
 MARK_GLYPH = "●"
 _NOT_BOLD = Style(bold=False)
-
-
-_frozen = False
-
-
-def _freeze_startup_objects() -> None:
-    """Move what start-up made (modules, classes, CSS, caches) out of the collector's sight.
-
-    They live as long as the app; without this every full collection walks them all again,
-    a 70-100 ms stall every few pages while a list is paging.
-    """
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -306,8 +290,6 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self._refetching = max(0, self._refetching - 1)
         before = (len(self.rows), self._thumb())
         if self.rows.add_page(request, rows, cursor, total):
-            if first:
-                _freeze_startup_objects()
             if refetch or first:
                 self._changed()
             else:
