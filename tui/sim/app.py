@@ -8,13 +8,16 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tui.sim import thingpark
+from tui.sim import iotda, thingpark
 from tui.sim.config import SimConfig
 from tui.sim.faults import FaultMiddleware, FaultTarget
 from tui.sim.request_ids import RequestIdMiddleware
 
 #: One entry per platform: its API prefixes, fault-exempt paths and error body format.
-TARGETS = [FaultTarget(thingpark.API_PREFIXES, thingpark.AUTH_PATHS, thingpark.error)]
+TARGETS = [
+    FaultTarget(thingpark.API_PREFIXES, thingpark.AUTH_PATHS, thingpark.error),
+    FaultTarget(iotda.API_PREFIXES, iotda.AUTH_PATHS, iotda.error),
+]
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -30,7 +33,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(config: SimConfig) -> Starlette:
     """A fresh simulator (its own fleet and tokens) for the given knobs."""
     return Starlette(
-        routes=[*thingpark.routes(config)],
+        routes=[*thingpark.routes(config), *iotda.routes(config)],
         middleware=[
             Middleware(RequestIdMiddleware, seed=config.seed),
             Middleware(FaultMiddleware, config=config, targets=TARGETS),

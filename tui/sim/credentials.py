@@ -6,6 +6,13 @@ THINGPARK_CLIENT_ID = "sub-199983788/fleet-demo"
 THINGPARK_CLIENT_SECRET = "thingpark-demo-secret"
 THINGPARK_SUBSCRIBER_ID = "199983788"
 
+IOTDA_ACCESS_KEY = "FLEETDEMOIOTDAAK0001"
+IOTDA_SECRET_KEY = "iotda-demo-secret-key"
+IOTDA_PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+IOTDA_INSTANCE_ID = "fleet-demo-instance"
+#: The IAM user token accepted in `X-Auth-Token` (the alternative to AK/SK signing).
+IOTDA_IAM_TOKEN = "iotda-demo-iam-token"
+
 #: One block per simulated platform: (title, [(label, value-or-path)]); a value starting with
 #: "/" is a path on the simulator and is printed after the base URL. Other platforms add blocks.
 _PLATFORMS: list[tuple[str, list[tuple[str, str]]]] = [
@@ -18,6 +25,18 @@ _PLATFORMS: list[tuple[str, list[tuple[str, str]]]] = [
             ("client_id", THINGPARK_CLIENT_ID),
             ("client_secret", THINGPARK_CLIENT_SECRET),
             ("subscriber", THINGPARK_SUBSCRIBER_ID),
+        ],
+    ),
+    (
+        "Huawei IoTDA v5",
+        [
+            ("endpoint", "/"),
+            ("API base", f"/v5/iot/{IOTDA_PROJECT_ID}"),
+            ("project_id", IOTDA_PROJECT_ID),
+            ("instance_id", IOTDA_INSTANCE_ID),
+            ("access_key", IOTDA_ACCESS_KEY),
+            ("secret_key", IOTDA_SECRET_KEY),
+            ("IAM token", IOTDA_IAM_TOKEN),
         ],
     ),
 ]

@@ -1,0 +1,519 @@
+"""The simulated Huawei IoTDA over real HTTP: Huawei's own SDK unchanged, signature checks, product rules, paging, faults."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, unquote_plus, urlencode, urlsplit
+
+import httpx
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkiotda.v5 import (
+    AddProduct,
+    CreateProductRequest,
+    IoTDAClient,
+    ListDevicesRequest,
+    ListProductsRequest,
+    ServiceCapability,
+    ServiceProperty,
+    ShowDeviceRequest,
+    ShowProductRequest,
+)
+
+from tui.sim import SimServer
+from tui.sim.credentials import (
+    IOTDA_ACCESS_KEY,
+    IOTDA_IAM_TOKEN,
+    IOTDA_INSTANCE_ID,
+    IOTDA_PROJECT_ID,
+    IOTDA_SECRET_KEY,
+)
+from tui.sim.iotda.catalog import THERMOMETER_ID
+
+BASE = f"/v5/iot/{IOTDA_PROJECT_ID}"
+
+
+# -- a small signer written here from Huawei's algorithm, independent of tui/api ----------------
+
+
+def sign(
+    method: str,
+    url: str,
+    body: bytes = b"",
+    *,
+    ak: str = IOTDA_ACCESS_KEY,
+    sk: str = IOTDA_SECRET_KEY,
+    date: datetime | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Headers carrying an SDK-HMAC-SHA256 signature of the request."""
+    parts = urlsplit(url)
+    stamp = (date or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    all_headers = {"Content-Type": "application/json", "Host": parts.netloc, "X-Sdk-Date": stamp}
+    all_headers.update(headers or {})
+    signed = sorted(k.lower() for k in all_headers if "_" not in k)
+    values = {k.lower(): v.strip() for k, v in all_headers.items()}
+    path = "/".join(quote(seg, safe="~") for seg in parts.path.split("/"))
+    path = path if path.endswith("/") else path + "/"
+    pairs = sorted(
+        tuple(p.split("=", 1)) if "=" in p else (p, "") for p in parts.query.split("&") if p
+    )
+    query = "&".join(
+        f"{quote(unquote_plus(k), safe='~')}={quote(unquote_plus(v), safe='~')}" for k, v in pairs
+    )
+    canonical = "\n".join(
+        [
+            method,
+            path,
+            query,
+            "".join(f"{h}:{values[h]}\n" for h in signed),
+            ";".join(signed),
+            hashlib.sha256(body).hexdigest(),
+        ]
+    )
+    to_sign = f"SDK-HMAC-SHA256\n{stamp}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    signature = hmac.new(sk.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    all_headers["Authorization"] = (
+        f"SDK-HMAC-SHA256 Access={ak}, SignedHeaders={';'.join(signed)}, Signature={signature}"
+    )
+    return all_headers
+
+
+def call(
+    sim: SimServer,
+    method: str,
+    path: str,
+    params: dict[str, Any] | None = None,
+    body: Any = None,
+    **sign_kw: Any,
+) -> httpx.Response:
+    """A signed request to the simulator."""
+    url = sim.base_url + BASE + path
+    if params:
+        url += "?" + urlencode(params, quote_via=quote)
+    raw = json.dumps(body).encode() if body is not None else b""
+    headers = sign(method, url, raw, **sign_kw)
+    return httpx.request(method, url, content=raw, headers=headers)
+
+
+def sdk_client(sim: SimServer, sk: str = IOTDA_SECRET_KEY) -> IoTDAClient:
+    """Huawei's own client, unchanged, pointed at the simulator."""
+    creds = BasicCredentials(IOTDA_ACCESS_KEY, sk, IOTDA_PROJECT_ID)
+    return IoTDAClient.new_builder().with_credentials(creds).with_endpoints([sim.base_url]).build()
+
+
+def thermometer_body(**changes: Any) -> dict[str, Any]:
+    """A valid create body (the vendor page's example, with a fresh id and name)."""
+    body: dict[str, Any] = {
+        "name": "Thermometer.",
+        "device_type": "Thermometer.",
+        "protocol_type": "MQTT",
+        "data_format": "json",
+        "service_capabilities": [
+            {
+                "service_id": "Temperature.",
+                "service_type": "temperature",
+                "properties": [
+                    {
+                        "property_name": "temperature",
+                        "data_type": "decimal",
+                        "required": True,
+                        "enum_list": None,
+                        "min": "1",
+                        "max": "100",
+                        "max_length": 100,
+                        "step": 0.1,
+                        "unit": "centigrade",
+                        "method": "RW",
+                        "description": "force",
+                        "default_value": {"color": "red", "size": 1},
+                    }
+                ],
+                "commands": [
+                    {
+                        "command_name": "reboot",
+                        "paras": [
+                            {
+                                "para_name": "force",
+                                "data_type": "string",
+                                "min": "1",
+                                "max": "100",
+                                "max_length": 100,
+                                "step": 0.1,
+                                "unit": "km/h",
+                            }
+                        ],
+                        "responses": [{"response_name": "ACK", "paras": []}],
+                    }
+                ],
+                "description": "temperature",
+                "option": "Mandatory",
+            }
+        ],
+        "manufacturer_name": "ABC",
+        "industry": "smartCity",
+        "description": "this is a thermometer produced by Huawei",
+    }
+    body.update(changes)
+    return body
+
+
+# -- the official SDK, unchanged ---------------------------------------------------------------
+
+
+def test_official_sdk_lists_shows_creates_and_pages(make_sim: Any) -> None:
+    sim = make_sim()
+    client = sdk_client(sim)
+    products = client.list_products(ListProductsRequest(limit=50))
+    assert products.page.count == 25 and len(products.products) == 25
+    ids = [p.product_id for p in products.products]
+    assert THERMOMETER_ID in ids and ids == sorted(ids, reverse=True)
+
+    thermo = client.show_product(ShowProductRequest(product_id=THERMOMETER_ID))
+    assert thermo.name == "Thermometer" and thermo.app_name == "testAPP01"
+    assert thermo.service_capabilities[0].properties[0].step == 0.1
+
+    body = AddProduct(
+        name="SdkProduct",
+        device_type="Sensor",
+        protocol_type="MQTT",
+        data_format="json",
+        service_capabilities=[
+            ServiceCapability(
+                service_id="s1",
+                service_type="s1",
+                properties=[ServiceProperty(property_name="p", data_type="int", method="R")],
+            )
+        ],
+    )
+    created = client.create_product(CreateProductRequest(instance_id=IOTDA_INSTANCE_ID, body=body))
+    assert created.status_code == 201 and len(created.product_id) == 24
+    assert created.service_capabilities[0].option == "Optional"
+
+    first = client.list_devices(ListDevicesRequest(limit=50))
+    assert first.page.count == 20_000 and len(first.devices) == 50
+    second = client.list_devices(ListDevicesRequest(limit=50, marker=first.page.marker))
+    assert first.devices[-1].device_id != second.devices[0].device_id
+    one = client.show_device(ShowDeviceRequest(device_id=second.devices[0].device_id))
+    assert one.device_id == second.devices[0].device_id and one.create_time
+
+    with pytest.raises(ClientRequestException) as exc:
+        sdk_client(sim, sk="wrong").list_products(ListProductsRequest())
+    assert exc.value.status_code == 401 and exc.value.error_code == "APIGW.0301"
+
+
+# -- authentication ----------------------------------------------------------------------------
+
+
+def test_signed_request_passes_and_bad_signatures_are_401(sim: SimServer) -> None:
+    assert call(sim, "GET", "/products", {"limit": 5}).status_code == 200
+    wrong_sk = call(sim, "GET", "/products", sk="nope")
+    assert wrong_sk.status_code == 401 and wrong_sk.json()["error_code"] == "APIGW.0301"
+    assert call(sim, "GET", "/products", ak="UNKNOWNAK").status_code == 401
+    stale = datetime.fromtimestamp(time.time() - 16 * 60, UTC)
+    assert call(sim, "GET", "/products", date=stale).status_code == 401
+    fresh = datetime.fromtimestamp(time.time() - 14 * 60, UTC)
+    assert call(sim, "GET", "/products", date=fresh).status_code == 200
+
+    # Tampered query: signed for limit=5, sent with limit=6.
+    url = sim.base_url + BASE + "/products?limit=5"
+    headers = sign("GET", url)
+    tampered = httpx.get(url.replace("limit=5", "limit=6"), headers=headers)
+    assert tampered.status_code == 401
+    # Tampered body.
+    url = sim.base_url + BASE + "/products"
+    raw = json.dumps(thermometer_body(name="Tamper")).encode()
+    headers = sign("POST", url, raw)
+    assert (
+        httpx.post(url, content=raw.replace(b"Tamper", b"Tamp3r"), headers=headers).status_code
+        == 401
+    )
+    # Missing and malformed Authorization.
+    assert httpx.get(url).status_code == 401
+    bad = httpx.get(url, headers={"Authorization": "SDK-HMAC-SHA256 nonsense", "X-Sdk-Date": "x"})
+    assert bad.status_code == 401 and bad.json()["error_msg"].startswith("Incorrect IAM")
+
+
+def test_unicode_and_spaces_in_query_are_signed_like_the_sdk(sim: SimServer) -> None:
+    got = call(sim, "GET", "/products", {"product_name": "Thermomètre é x", "limit": 3})
+    assert got.status_code == 200 and got.json()["page"]["count"] == 0
+
+
+def test_token_auth_project_and_instance(sim: SimServer) -> None:
+    url = sim.base_url + BASE + "/products"
+    assert httpx.get(url, headers={"X-Auth-Token": IOTDA_IAM_TOKEN}).status_code == 200
+    wrong = httpx.get(url, headers={"X-Auth-Token": "other"})
+    assert wrong.status_code == 401 and wrong.json()["error_code"] == "APIGW.0307"
+    ok = {"X-Auth-Token": IOTDA_IAM_TOKEN}
+    other = sim.base_url + "/v5/iot/ffffffffffffffffffffffffffffffff/products"
+    assert httpx.get(other, headers=ok).json()["error_code"] == "IOTDA.000002"
+    assert httpx.get(url, headers={**ok, "Instance-Id": IOTDA_INSTANCE_ID}).status_code == 200
+    assert httpx.get(url, headers={**ok, "Instance-Id": "nope"}).status_code == 403
+    assert (
+        call(sim, "GET", "/products", headers={"Instance-Id": IOTDA_INSTANCE_ID}).status_code == 200
+    )
+
+
+# -- products ----------------------------------------------------------------------------------
+
+
+def test_product_crud(make_sim: Any) -> None:
+    sim = make_sim()
+    created = call(sim, "POST", "/products", body=thermometer_body(product_id="my-thermo-1"))
+    assert created.status_code == 201, created.text
+    product = created.json()
+    assert product["product_id"] == "my-thermo-1" and product["create_time"].endswith("Z")
+    assert product["service_capabilities"][0]["commands"][0]["paras"][0]["required"] is False
+    again = call(sim, "POST", "/products", body=thermometer_body(product_id="my-thermo-2"))
+    assert again.status_code == 409 and again.json()["error_code"] == "IOTDA.013001"
+    dup_id = call(
+        sim, "POST", "/products", body=thermometer_body(product_id="my-thermo-1", name="X")
+    )
+    assert dup_id.status_code == 409
+
+    listed = call(sim, "GET", "/products", {"limit": 1}).json()
+    assert listed["products"][0]["product_id"] == "my-thermo-1" and listed["page"]["count"] == 26
+    assert "service_capabilities" not in listed["products"][0]
+
+    updated = call(
+        sim,
+        "PUT",
+        "/products/my-thermo-1",
+        body={"description": "new text", "service_capabilities": []},
+    )
+    assert updated.status_code == 200 and updated.json()["description"] == "new text"
+    shown = call(sim, "GET", "/products/my-thermo-1").json()
+    assert shown["service_capabilities"] == [] and shown["name"] == "Thermometer."
+    assert (
+        call(sim, "PUT", "/products/my-thermo-1", body={"name": "Thermometer"}).status_code == 200
+    )
+    clash = call(sim, "PUT", "/products/my-thermo-1", body={"name": "Smart_Plug"})
+    assert clash.status_code == 409
+
+    assert call(sim, "DELETE", "/products/my-thermo-1").status_code == 204
+    gone = call(sim, "GET", "/products/my-thermo-1")
+    assert gone.status_code == 404 and gone.json()["error_code"] == "IOTDA.013000"
+    busy = call(sim, "DELETE", f"/products/{THERMOMETER_ID}")
+    assert busy.status_code == 409 and busy.json()["error_code"] == "IOTDA.013002"
+
+
+def test_product_list_paging_and_filters(sim: SimServer) -> None:
+    seen: list[str] = []
+    marker = None
+    while True:
+        params: dict[str, Any] = {"limit": 7}
+        if marker:
+            params["marker"] = marker
+        page = call(sim, "GET", "/products", params).json()
+        if not page["products"]:
+            break
+        seen += [p["product_id"] for p in page["products"]]
+        marker = page["page"]["marker"]
+    assert len(seen) == 25 and seen == sorted(seen, reverse=True)
+    by_app = call(sim, "GET", "/products", {"app_id": "jeQDJQZltU8iKgFFoW060F5SGZka"}).json()
+    assert {p["name"] for p in by_app["products"]} == {"Thermometer", "Retail_Freezer"}
+    by_name = call(sim, "GET", "/products", {"product_name": "Thermometer"}).json()
+    assert by_name["page"]["count"] == 1 and by_name["products"][0]["product_id"] == THERMOMETER_ID
+    assert (
+        call(sim, "GET", "/products", {"app_id": "unknownapp"}).json()["error_code"]
+        == "IOTDA.001000"
+    )
+    assert (
+        call(sim, "GET", "/products", {"offset": 3, "limit": 2}).json()["products"][0]["product_id"]
+        == seen[3]
+    )
+
+
+def _set(body: dict[str, Any], path: list[Any], value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(body)
+    node: Any = out
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return out
+
+
+PROP = ["service_capabilities", 0, "properties", 0]
+PARA = ["service_capabilities", 0, "commands", 0, "paras", 0]
+_SVC2 = {"service_id": "Temperature.", "service_type": "t"}
+_PROP_DUP = {"property_name": "temperature", "data_type": "int", "method": "R"}
+
+CASES = [
+    (["name"], None, "name is required"),
+    (["name"], "x" * 65, "name must be 1 to 64 characters"),
+    (["name"], "has space", "name contains characters that are not allowed"),
+    (["product_id"], "bad id!", "product_id contains characters that are not allowed"),
+    (["device_type"], "y" * 33, "device_type must be 1 to 32 characters"),
+    (["protocol_type"], "mqtt", "protocol_type must be one of MQTT, CoAP"),
+    (["data_format"], "xml", "data_format must be one of json, binary"),
+    (["description"], "tab\there", "description contains characters"),
+    (["app_id"], "", "app_id must be 1 to 36 characters"),
+    (["service_capabilities"], "x", "service_capabilities must be an array"),
+    (["service_capabilities", 0, "service_id"], "a b", "service_capabilities[0].service_id contains"),
+    (["service_capabilities", 0, "option"], "Maybe", "service_capabilities[0].option must be one of"),
+    ([*PROP, "data_type"], "float", "service_capabilities[0].properties[0].data_type must be one of"),
+    ([*PROP, "method"], "X", "service_capabilities[0].properties[0].method must be one of"),
+    ([*PROP, "method"], None, "service_capabilities[0].properties[0].method is required"),
+    ([*PROP, "min"], "abc", "service_capabilities[0].properties[0].min must be a number"),
+    ([*PROP, "min"], "", "service_capabilities[0].properties[0].min must be 1 to 16 characters"),
+    ([*PROP, "max"], "0", "service_capabilities[0].properties[0].max must not be less than min"),
+    ([*PROP, "step"], 500, "service_capabilities[0].properties[0].step must not exceed max - min"),
+    ([*PROP, "step"], -1, "service_capabilities[0].properties[0].step must not be negative"),
+    ([*PROP, "max_length"], 1.5, "service_capabilities[0].properties[0].max_length must be an integer"),
+    ([*PROP, "max_length"], -1, "service_capabilities[0].properties[0].max_length must be between 0"),
+    ([*PROP, "unit"], "u" * 17, "service_capabilities[0].properties[0].unit must be at most 16"),
+    ([*PROP, "required"], "yes", "service_capabilities[0].properties[0].required must be a boolean"),
+    ([*PROP, "data_type"], "enum", "service_capabilities[0].properties[0].enum_list is required when"),
+    ([*PROP, "enum_list"], ["a", "a"], "service_capabilities[0].properties[0].enum_list[1] duplicates"),
+    ([*PARA, "para_name"], "p" * 33, "service_capabilities[0].commands[0].paras[0].para_name must be 1 to 32"),
+    ([*PARA, "data_type"], "int", "service_capabilities[0].commands[0].paras[0].step must be a whole number"),
+    (["service_capabilities", 0, "commands", 0, "responses", 0, "response_name"], "", "responses[0].response_name must be 1 to 128"),
+    (["service_capabilities", 1], _SVC2, "service_capabilities[1].service_id duplicates service_capabilities[0].service_id"),
+    ([*PROP[:3], 1], _PROP_DUP, "service_capabilities[0].properties[1].property_name duplicates"),
+    ([*PROP[:3]], [_PROP_DUP | {"property_name": f"p{i}"} for i in range(501)], "service_capabilities[0].properties must have at most 500 items"),
+    (["service_capabilities", 0, "events"], [{"event_type": "e" * 33}], "service_capabilities[0].events[0].event_type must be 1 to 32"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), CASES)
+def test_every_rule_answers_400_naming_the_field(
+    sim: SimServer, path: list[Any], value: Any, expected: str
+) -> None:
+    body = thermometer_body(name="RuleCheck")
+    if path == ["service_capabilities", 1]:
+        body["service_capabilities"].append(value)
+    elif path == [*PROP[:3], 1]:
+        body["service_capabilities"][0]["properties"].append(value)
+    elif value is None:
+        node: Any = body
+        for key in path[:-1]:
+            node = node[key]
+        node.pop(path[-1])
+    else:
+        body = _set(body, path, value)
+    got = call(sim, "POST", "/products", body=body)
+    assert got.status_code == 400, got.text
+    error = got.json()
+    assert error["error_code"] == "IOTDA.000006"
+    assert error["error_msg"].startswith("Invalid input data. ")
+    assert expected in error["error_msg"]
+
+
+def test_content_size_and_malformed_body(sim: SimServer) -> None:
+    big = [
+        {"service_id": f"s{i}", "service_type": "t", "description": "d" * 128,
+         "properties": [{"property_name": f"p{j}", "data_type": "string", "method": "R",
+                         "description": "x" * 128} for j in range(20)]}
+        for i in range(150)
+    ]  # fmt: skip
+    got = call(
+        sim, "POST", "/products", body=thermometer_body(name="Big", service_capabilities=big)
+    )
+    assert got.status_code == 400
+    assert (
+        got.json()["error_msg"]
+        == "Invalid input data. service_capabilities must not exceed 500 KB."
+    )
+    url = sim.base_url + BASE + "/products"
+    headers = sign("POST", url, b"{not json")
+    bad = httpx.post(url, content=b"{not json", headers=headers)
+    assert bad.status_code == 400 and bad.json()["error_code"] == "IOTDA.000008"
+
+
+def test_the_vendor_example_is_accepted(make_sim: Any) -> None:
+    sim = make_sim()
+    body = thermometer_body(
+        product_id="5ba24f5ebbe8f56f5a14f606", app_id="jeQDJQZltU8iKgFFoW060F5SGZka"
+    )
+    body["name"] = "Thermometer2."
+    assert call(sim, "POST", "/products", body=body).status_code == 201
+
+
+# -- devices -----------------------------------------------------------------------------------
+
+
+def test_walk_all_devices_by_marker(sim: SimServer) -> None:
+    started = time.monotonic()
+    marker = "ffffffffffffffffffffffff"
+    seen: list[str] = []
+    with httpx.Client() as client:
+        while True:
+            url = f"{sim.base_url}{BASE}/devices?limit=50&marker={marker}"
+            page = client.get(url, headers=sign("GET", url)).json()
+            if not page["devices"]:
+                break
+            seen += [d["device_id"] for d in page["devices"]]
+            assert page["page"]["count"] == 20_000
+            assert page["page"]["marker"] < marker
+            marker = page["page"]["marker"]
+    assert len(seen) == 20_000 and len(set(seen)) == 20_000
+    assert time.monotonic() - started < 30
+
+
+def test_device_filters_offset_and_limits(sim: SimServer) -> None:
+    page = call(sim, "GET", "/devices").json()
+    assert len(page["devices"]) == 10
+    device = page["devices"][0]
+    assert device["status"] in {"ONLINE", "OFFLINE", "ABNORMAL", "INACTIVE", "FROZEN"}
+    assert device["device_id"] == f"{device['product_id']}_{device['node_id']}"
+    shifted = call(sim, "GET", "/devices", {"offset": 3, "limit": 2}).json()
+    assert shifted["devices"][0]["device_id"] == page["devices"][3]["device_id"]
+
+    by_product = call(sim, "GET", "/devices", {"product_id": THERMOMETER_ID, "limit": 50}).json()
+    assert 0 < by_product["page"]["count"] < 20_000
+    assert all(d["product_name"] == "Thermometer" for d in by_product["devices"])
+
+    gateways = call(
+        sim, "GET", "/devices", {"product_id": "5e79be009f8ced15319d1199", "limit": 50}
+    ).json()
+    gw = gateways["devices"][0]["device_id"]
+    children = call(sim, "GET", "/devices", {"gateway_id": gw, "limit": 50}).json()
+    assert children["devices"] and all(
+        d["gateway_id"] == gw and d["node_type"] == "ENDPOINT" for d in children["devices"]
+    )
+
+    target = page["devices"][5]
+    for key in ("node_id", "device_name"):
+        got = call(sim, "GET", "/devices", {key: target[key]}).json()
+        assert [d["device_id"] for d in got["devices"]] == [target["device_id"]]
+    detail = call(sim, "GET", f"/devices/{target['device_id']}").json()
+    assert detail["auth_info"]["secure_access"] is True and "secret" not in detail["auth_info"]
+    missing = call(sim, "GET", "/devices/nope")
+    assert missing.status_code == 404 and missing.json()["error_code"] == "IOTDA.014000"
+
+    assert call(sim, "GET", "/devices", {"limit": 51}).json()["error_code"] == "IOTDA.000017"
+    assert call(sim, "GET", "/devices", {"limit": 0}).status_code == 400
+    assert call(sim, "GET", "/devices", {"marker": "xyz"}).json()["error_code"] == "IOTDA.000018"
+    assert call(sim, "GET", "/devices", {"offset": 501}).json()["error_code"] == "IOTDA.000006"
+
+
+def test_unknown_path_is_the_gateways_404(sim: SimServer) -> None:
+    got = httpx.get(sim.base_url + BASE + "/nothing")
+    assert got.status_code == 404 and got.json()["error_code"] == "APIGW.0101"
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+
+def test_rate_limit_is_429_iotda_021101(make_sim: Any) -> None:
+    sim = make_sim(rate_limit=2)
+    codes = [call(sim, "GET", "/products") for _ in range(6)]
+    limited = [r for r in codes if r.status_code == 429]
+    assert limited and limited[0].json()["error_code"] == "IOTDA.021101"
+    assert int(limited[0].headers["Retry-After"]) >= 1
+
+
+def test_fail_rate_answers_iotda_bodies(make_sim: Any) -> None:
+    sim = make_sim(fail_rate=1.0)
+    got = call(sim, "GET", "/products")
+    assert got.status_code in (500, 503) and got.json()["error_code"] in (
+        "IOTDA.000001",
+        "IOTDA.000022",
+    )

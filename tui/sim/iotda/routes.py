@@ -1,0 +1,290 @@
+"""The IoTDA v5 HTTP surface under /v5/iot/{project_id}: products (CRUD) and devices (list, show).
+
+Choices where the vendor page is silent:
+- every route checks, in order: authentication (401, see auth.py), the path's project id (another
+  one is 403 IOTDA.000002, as is an `X-Project-Id` header naming another project), then an
+  optional `Instance-Id` header (anything but the demo instance is 403 IOTDA.000002: the instance
+  is not the caller's);
+- `limit` 1..50 (default 10) else 400 IOTDA.000017; `marker` 24 hex digits (default
+  ffffffffffffffffffffffff) else 400 IOTDA.000018; `offset` 0..500 else 400 IOTDA.000006;
+  an unknown `app_id` is 403 IOTDA.001000 (the application does not exist);
+- POST /products answers 201 with the stored product (every capability key present, null when
+  unset, `option` defaulting to Optional, `required` to false); an absent app_id puts it in the
+  default resource space; the same product_id, or the same name in the same resource space, is
+  409 IOTDA.013001;
+- PUT /products/{id} replaces each updatable field the body carries (name, device_type,
+  protocol_type, data_format, service_capabilities, manufacturer_name, industry, description) and
+  keeps the others; the same rules apply; an `app_id` (body or query) other than the product's is
+  404, as the product is looked up in that resource space; answers 200 with the product;
+- DELETE /products/{id} answers 204; a product that devices still use is 409 IOTDA.013002;
+- GET /products/{id} and /devices/{id} answer 404 IOTDA.013000 / IOTDA.014000 when unknown;
+- a body that is not JSON is 400 IOTDA.000008.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from tui.sim.config import SimConfig
+from tui.sim.credentials import IOTDA_INSTANCE_ID, IOTDA_PROJECT_ID
+from tui.sim.iotda import auth
+from tui.sim.iotda.catalog import APPS, DEFAULT_APP
+from tui.sim.iotda.data import MAX_MARKER, Project, huawei_time
+from tui.sim.iotda.errors import (
+    APP_NOT_FOUND,
+    DEVICE_NOT_FOUND,
+    FORBIDDEN,
+    LIMIT_RANGE,
+    MALFORMED,
+    MARKER_RANGE,
+    PRODUCT_EXISTS,
+    PRODUCT_HAS_DEVICES,
+    PRODUCT_NOT_FOUND,
+    IotdaError,
+    invalid,
+)
+from tui.sim.iotda.validation import normalise_services, validate_product
+
+BASE = "/v5/iot/{project_id}"
+_HEX24 = re.compile(r"[0-9a-fA-F]{24}")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
+_UPDATABLE = (
+    "name", "device_type", "protocol_type", "data_format", "service_capabilities",
+    "manufacturer_name", "industry", "description",
+)  # fmt: skip
+_SUMMARY_KEYS = (
+    "app_id", "app_name", "product_id", "name", "device_type", "protocol_type", "data_format",
+    "manufacturer_name", "industry", "description", "create_time",
+)  # fmt: skip
+
+Handler = Callable[[Request, bytes], Awaitable[Response]]
+
+
+def _int_param(request: Request, name: str, default: int, lo: int, hi: int, code: str) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = lo - 1
+    if not lo <= value <= hi:
+        if code == LIMIT_RANGE:
+            raise IotdaError(
+                400, code, "Invalid input. The specified parameter 'limit' is out of range."
+            )
+        raise invalid(name, f"must be between {lo} and {hi}")
+    return value
+
+
+def _marker(request: Request) -> int:
+    raw = request.query_params.get("marker") or MAX_MARKER
+    if _HEX24.fullmatch(raw) is None:
+        raise IotdaError(
+            400, MARKER_RANGE, "Invalid input. The specified parameter 'marker' is out of range."
+        )
+    return int(raw, 16)
+
+
+def _app_filter(request: Request) -> str | None:
+    app_id = request.query_params.get("app_id")
+    if app_id is None or app_id == "":
+        return None
+    _check_app(app_id)
+    return app_id
+
+
+def _check_app(app_id: str) -> None:
+    if _ID.fullmatch(app_id) is None:
+        raise invalid("app_id", "contains characters that are not allowed")
+    if app_id not in APPS:
+        raise IotdaError(403, APP_NOT_FOUND, "The application does not exist.")
+
+
+def _json_body(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise IotdaError(
+            400,
+            MALFORMED,
+            "Invalid input. Bad request, for more detail, refer to the error message: the body is not valid JSON.",
+        ) from None
+
+
+class IotdaApi:
+    """The routes of one simulated IoTDA project."""
+
+    def __init__(self, config: SimConfig) -> None:
+        self.config = config
+        self.project = Project(config.seed)
+
+    def _wrap(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            body = await request.body()
+            try:
+                auth.verify(request, body, time.time())
+                if request.path_params["project_id"] != IOTDA_PROJECT_ID:
+                    raise IotdaError(403, FORBIDDEN, "Operation not allowed. The project_id does not belong to the authenticated user.")  # fmt: skip
+                header_project = request.headers.get("x-project-id")
+                if header_project is not None and header_project != IOTDA_PROJECT_ID:
+                    raise IotdaError(403, FORBIDDEN, "Operation not allowed. X-Project-Id does not match the project_id in the path.")  # fmt: skip
+                instance = request.headers.get("instance-id")
+                if instance is not None and instance != IOTDA_INSTANCE_ID:
+                    raise IotdaError(403, FORBIDDEN, "Operation not allowed. The instance does not exist or does not belong to the user.")  # fmt: skip
+                return await handler(request, body)
+            except IotdaError as exc:
+                return exc.response()
+
+        return endpoint
+
+    # -- products --------------------------------------------------------------------------
+
+    def _product(self, request: Request, app_id: str | None = None) -> tuple[str, dict[str, Any]]:
+        found = self.project.find_product(request.path_params["product_id"])
+        app_id = app_id or _app_filter(request)
+        if found is None or (app_id is not None and found[1]["app_id"] != app_id):
+            raise IotdaError(404, PRODUCT_NOT_FOUND, "The product does not exist.")
+        return found
+
+    def _name_taken(self, name: str, app_id: str, except_rid: str | None = None) -> bool:
+        return any(
+            p["name"] == name and p["app_id"] == app_id and rid != except_rid
+            for rid, p in self.project.products.items()
+        )
+
+    async def create_product(self, request: Request, body: bytes) -> Response:
+        data = _json_body(body)
+        validate_product(data, create=True)
+        app_id = data.get("app_id") or DEFAULT_APP[0]
+        _check_app(app_id)
+        product_id = data.get("product_id")
+        if product_id is not None and self.project.find_product(product_id) is not None:
+            raise IotdaError(
+                409, PRODUCT_EXISTS, f"The product already exists: product_id {product_id}."
+            )
+        if self._name_taken(data["name"], app_id):
+            raise IotdaError(409, PRODUCT_EXISTS, f"The product already exists: name {data['name']} in this resource space.")  # fmt: skip
+        rid = self.project.new_record_id()
+        product = {
+            "app_id": app_id,
+            "app_name": APPS[app_id],
+            "product_id": product_id or rid,
+            "name": data["name"],
+            "device_type": data["device_type"],
+            "protocol_type": data["protocol_type"],
+            "data_format": data["data_format"],
+            "manufacturer_name": data.get("manufacturer_name"),
+            "industry": data.get("industry"),
+            "description": data.get("description"),
+            "service_capabilities": normalise_services(data["service_capabilities"]),
+            "create_time": huawei_time(int(rid[:8], 16)),
+        }
+        self.project.products[rid] = product
+        return JSONResponse(product, status_code=201)
+
+    async def list_products(self, request: Request, body: bytes) -> Response:
+        limit = _int_param(request, "limit", 10, 1, 50, LIMIT_RANGE)
+        offset = _int_param(request, "offset", 0, 0, 500, "")
+        marker = _marker(request)
+        app_id = _app_filter(request)
+        name = request.query_params.get("product_name") or None
+        if name is not None and len(name) > 64:
+            raise invalid("product_name", "must be at most 64 characters")
+        rows = [
+            (rid, p)
+            for rid, p in sorted(self.project.products.items(), reverse=True)
+            if (app_id is None or p["app_id"] == app_id) and (name is None or p["name"] == name)
+        ]
+        below = [(rid, p) for rid, p in rows if int(rid, 16) < marker]
+        page = below[offset : offset + limit]
+        return JSONResponse(
+            {
+                "products": [{k: p[k] for k in _SUMMARY_KEYS} for _, p in page],
+                "page": {"count": len(rows), "marker": page[-1][0] if page else None},
+            }
+        )
+
+    async def show_product(self, request: Request, body: bytes) -> Response:
+        return JSONResponse(self._product(request)[1])
+
+    async def update_product(self, request: Request, body: bytes) -> Response:
+        data = _json_body(body)
+        validate_product(data, create=False)
+        body_app = data.get("app_id")
+        if body_app is not None:
+            _check_app(body_app)
+        rid, product = self._product(request, body_app)
+        name = data.get("name")
+        if name is not None and self._name_taken(name, product["app_id"], except_rid=rid):
+            raise IotdaError(409, PRODUCT_EXISTS, f"The product already exists: name {name} in this resource space.")  # fmt: skip
+        for key in _UPDATABLE:
+            if data.get(key) is not None:
+                product[key] = (
+                    normalise_services(data[key]) if key == "service_capabilities" else data[key]
+                )
+        return JSONResponse(product)
+
+    async def delete_product(self, request: Request, body: bytes) -> Response:
+        rid, product = self._product(request)
+        if self.project.devices_of(product["product_id"]):
+            raise IotdaError(409, PRODUCT_HAS_DEVICES, "Operation not allowed. Devices still use this product; delete them first.")  # fmt: skip
+        del self.project.products[rid]
+        return Response(status_code=204)
+
+    # -- devices ---------------------------------------------------------------------------
+
+    async def list_devices(self, request: Request, body: bytes) -> Response:
+        limit = _int_param(request, "limit", 10, 1, 50, LIMIT_RANGE)
+        offset = _int_param(request, "offset", 0, 0, 500, "")
+        marker = _marker(request)
+        filters: dict[str, str] = {}
+        for key, max_len in (("product_id", 36), ("gateway_id", 128), ("node_id", 64), ("device_name", 256)):  # fmt: skip
+            value = request.query_params.get(key)
+            if value:
+                if len(value) > max_len:
+                    raise invalid(key, f"must be at most {max_len} characters")
+                filters[key] = value
+        app_id = _app_filter(request)
+        if app_id is not None:
+            filters["app_id"] = app_id
+        project = self.project
+        indexes = project.page(filters, marker, offset, limit)
+        return JSONResponse(
+            {
+                "devices": [project.brief(i) for i in indexes],
+                "page": {
+                    "count": project.count(filters),
+                    "marker": project.record_id(indexes[-1]) if indexes else None,
+                },
+            }
+        )
+
+    async def show_device(self, request: Request, body: bytes) -> Response:
+        i = self.project.index_of_device(request.path_params["device_id"])
+        if i is None:
+            raise IotdaError(404, DEVICE_NOT_FOUND, "The device does not exist.")
+        return JSONResponse(self.project.detail(i))
+
+    def routes(self) -> list[BaseRoute]:
+        w = self._wrap
+        return [
+            Route(BASE + "/products", w(self.create_product), methods=["POST"]),
+            Route(BASE + "/products", w(self.list_products), methods=["GET"]),
+            Route(BASE + "/products/{product_id}", w(self.show_product), methods=["GET"]),
+            Route(BASE + "/products/{product_id}", w(self.update_product), methods=["PUT"]),
+            Route(BASE + "/products/{product_id}", w(self.delete_product), methods=["DELETE"]),
+            Route(BASE + "/devices", w(self.list_devices), methods=["GET"]),
+            Route(BASE + "/devices/{device_id}", w(self.show_device), methods=["GET"]),
+        ]
+
+
+__all__ = ["IotdaApi"]
