@@ -12,7 +12,7 @@ from typing import Any
 
 from tui.api.platform import Platform
 from tui.config import ProfileBase
-from tui.secrets import SecretResolver
+from tui.secrets import SecretError, SecretResolver
 
 
 class UnsupportedPlatform(Exception):
@@ -63,8 +63,34 @@ def _thingpark(profile: ProfileBase, resolver: SecretResolver) -> Platform:
     )
 
 
+def _iotda(profile: ProfileBase, resolver: SecretResolver) -> Platform:
+    from tui.api.platforms.iotda import Iotda
+    from tui.config import IotdaProfile
+
+    assert isinstance(profile, IotdaProfile)
+    if profile.auth == "token":
+        return Iotda(
+            profile.base_url,
+            profile.project_id,
+            token=resolver.get_secret(profile, "token"),
+            instance_id=profile.instance_id,
+            verify=not profile.insecure,
+        )
+    if not profile.access_key:
+        raise SecretError("the IoTDA profile has no access key (AK)")
+    return Iotda(
+        profile.base_url,
+        profile.project_id,
+        access_key=profile.access_key,
+        secret_key=resolver.get_secret(profile, "secret_key"),
+        instance_id=profile.instance_id,
+        verify=not profile.insecure,
+    )
+
+
 ADAPTERS: dict[str, Callable[[ProfileBase, SecretResolver], Platform]] = {
     "thingpark": _thingpark,
+    "iotda": _iotda,
 }
 
 

@@ -28,6 +28,7 @@ from tui.api.models import (
     TrafficBucket,
 )
 from tui.api.paging import Page
+from tui.api.products import Product, ProductSummary
 
 
 class Platform(ABC):
@@ -134,3 +135,27 @@ class MulticastGroups(ABC):
     @abstractmethod
     async def create_multicast_group(self, spec: MulticastGroupCreate) -> str:
         """Create the group; return its key (EUI)."""
+
+
+class Products(ABC):
+    """IoTDA-style product models: list, show, create, update (whole body), delete."""
+
+    @abstractmethod
+    async def list_products(
+        self, cursor: str | None = None, *, name: str | None = None
+    ) -> Page[ProductSummary]:
+        """One page of products; `name` filters on the server by product name."""
+
+    @abstractmethod
+    async def get_product(self, product_id: str) -> Product: ...
+
+    @abstractmethod
+    async def create_product(self, product: Product) -> Product:
+        """Create it; the answer is the server's copy (with its product_id and create_time)."""
+
+    @abstractmethod
+    async def update_product(self, product: Product) -> Product:
+        """Replace the product's definition (PUT of the whole body); the server's copy comes back."""
+
+    @abstractmethod
+    async def delete_product(self, product_id: str) -> None: ...
