@@ -55,6 +55,9 @@ class DeviceDirectory(ABC):
 
     #: whether `list_devices(query=…)` filters on the server
     SERVER_FILTER: ClassVar[bool] = False
+    #: the platform's own words for DeviceSummary fields, where they differ from LoRaWAN's
+    #: (e.g. {"eui": "Node id"}); the device list titles its columns with them
+    DEVICE_LABELS: ClassVar[dict[str, str]] = {}
 
     @abstractmethod
     async def list_devices(

@@ -16,6 +16,7 @@ the current view only.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -101,7 +102,15 @@ def device_row(device: DeviceSummary, zone: ZoneInfo) -> Row:
 
 
 def _health_style(value: str) -> str | None:
-    return {"ACTIVE": "green", "INACTIVE": "yellow", "ERROR": "bold red"}.get(value)
+    return {
+        "ACTIVE": "green",
+        "ONLINE": "green",
+        "INACTIVE": "yellow",
+        "OFFLINE": "yellow",
+        "ERROR": "bold red",
+        "ABNORMAL": "bold red",
+        "FROZEN": "dim",
+    }.get(value)
 
 
 DEVICE_COLUMNS = [
@@ -114,6 +123,27 @@ DEVICE_COLUMNS = [
     Column("Health", 7, 8, 8, priority=3, style=_health_style),
     Column("Last activity", 8, 16, 16, priority=2),
 ]
+
+
+#: the DeviceSummary field each device column shows (a platform may title it in its own words)
+_DEVICE_FIELDS = {
+    1: "name",
+    2: "eui",
+    3: "connectivity",
+    4: "activation",
+    5: "model",
+    6: "connection",
+    7: "health",
+    8: "last_activity",
+}
+
+
+def device_columns(labels: dict[str, str]) -> list[Column]:
+    """The device columns, titled with the platform's own words where it has them."""
+    return [
+        replace(column, title=labels.get(_DEVICE_FIELDS[column.index], column.title))
+        for column in DEVICE_COLUMNS
+    ]
 
 
 # ---------------------------------------------------------------- the shared list screen
@@ -449,6 +479,7 @@ class DevicesScreen(PagedListScreen):
         if not isinstance(platform, DeviceDirectory):
             title = getattr(platform, "title", "This platform")
             return f"{title} has no device list in fleet"
+        self.table.set_columns(device_columns(platform.DEVICE_LABELS))
         zone = self.zone
         query = self._server_query
 

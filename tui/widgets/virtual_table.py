@@ -513,6 +513,12 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             style = self._styles[spec] = Style.parse(spec)
         return base + style
 
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Show other columns (e.g. titles in another platform's words) over the same rows."""
+        self.columns = list(columns)
+        self._layout = None
+        self.refresh()
+
     def _columns_for(self, width: int) -> list[tuple[Column, int]]:
         """The columns that fit a line of `width` cells (after the mark and before the scrollbar)."""
         if self._layout is None or self._layout[0] != width:

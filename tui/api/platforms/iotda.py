@@ -101,9 +101,11 @@ def device_summary_from_brief(brief: dict[str, Any]) -> DeviceSummary:
     return DeviceSummary(
         key=device_id,
         name=str(brief.get("device_name") or device_id),
+        # node_id is the physical device's own identifier (often its IMEI or EUI).
+        eui=brief.get("node_id"),
         model=brief.get("product_name") or brief.get("product_id"),
         connectivity=brief.get("node_type"),
-        connection=brief.get("status"),
+        health=brief.get("status"),
         last_activity=_time(brief.get("connection_status_update_time")),
     )
 
@@ -189,6 +191,13 @@ class Iotda(Platform, DeviceDirectory, Products):
     # filter is exact or a prefix; Huawei's console treats it as an exact name, so a search
     # box on IoTDA finds a device by its full name (document this where the box is shown).
     SERVER_FILTER: ClassVar[bool] = True
+    DEVICE_LABELS: ClassVar[dict[str, str]] = {
+        "eui": "Node id",
+        "connectivity": "Type",
+        "model": "Product",
+        "health": "Status",
+        "last_activity": "Status since",
+    }
 
     def __init__(
         self,
