@@ -41,6 +41,7 @@ VIEWS: dict[str, tuple[str, str, str]] = {
         "ConnectionsScreen",
         "application servers and IoT Flow connections",
     ),
+    "products": ("tui.screens.products", "ProductsScreen", "IoTDA products and capabilities"),
     "profiles": ("tui.screens.profiles", "ProfilesScreen", "switch profile"),
 }
 

@@ -51,7 +51,7 @@ async def test_command_line_jumps_to_a_view_with_completion(make_app) -> None:
         await wait_for(pilot, lambda: app.platform is not None)
         await pilot.press("colon")
         assert isinstance(app.screen.query_one(Input), Input)
-        await pilot.press("p", "r", "o", "right", "enter")
+        await pilot.press("p", "r", "o", "f", "right", "enter")
         await pilot.pause()
         assert app.view == "profiles" and isinstance(app.screen, ProfilesScreen)
         await pilot.press("colon", "n", "o", "p", "e", "enter")
