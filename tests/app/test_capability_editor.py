@@ -240,6 +240,10 @@ async def test_done_when_add_a_property_and_a_command_see_the_diff_save_and_relo
         await type_into(pilot, form, "default_value", "{oops")
         assert "JSON" in field_error(form, "default_value")
         await type_into(pilot, form, "default_value", "40")
+        await type_into(pilot, form, "enum_list", "low, high")
+        assert "only for the enum data type" in field_error(form, "enum_list")
+        await type_into(pilot, form, "enum_list", "")
+        assert field_error(form, "enum_list") == ""
         await type_into(pilot, form, "unit", "%")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is editor)

@@ -195,7 +195,13 @@ class _ValueForm(NodeForm):
 
     def check(self, values: dict[str, Any]) -> dict[str, str]:
         errors = super().check(values)
-        if self.to_model_input(values).get("default_value") is _BAD_JSON:
+        data = self.to_model_input(values)
+        # The vendor accepts an enum list on any type, but only an enum reads it: the editor keeps
+        # new models clean. (max_length stays allowed everywhere: the vendor's own Thermometer
+        # example puts it on a decimal, and refusing it would refuse the vendor's product.)
+        if data.get("enum_list") and data.get("data_type") != "enum":
+            errors.setdefault("enum_list", "enumerated values are only for the enum data type")
+        if data.get("default_value") is _BAD_JSON:
             errors.setdefault("default_value", 'must be JSON, e.g. 20 or "on" or {"a": 1}')
         return errors
 
