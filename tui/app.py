@@ -212,7 +212,7 @@ class FleetApp(App[None]):
         screen = self.screen
         rows: list[tuple[str, str, str]] = []
         seen: set[tuple[str, str]] = set()
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.description:
                 continue
@@ -226,7 +226,6 @@ class FleetApp(App[None]):
                 continue
             seen.add((row[0], row[1]))
             rows.append(row if active.enabled else (row[0], row[1] + " (not here)", where))
-            del key
         # The screen's own bindings, even where a focused widget uses the same key first.
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description:

@@ -94,10 +94,6 @@ ADAPTERS: dict[str, Callable[[ProfileBase, SecretResolver], Platform]] = {
 }
 
 
-def supported(profile: ProfileBase) -> bool:
-    return profile.platform in ADAPTERS
-
-
 def resolve_base_url(profile: ProfileBase, simulator: EmbeddedSimulator) -> ProfileBase:
     """The profile with its base URL filled in: the embedded simulator's for a demo profile."""
     if not profile.simulator:

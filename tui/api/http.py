@@ -207,9 +207,6 @@ class ClientCredentialsAuth(httpx.Auth):
         t = self._token
         return t is not None and (t.refresh_at is None or self._clock() < t.refresh_at)
 
-    def invalidate(self) -> None:
-        self._token = None
-
     async def _fetch(self) -> AsyncGenerator[httpx.Request, httpx.Response]:
         response = yield self._token_request()
         # A custom async_auth_flow gets the answer unread (httpx reads it only for its own flow).

@@ -93,6 +93,8 @@ class NodeForm(FormScreen[dict[str, Any]]):
 
     KIND: ClassVar[str] = "node"
     NAME: ClassVar[str] = "name"
+    #: the label of the name field, for the kinds whose form is just their name
+    NAME_LABEL: ClassVar[str] = "Name"
     VALIDATE: ClassVar[Validator]
     SUBMIT_LABEL = "Apply"
     #: the form edits the local draft; the platform is only called by the editor's save
@@ -108,6 +110,10 @@ class NodeForm(FormScreen[dict[str, Any]]):
         name = node.get(self.NAME)
         self.TITLE = f"{self.KIND.capitalize()} {name}" if name else f"New {self.KIND}"
         super().__init__()
+
+    def fields(self) -> list[FieldSpec]:
+        """Commands, responses and events: their form is their name (their children are nodes)."""
+        return [FieldSpec(self.NAME, self.NAME_LABEL, value=self.value(self.NAME))]
 
     def value(self, key: str) -> Any:
         return self.node.get(key)
@@ -274,18 +280,12 @@ class CommandForm(NodeForm):
     MODEL = ServiceCommand
     VALIDATE = staticmethod(validate_command)
 
-    def fields(self) -> list[FieldSpec]:
-        return [FieldSpec("command_name", "Name", value=self.value("command_name"))]
-
 
 class ResponseForm(NodeForm):
     KIND = "response"
     NAME = "response_name"
     MODEL = ServiceCommandResponse
     VALIDATE = staticmethod(validate_response)
-
-    def fields(self) -> list[FieldSpec]:
-        return [FieldSpec("response_name", "Name", value=self.value("response_name"))]
 
 
 class EventForm(NodeForm):
@@ -294,8 +294,7 @@ class EventForm(NodeForm):
     MODEL = ServiceEvent
     VALIDATE = staticmethod(validate_event)
 
-    def fields(self) -> list[FieldSpec]:
-        return [FieldSpec("event_type", "Event type", value=self.value("event_type"))]
+    NAME_LABEL = "Event type"
 
 
 class ProductHeaderForm(NodeForm):
