@@ -10,6 +10,15 @@ import pytest
 from tui.sim import SimConfig, SimServer
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _log_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """fleet's log goes to a temporary file during tests, never to the user's state directory."""
+    path = tmp_path_factory.mktemp("log") / "fleet.log"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FLEET_LOG_FILE", str(path))
+        yield
+
+
 @pytest.fixture(scope="session")
 def sim() -> Iterator[SimServer]:
     """A started simulator with the default config (62,804 devices), shared by the session."""

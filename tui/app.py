@@ -8,29 +8,51 @@ worker; when it is done the `session` counter changes and every view reloads.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
-import logging
-from collections.abc import Callable
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.filter import LineFilter
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import get_current_worker
+from textual.worker import WorkerFailed
 
 from tui.api.errors import ApiError
 from tui.api.platform import Platform
 from tui.config import FleetConfig, ProfileBase
+from tui.log import LOGGER as log
+from tui.log import log_path, open_log
 from tui.secrets import SecretError, SecretResolver
 from tui.session import EmbeddedSimulator, UnsupportedPlatform, open_platform
+from tui.widgets.safe import MESSAGE_LIMIT, ControlFilter, one_line
 
-log = logging.getLogger("fleet")
+#: notifications kept for `!` (the messages screen), newest last
+MESSAGES_KEPT = 200
+
+
+@dataclass(frozen=True)
+class Note:
+    """One notification as it was raised: its whole text, before it was shortened for the toast."""
+
+    at: float
+    severity: str
+    title: str
+    text: str
+
 
 #: view name → (module, screen class); imported when the view is first shown
 VIEWS: dict[str, tuple[str, str, str]] = {
@@ -109,6 +131,7 @@ class FleetApp(App[None]):
         Binding("colon", "command_line", "Jump", id="app.command"),
         Binding("minus", "previous_view", "Previous view", show=False, id="app.previous"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
+        Binding("exclamation_mark", "messages", "Messages", show=False, id="app.messages"),
     ]
 
     session: reactive[int] = reactive(0)
@@ -125,6 +148,7 @@ class FleetApp(App[None]):
         simulator: EmbeddedSimulator | None = None,
         initial_view: str = "devices",
         cursor_blink: bool = True,
+        log_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -133,6 +157,15 @@ class FleetApp(App[None]):
         self.resolver = resolver or SecretResolver()
         self.simulator = simulator or EmbeddedSimulator()
         self._owns_simulator = simulator is None
+        #: where internal errors and whole messages are logged (None: the file could not be opened)
+        self.log_file = open_log(log_file or log_path())
+        #: every notification's whole text, for `!`
+        self.messages: deque[Note] = deque(maxlen=MESSAGES_KEPT)
+        #: unexpected exceptions caught at the app's edge (tests fail when any is here)
+        self.internal_errors: list[BaseException] = []
+        self._control_filter = ControlFilter()
+        #: the newest profile opening; an older one that finishes later is discarded
+        self._opening = 0
         self.initial_view = initial_view
         #: off in snapshot tests, so that a text cursor is always drawn the same
         self.cursor_blink = cursor_blink
@@ -162,10 +195,16 @@ class FleetApp(App[None]):
         self.switch_profile(self.profile_name)
 
     async def on_unmount(self) -> None:
+        # A secret_command or keyring that still hangs must not hold the exit up.
+        self.resolver.cancel()
         if self.platform is not None:
             await self.platform.aclose()
         if self._owns_simulator:
             self.simulator.stop()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # Last line of defence: no control character a widget forgot to make visible is drawn.
+        return [*super().get_line_filters(), self._control_filter]
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
@@ -206,39 +245,53 @@ class FleetApp(App[None]):
 
         self.push_screen(CommandLine(list(VIEWS)), run)
 
+    def action_messages(self) -> None:
+        from tui.screens.messages import MessagesScreen
+
+        if not isinstance(self.screen, MessagesScreen):
+            self.push_screen(MessagesScreen())
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
         screen = self.screen
+        self.push_screen(HelpScreen(self.help_rows(), getattr(screen, "VIEW", "") or self.view))
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """(key, what it does, where) for each of fleet's bindings in force, each once.
+
+        fleet's bindings carry an id (Textual's own, such as its copy key, do not); a binding
+        with several keys shows its first, and the same action twice (q and ctrl+c) shows once.
+        """
+        screen = self.screen
+        view = getattr(screen, "VIEW", "") or "screen"
         rows: list[tuple[str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
+        seen: set[object] = set()
+
+        def add(binding: Binding, node: object, enabled: bool) -> None:
+            if not binding.id or not binding.description:
+                return
+            where = "app" if node is self else getattr(node, "VIEW", "") or _node_kind(node, view)
+            keys = [k.strip() for k in binding.key.split(",") if k.strip() not in _KEY_ALIASES]
+            key = " ".join(self.get_key_display(binding.with_key(k)) for k in keys)
+            if {binding.id, (where, binding.action), (key, binding.description)} & seen:
+                return
+            seen.update((binding.id, (where, binding.action), (key, binding.description)))
+            text = binding.description if enabled else f"{binding.description} (not here)"
+            rows.append((key, text, where))
+
         for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description:
-                continue
-            where = (
-                "app"
-                if active.node is self
-                else (getattr(active.node, "VIEW", "") or type(active.node).__name__)
-            )
-            row = (self.get_key_display(binding), binding.description, where)
-            if (row[0], row[1]) in seen:
-                continue
-            seen.add((row[0], row[1]))
-            rows.append(row if active.enabled else (row[0], row[1] + " (not here)", where))
-        # The screen's own bindings, even where a focused widget uses the same key first.
-        for binding in getattr(screen, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.description:
-                key_display = self.get_key_display(binding)
-                if (key_display, binding.description) not in seen:
-                    seen.add((key_display, binding.description))
-                    rows.append(
-                        (key_display, binding.description, getattr(screen, "VIEW", "") or "screen")
-                    )
-        rows.append(("ctrl+p", "Command palette: every view and action", "app"))
-        view = getattr(screen, "VIEW", "")
-        rows.sort(key=lambda r: (0 if r[2] == view else 1 if r[2] == "app" else 2, r[0]))
-        self.push_screen(HelpScreen(rows, getattr(screen, "VIEW", "") or self.view))
+            # An active binding is one key of its declaration: show the declaration's keys.
+            declared = _declared(active.node, active.binding.id)
+            add(declared or active.binding, active.node, active.enabled)
+        # The screen's own bindings, even where a focused widget takes the same key first.
+        for cls in type(screen).__mro__:
+            for binding in cls.__dict__.get("BINDINGS", []):
+                if isinstance(binding, Binding):
+                    add(binding, screen, True)
+        rows.append(("^p", "Command palette: every view and action", "app"))
+        rows.sort(key=lambda r: 0 if r[2] == view else 1 if r[2] == "app" else 2)
+        return rows
 
     def open_device(self, key: str) -> None:
         """Push the detail of one device on the current view."""
@@ -249,32 +302,51 @@ class FleetApp(App[None]):
     # ------------------------------------------------------------------ profiles
 
     def switch_profile(self, name: str) -> None:
-        """Open the named profile in the background; every view reloads once it is connected."""
+        """Open the named profile in the background; every view reloads once it is connected.
+
+        The opening runs in a daemon thread (a keyring may hang up to its time-box, a
+        secret_command up to its timeout, the simulator takes a moment to start), so neither
+        the keys nor quitting wait for it. Only the newest opening counts: a profile chosen
+        while another is still opening replaces it, and the older one's client is closed.
+        """
         if name not in self.config.profiles:
             self.notify(f"no profile named {name!r}", severity="error")
             return
+        self._opening += 1
         self.busy_count += 1
-        self._open_profile(self.config.profiles[name])
+        profile = self.config.profiles[name]
+        threading.Thread(
+            target=self._open_profile,
+            args=(self._opening, profile),
+            name=f"fleet-open-{name}",
+            daemon=True,
+        ).start()
 
-    @work(thread=True, exclusive=True, group="profile")
-    def _open_profile(self, profile: ProfileBase) -> None:
-        # Thread worker: a keyring may hang up to its time-box; the simulator takes a moment to start.
+    def _open_profile(self, opening: int, profile: ProfileBase) -> None:
         try:
             resolved, platform = open_platform(profile, self.resolver, self.simulator)
         except (UnsupportedPlatform, SecretError, ValueError) as exc:
-            self.call_from_thread(self._profile_failed, profile, str(exc))
-            return
+            self._from_thread(self._profile_failed, opening, profile, str(exc))
         except Exception as exc:
-            log.exception("opening profile %s", profile.name)
-            self.call_from_thread(self._profile_failed, profile, f"{type(exc).__name__}: {exc}")
-            return
-        if get_current_worker().is_cancelled:
-            return
-        self.call_from_thread(self._profile_opened, resolved, platform)
+            self._from_thread(self._profile_failed, opening, profile, exc)
+        else:
+            self._from_thread(self._profile_opened, opening, resolved, platform)
 
-    def _profile_failed(self, profile: ProfileBase, message: str) -> None:
+    def _from_thread(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Hand a result to the event loop; after exit there is nobody left to hand it to."""
+        with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
+            self.call_from_thread(callback, *args)
+
+    def _profile_failed(self, opening: int, profile: ProfileBase, error: str | Exception) -> None:
         self.busy_count -= 1
-        self.notify(message, title=f"Cannot open {profile.name}", severity="error", timeout=10)
+        if opening != self._opening:
+            return  # another profile was chosen meanwhile
+        if isinstance(error, Exception):
+            self.internal_error(error)
+            message = "internal error while opening the profile"
+        else:
+            message = error
+            self.notify(message, title=f"Cannot open {profile.name}", severity="error", timeout=10)
         if self.platform is not None:
             return  # keep working on the profile that is open
         self.profile_name = profile.name
@@ -282,8 +354,11 @@ class FleetApp(App[None]):
         self.open_error = f"Cannot open {profile.name}: {message}"
         self.session += 1
 
-    async def _profile_opened(self, profile: ProfileBase, platform: Platform) -> None:
+    async def _profile_opened(self, opening: int, profile: ProfileBase, platform: Platform) -> None:
         self.busy_count -= 1
+        if opening != self._opening:
+            await platform.aclose()  # superseded by a newer choice: its client is never used
+            return
         if not self._startup_frozen:
             # What start-up made (modules, classes, CSS, the simulator) lives as long as the app:
             # out of the collector's sight, full collections no longer stall paging for 70-100 ms.
@@ -317,12 +392,80 @@ class FleetApp(App[None]):
 
     # ------------------------------------------------------------------ errors
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification: kept whole for `!`, shown as one safe, shortened line.
+
+        Messages quote vendors and users, so they are never markup (`markup` is ignored) and
+        their control characters are made visible; a long one ends with "… (! shows all)".
+        """
+        self.messages.append(Note(time.time(), severity, title, message))
+        short = one_line(message, MESSAGE_LIMIT)
+        shortened = short != one_line(message, None)
+        if shortened:
+            short += " (! shows all)"
+        if shortened or severity == "error":
+            log.info("%s: %s", title or severity, message)
+        super().notify(
+            short,
+            title=one_line(title, 80),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     def report(self, exc: BaseException, title: str) -> str:
-        """Notify a failure with the vendor's code and message; never a traceback on screen."""
+        """Notify a failed call with the vendor's code and message; never a traceback on screen.
+
+        An `ApiError` is a platform's answer; anything else is a fault of fleet's own and goes to
+        `internal_error`. Returns the one line shown.
+        """
         if isinstance(exc, ApiError):
-            message = exc.summary
-        else:
-            log.error("%s", title, exc_info=exc)
-            message = f"{type(exc).__name__}: {exc}"
-        self.notify(message, title=title, severity="error", timeout=10)
+            self.notify(exc.summary, title=title, severity="error", timeout=10)
+            return one_line(exc.summary)
+        return self.internal_error(exc)
+
+    def internal_error(self, exc: BaseException) -> str:
+        """The guard at the app's edge: log the traceback, say where it is, keep running."""
+        self.internal_errors.append(exc)
+        log.error("internal error", exc_info=(type(exc), exc, exc.__traceback__))
+        where = f"details in {self.log_file}" if self.log_file else "the log could not be written"
+        message = f"internal error ({type(exc).__name__}): {where}"
+        # Once per kind of fault: a failing render would otherwise notify on every frame.
+        if not any(n.text == message for n in list(self.messages)[-5:]):
+            self.notify(message, title="fleet", severity="error", timeout=15)
         return message
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's default prints a traceback (with local variables) and exits; a console on
+        # an ops host logs it instead, says where, and keeps answering keys.
+        self.internal_error(error.error if isinstance(error, WorkerFailed) else error)
+
+
+def _node_kind(node: object, view: str) -> str:
+    """Where a binding of a widget applies: "list" for the tables, else the view."""
+    name = type(node).__name__
+    return "list" if name in ("VirtualTable", "PromptBar") else view
+
+
+#: keys that are another name of a key already listed (ctrl+@ is what many terminals send for
+#: ctrl+space), left out of the help
+_KEY_ALIASES = frozenset({"ctrl+@"})
+
+
+def _declared(node: object, binding_id: str | None) -> Binding | None:
+    """The Binding with this id as its class declares it (all its keys), if there is one."""
+    if binding_id is None:
+        return None
+    for cls in type(node).__mro__:
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                return binding
+    return None

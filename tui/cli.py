@@ -103,7 +103,8 @@ def run_console(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"fleet: {exc}", file=sys.stderr)
         return 2
-    if args.profile and args.profile not in config.profiles:
+    # `--profile ''` is a mistake (an unset shell variable), not a request for the default.
+    if args.profile is not None and args.profile not in config.profiles:
         known = ", ".join(sorted(config.profiles))
         print(f"fleet: no profile named {args.profile!r} (known: {known})", file=sys.stderr)
         return 2

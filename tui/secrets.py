@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -81,8 +82,14 @@ class _TimedOut(Exception):
     pass
 
 
-def _timeboxed(call: Callable[[], T], timeout: float) -> T:
-    """Run `call` in a daemon thread and give up after `timeout` seconds.
+class _Cancelled(Exception):
+    pass
+
+
+def _timeboxed(
+    call: Callable[[], T], timeout: float, cancelled: threading.Event | None = None
+) -> T:
+    """Run `call` in a daemon thread and give up after `timeout` seconds (or once `cancelled`).
 
     Keyring backends on SSH hosts can block forever waiting for a desktop unlock prompt. A
     daemon thread (not a ThreadPoolExecutor, whose workers are joined at interpreter exit) lets
@@ -100,8 +107,12 @@ def _timeboxed(call: Callable[[], T], timeout: float) -> T:
             done.set()
 
     threading.Thread(target=run, name="fleet-keyring", daemon=True).start()
-    if not done.wait(timeout):
-        raise _TimedOut
+    deadline = time.monotonic() + timeout
+    while not done.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
+        if cancelled is not None and cancelled.is_set():
+            raise _Cancelled
+        if time.monotonic() >= deadline:
+            raise _TimedOut
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
@@ -126,6 +137,19 @@ class SecretResolver:
         self.command_timeout = command_timeout
         self._environ = environ
         self._keyring_unusable: str | None = None
+        #: set by `cancel()`: every wait gives up at once
+        self._cancelled = threading.Event()
+        self._processes: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Give up every look-up in progress (the app is quitting): a hung keyring is left
+        behind, a running secret_command is killed with its whole process group."""
+        self._cancelled.set()
+        with self._lock:
+            processes = list(self._processes)
+        for process in processes:
+            _kill_group(process)
 
     def __repr__(self) -> str:
         return (
@@ -136,6 +160,8 @@ class SecretResolver:
     def get_secret(self, profile: ProfileBase, field: str | None = None) -> str:
         """The secret `field` (default: the profile's main secret) or SecretNotFound."""
         field = _check_field(profile, field)
+        if self._cancelled.is_set():
+            raise SecretError("cancelled: fleet is quitting")
         attempts: list[tuple[str, str]] = []
         if profile.simulator:
             value = demo_secrets(profile).get(field)
@@ -193,8 +219,12 @@ class SecretResolver:
         try:
             # Looked up at call time so that tests (and callers) can swap the keyring function.
             value = _timeboxed(
-                lambda: keyring.get_password(KEYRING_SERVICE, username), self.keyring_timeout
+                lambda: keyring.get_password(KEYRING_SERVICE, username),
+                self.keyring_timeout,
+                self._cancelled,
             )
+        except _Cancelled:
+            return None, "cancelled"
         except _TimedOut:
             self._keyring_unusable = f"timed out after {self.keyring_timeout:g} s"
             return None, self._keyring_unusable
@@ -228,12 +258,21 @@ class SecretResolver:
             )
         except OSError as exc:
             return None, f"could not start ({type(exc).__name__})"
+        with self._lock:
+            self._processes.add(process)
+        if self._cancelled.is_set():
+            _kill_group(process)
         try:
             stdout, _ = process.communicate(timeout=self.command_timeout)
         except subprocess.TimeoutExpired:
             _kill_group(process)
             process.communicate()
             return None, f"timed out after {self.command_timeout:g} s"
+        finally:
+            with self._lock:
+                self._processes.discard(process)
+        if self._cancelled.is_set():
+            return None, "cancelled"
         if process.returncode != 0:
             return None, f"exit {process.returncode}"
         value = stdout.strip()

@@ -11,6 +11,7 @@ import pytest
 
 from tui.app import FleetApp
 from tui.config import FleetConfig, load_config
+from tui.secrets import SecretResolver
 from tui.session import EmbeddedSimulator
 
 #: the simulator's data clock in app tests (2026-11-18 20:26:40 UTC), so that snapshots of
@@ -29,26 +30,38 @@ def make_app(config: FleetConfig) -> Iterator[Callable[..., FleetApp]]:
     """`make_app(view="devices", profile=None, readonly=False, **sim_knobs)`: the real app, its
     own simulator (data clock frozen, so snapshots are stable), cursor blink off."""
     sims: list[EmbeddedSimulator] = []
+    apps: list[FleetApp] = []
 
     def make(
-        *, view: str = "devices", profile: str | None = None, readonly: bool = False, **knobs: Any
+        *,
+        view: str = "devices",
+        profile: str | None = None,
+        readonly: bool = False,
+        app_config: FleetConfig | None = None,
+        resolver: SecretResolver | None = None,
+        **knobs: Any,
     ) -> FleetApp:
         sim = EmbeddedSimulator(**{"frozen_at_ms": FROZEN_AT_MS, **knobs})
         sims.append(sim)
         app = FleetApp(
-            config,
+            app_config or config,
             profile_name=profile,
             readonly=readonly,
+            resolver=resolver,
             simulator=sim,
             initial_view=view,
             cursor_blink=False,
         )
         app.animation_level = "none"  # tab underlines and scrolls land at once: stable snapshots
+        apps.append(app)
         return app
 
     yield make
     for sim in sims:
         sim.stop()
+    # The app's edge guard keeps the console up after a fault of its own; a test must not.
+    for app in apps:
+        assert not app.internal_errors, f"internal errors: {app.internal_errors!r}"
 
 
 async def wait_for(pilot: Any, predicate: Callable[[], bool], timeout: float = 15.0) -> None:

@@ -104,26 +104,26 @@ async def test_slash_filters_the_loaded_rows_and_bang_inverts(make_app) -> None:
         assert rows.row_filter is None and rows.view_rows == rows.known
 
 
-async def test_a_platform_that_filters_on_the_server_is_asked_too(make_app) -> None:
-    app = make_app()
+async def test_a_regex_stays_on_the_loaded_rows_and_equals_asks_the_server(make_app) -> None:
+    # IoTDA looks devices up by exact name on the server; a regular expression must not be
+    # sent as one (it used to empty the list to 0 of 20,000).
+    app = make_app(profile="demo-iotda")
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app)
-        platform = app.platform
-        queries: list[str | None] = []
-        list_devices = platform.list_devices
-
-        async def spy(cursor=None, *, query=None):
-            queries.append(query)
-            return await list_devices(cursor, query=query)
-
-        platform.list_devices = spy  # a later platform: filters on the server
-        platform.SERVER_FILTER = True
-        await pilot.press("slash", *"Lyon", "enter")
-        await wait_for(pilot, lambda: "Lyon" in queries and table(app).rows.started)
-        assert "server filter 'Lyon'" in status(app)
-        await pilot.press("slash", "home", "exclamation_mark", "enter")  # inverted: not sent
-        await wait_for(pilot, lambda: queries[-1] is None and table(app).rows.started)
-        assert "server filter" not in status(app)
+        rows = table(app).rows
+        await pilot.press("slash", *"Shenzhen", "enter")
+        await wait_for(pilot, lambda: rows.row_filter is not None)
+        assert rows.total == 20000 and "server:" not in status(app)
+        shown = [rows.row(i)[1] for i in range(rows.view_rows)]
+        assert shown and all("Shenzhen" in name for name in shown)
+        name = shown[0]
+        await pilot.press("slash", "ctrl+u", *f"={name}", "enter")
+        await wait_for(pilot, lambda: rows.started and rows.total == 1)
+        assert rows.row_filter is None and [rows.row(0)[1]] == [name]
+        assert f"server: name = {name!r}" in status(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: rows.started and rows.total == 20000)
+        assert "server:" not in status(app)
 
 
 async def test_an_invalid_regex_is_a_message_at_the_prompt(make_app) -> None:

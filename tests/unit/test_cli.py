@@ -37,6 +37,14 @@ def test_unknown_profile_is_named(
     assert "no profile named 'nope'" in err and "demo-thingpark" in err
 
 
+def test_an_empty_profile_name_is_refused_not_taken_for_the_default(
+    capsys: pytest.CaptureFixture[str], tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLEET_CONFIG", str(tmp_path / "none.toml"))
+    assert main(["--profile", ""]) == 2
+    assert "no profile named ''" in capsys.readouterr().err
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

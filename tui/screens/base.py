@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.screen import Screen
 
-from tui.api.errors import ApiError
 from tui.api.platform import Platform
 
 if TYPE_CHECKING:
@@ -42,9 +41,11 @@ class FleetScreen(Screen[ResultT]):
     def on_mount(self) -> None:
         self.watch(self.fleet, "session", self._session_changed, init=False)
         if self.fleet.platform is not None or self.fleet.open_error is not None:
-            self.call_after_refresh(self.on_session)
+            self.call_after_refresh(self._session_changed, self.fleet.session)
 
     def _session_changed(self, _: int) -> None:
+        # What the footer offers depends on the platform (check_action): ask it again.
+        self.refresh_bindings()
         self.on_session()
 
     def on_session(self) -> None:
@@ -59,13 +60,13 @@ class FleetScreen(Screen[ResultT]):
         finally:
             self.fleet.busy_count -= 1
 
-    def report(self, exc: Exception, title: str) -> str:
-        """Notify a failed call with the vendor's code and message; return the one-line text."""
+    def report(self, exc: BaseException, title: str) -> str:
+        """Notify a failed call with the vendor's code and message; return the one-line text.
+
+        Only an `ApiError` is a platform's answer; anything else is fleet's own fault, which
+        the app logs with its traceback (`FleetApp.internal_error`).
+        """
         return self.fleet.report(exc, title)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.DANGEROUS and self.fleet.is_readonly)
-
-    @staticmethod
-    def describe(exc: Exception) -> str:
-        return exc.summary if isinstance(exc, ApiError) else str(exc)

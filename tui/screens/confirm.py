@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.widgets.safe import plain
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True only on an explicit yes (`y` or the button); `n`/esc is no."""
@@ -39,8 +41,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._title, id="confirm-title")
-            yield Static(self._message, id="confirm-message")
+            # Both quote what is about to change (a device's name): data, never markup.
+            yield Static(plain(self._title), id="confirm-title")
+            yield Static(plain(self._message, multiline=True), id="confirm-message")
             with Horizontal():
                 yield Button("No (n)", id="confirm-no")
                 yield Button(

@@ -14,6 +14,7 @@ from tui.api.models import Connection
 from tui.api.platform import Connections
 from tui.screens.base import FleetScreen
 from tui.widgets.header import FleetHeader
+from tui.widgets.safe import plain, visible
 from tui.widgets.state import LoadState
 
 #: states and health values that mean "working"; anything else is worth a look
@@ -33,19 +34,19 @@ def status_text(value: str | None) -> Text:
         return Text("—", style="dim")
     upper = value.upper()
     style = "green" if upper in GOOD else "red" if upper in BAD else "yellow"
-    return Text(value, style=style)
+    return plain(value, style)
 
 
 def connection_row(connection: Connection) -> tuple[Text, ...]:
     count = connection.device_count
     return (
-        Text(connection.name, style="bold"),
-        Text(KINDS.get(connection.kind, connection.kind)),
-        Text(connection.type or "—"),
+        plain(connection.name, "bold"),
+        plain(KINDS.get(connection.kind, connection.kind)),
+        plain(connection.type or "—"),
         status_text(connection.state),
         status_text(connection.health),
-        Text(f"{count:,}" if count is not None else "—", justify="right"),
-        Text(connection.key, style="dim"),
+        Text(f"{count:,}" if count is not None and count >= 0 else "—", justify="right"),
+        plain(connection.key, "dim"),
     )
 
 
@@ -128,9 +129,8 @@ class ConnectionsScreen(FleetScreen[None]):
         try:
             async with self.busy():
                 connections = await platform.list_connections()
-        except Exception as exc:  # ApiError and anything unexpected: reported, never a traceback
-            self.report(exc, "Loading connections")
-            state.error(f"Could not load connections: {self.describe(exc)}")
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            state.error(f"Could not load connections: {self.report(exc, 'Loading connections')}")
             return
         if platform is not self.platform:
             return  # the user opened another profile meanwhile; its own load is running
@@ -193,7 +193,7 @@ class ConnectionsScreen(FleetScreen[None]):
         key = self._cursor_key()
         if key:
             text.append("  │  ID ", style="dim")
-            text.append(key)
+            text.append(visible(key))
         self.query_one("#connections-info", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#connections-table")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
@@ -31,6 +32,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.devices import DeviceDeleted
 from tui.secrets import mask
 from tui.widgets.header import FleetHeader
+from tui.widgets.safe import plain, visible
 from tui.widgets.state import LoadState
 from tui.widgets.traffic_chart import DURATIONS, TrafficChart, TrafficRange, bucket_label, zone
 
@@ -68,6 +70,30 @@ def local_time(value: str, tz: tzinfo | None) -> str:
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
+_LABEL_BREAK = re.compile(r"(?<=[.\]_/-])|(?=\[)")
+
+
+def wrap_label(label: str, width: int) -> str:
+    """A dotted field label broken into lines of at most `width` cells at its own joints
+    (after `.`, `_`, `-`, `/` and before `[`), so that `networkSubscription.nwGeolocalization`
+    never wraps mid-word; a part longer than a line is still folded."""
+    if cell_len(label) <= width:
+        return label
+    lines: list[str] = []
+    line = ""
+    for part in _LABEL_BREAK.split(label):
+        if line and cell_len(line + part) > width:
+            lines.append(line)
+            line = ""
+        line += part
+        while cell_len(line) > width:
+            lines.append(line[:width])
+            line = line[width:]
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
+
+
 class _Sections:
     """The rendering of `render_sections`: it sizes the label column to the width it is given."""
 
@@ -93,7 +119,7 @@ class _Sections:
         for index, section in enumerate(self.sections):
             if index:
                 yield Text("")
-            title = Text(f"{section.title} ", style=self.title_style)
+            title = plain(f"{section.title} ", self.title_style)
             title.append(f"({len(section.fields)})", style=self.label_style)
             yield title
             grid = Table.grid(padding=(0, 2), expand=True)
@@ -103,7 +129,7 @@ class _Sections:
                 value = local_time(field.value, self.tz)
                 if field.secret and not self.reveal:
                     value = mask(value) or "—"
-                grid.add_row(field.label, value)
+                grid.add_row(Text(wrap_label(visible(field.label), width)), plain(value))
             yield grid
 
 
@@ -156,6 +182,10 @@ class DeviceDetailScreen(FleetScreen[None]):
         self.buckets: list[TrafficBucket] = []
         #: the range whose buckets are shown (None: traffic not loaded yet in this session)
         self._traffic_loaded: str | None = None
+        #: the range of the newest traffic request (loaded or on its way)
+        self._traffic_requested: str | None = None
+        #: counts traffic requests: only the newest one's answer is shown
+        self._traffic_generation = 0
 
     # ------------------------------------------------------------------ layout
 
@@ -194,7 +224,7 @@ class DeviceDetailScreen(FleetScreen[None]):
     # ------------------------------------------------------------------ loading
 
     def on_session(self) -> None:
-        self._traffic_loaded = None
+        self._traffic_loaded = self._traffic_requested = None
         self.load_device()
         if self._active_tab() == "traffic":
             self.load_traffic()
@@ -217,9 +247,8 @@ class DeviceDetailScreen(FleetScreen[None]):
         try:
             async with self.busy():
                 detail = await platform.get_device(self.key)
-        except Exception as exc:  # ApiError and anything unexpected: shown, never a traceback
-            self.report(exc, f"Loading device {self.key}")
-            state.error(self.describe(exc))
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            state.error(self.report(exc, f"Loading device {self.key}"))
             self._title()
             return
         self.show_detail(detail)
@@ -244,10 +273,12 @@ class DeviceDetailScreen(FleetScreen[None]):
             return
         chosen = DURATIONS[self.traffic_range]
         state.loading(f"Loading {chosen.label} of traffic…")
-        self._load_traffic(chosen)
+        self._traffic_generation += 1
+        self._traffic_requested = chosen.key
+        self._load_traffic(chosen, self._traffic_generation)
 
     @work(exclusive=True, group="device-traffic")
-    async def _load_traffic(self, chosen: TrafficRange) -> None:
+    async def _load_traffic(self, chosen: TrafficRange, generation: int) -> None:
         state = self.query_one("#traffic-state", LoadState)
         platform = self.platform
         assert isinstance(platform, TrafficHistory)
@@ -256,10 +287,12 @@ class DeviceDetailScreen(FleetScreen[None]):
                 buckets = await platform.traffic(
                     self.key, duration=chosen.duration, step=chosen.step, timezone=self._tz_name()
                 )
-        except Exception as exc:  # ApiError and anything unexpected: shown, never a traceback
-            self.report(exc, f"Loading traffic of {self.key}")
-            state.error(self.describe(exc))
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            if generation == self._traffic_generation:
+                state.error(self.report(exc, f"Loading traffic of {self.key}"))
             return
+        if generation != self._traffic_generation:
+            return  # a newer range was asked for meanwhile: the newest request wins, always
         self.buckets = buckets
         self._traffic_loaded = chosen.key
         self._show_traffic(chosen)
@@ -295,10 +328,10 @@ class DeviceDetailScreen(FleetScreen[None]):
         text = Text(no_wrap=True, overflow="ellipsis")
         detail = self.detail
         if detail is None:
-            text.append(self.key, style="bold")
+            text.append(visible(self.key), style="bold")
         else:
             summary = detail.summary
-            text.append(detail.name, style="bold")
+            text.append(visible(detail.name), style="bold")
             parts = [
                 summary.eui or detail.key,
                 " ".join(p for p in (summary.connectivity, summary.activation) if p),
@@ -311,7 +344,7 @@ class DeviceDetailScreen(FleetScreen[None]):
             for part in parts:
                 if part:
                     text.append(" │ ", style="dim")
-                    text.append(part)
+                    text.append(visible(part))
         if any(f.secret for s in (detail.sections if detail else ()) for f in s.fields):
             text.append("  keys shown" if self.revealed else "  keys hidden (x)", style="italic")
         self.query_one("#detail-title", Static).update(text)
@@ -386,7 +419,7 @@ class DeviceDetailScreen(FleetScreen[None]):
     @on(TabbedContent.TabActivated, "#detail-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "traffic":
-            if self._traffic_loaded != self.traffic_range:
+            if self._traffic_requested != self.traffic_range:
                 self.load_traffic()
             if self.traffic_view == "table":
                 self.query_one("#traffic-table", DataTable).focus()
@@ -420,7 +453,7 @@ class DeviceDetailScreen(FleetScreen[None]):
         if self._active_tab() == "traffic":
             self.load_traffic()
         else:
-            self._traffic_loaded = None  # reloaded when the tab is next shown
+            self._traffic_requested = None  # reloaded when the tab is next shown
 
     def action_reveal(self) -> None:
         self.revealed = not self.revealed
@@ -433,7 +466,7 @@ class DeviceDetailScreen(FleetScreen[None]):
         self._controls()
         if self._active_tab() != "traffic":
             self.action_tab("traffic")  # TabActivated loads the chosen range
-        elif self._traffic_loaded != key:
+        elif self._traffic_requested != key:
             self.load_traffic()
 
     def action_traffic_view(self) -> None:
@@ -491,7 +524,7 @@ class DeviceDetailScreen(FleetScreen[None]):
         try:
             async with self.busy():
                 await platform.delete_device(detail.key)
-        except Exception as exc:  # ApiError and anything unexpected: shown, never a traceback
+        except Exception as exc:  # the vendor's words, or an internal error with its log
             self.report(exc, f"Deleting {detail.name}")
             return
         self.notify(f"Deleted device '{detail.name}' ({eui}).", title="Device deleted")

@@ -15,6 +15,7 @@ the current view only.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import replace
 from datetime import datetime
@@ -28,13 +29,13 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from tui.api.errors import ApiError
 from tui.api.models import DeviceSummary
 from tui.api.platform import DeviceDirectory
 from tui.config import DEFAULT_TIMEZONE
 from tui.screens.base import FleetScreen
 from tui.widgets.header import FleetHeader
-from tui.widgets.paged_rows import RowFilter
+from tui.widgets.paged_rows import FilterJob, RowFilter
+from tui.widgets.safe import one_line
 from tui.widgets.state import LoadState
 from tui.widgets.virtual_table import Column, Fetch, PromptBar, Row, VirtualTable
 
@@ -184,6 +185,8 @@ class PagedListScreen(FleetScreen[None]):
         self._session_seen = -1
         self._server_query: str | None = None
         self._walk_note = ""
+        #: the filter being applied, while its worker runs
+        self._filter_job: FilterJob | None = None
 
     # ------------------------------------------------------------------ parts
 
@@ -307,7 +310,15 @@ class PagedListScreen(FleetScreen[None]):
                 parts.append((f"{rows.loaded_rows:,} in memory", "dim"))
         if rows.marked:
             parts.append((f"{len(rows.marked):,} marked", "bold yellow"))
-        if rows.row_filter is not None:
+        job = self._filter_job
+        if job is not None:
+            parts.append(
+                (
+                    f"filtering /{job.row_filter.text}: {job.done:,} / {job.total:,} · esc cancels",
+                    "bold",
+                )
+            )
+        elif rows.row_filter is not None:
             parts.append((f"/{rows.row_filter.text} → {rows.view_rows:,}", "cyan"))
         if rows.sort_index is not None:
             title = next((c.title for c in self.COLUMNS if c.index == rows.sort_index), "?")
@@ -318,11 +329,11 @@ class PagedListScreen(FleetScreen[None]):
         return parts
 
     def update_status(self) -> None:
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         for n, (part, style) in enumerate(self.status_parts()):
             if n:
                 text.append(" · ", style="dim")
-            text.append(part, style=style)
+            text.append(one_line(part, 120), style=style)  # a filter or a key the user typed
         # One line of fixed height: no layout pass (it would repaint the whole screen per page).
         self.query_one("#list-status", Static).update(text, layout=False)
 
@@ -346,19 +357,34 @@ class PagedListScreen(FleetScreen[None]):
     def action_filter(self) -> None:
         rows = self.table.rows
         current = rows.row_filter.text if rows.row_filter is not None else ""
+        hint = "regex over the loaded rows · ! inverts"
+        lookup = self.server_lookup()
+        if lookup:
+            hint += f" · ={lookup} asks the server"
         self.prompt.open(
             "filter",
             "/",
             current,
-            "regex over the loaded rows · ! inverts · enter applies · esc cancels",
-            _regex_error,
+            f"{hint} · enter applies · esc cancels",
+            self._filter_error,
             placeholder="e.g. Lyon|Paris   !INACTIVE",
         )
+
+    def server_lookup(self) -> str | None:
+        """What the platform can look up on the server, exactly (`/=…`); None: nothing."""
+        return None
+
+    def _filter_error(self, text: str) -> str | None:
+        if text.startswith("=") and self.server_lookup():
+            return None if text[1:].strip() else f"type the exact {self.server_lookup()}"
+        return _regex_error(text)
 
     def action_escape(self) -> None:
         if self.prompt.is_open:
             self.prompt.close()
             self.table.focus()
+        elif self._filter_job is not None:
+            self.workers.cancel_group(self, "filter")
         elif self.table.cancel_walk():
             pass
         elif self.table.rows.row_filter is not None:
@@ -382,23 +408,69 @@ class PagedListScreen(FleetScreen[None]):
             self.apply_filter(value)
 
     def apply_filter(self, text: str) -> None:
-        """Filter the loaded rows by a regular expression ("" clears it)."""
+        """Filter the loaded rows by a regular expression ("" clears it).
+
+        The rows are matched a slice at a time in a worker (the keys keep working; `esc`
+        cancels and keeps the previous filter), with paging paused meanwhile. A pattern that
+        backtracks catastrophically is stopped by the matcher's time limit and refused.
+        """
         rows = self.table.rows
+        self.workers.cancel_group(self, "filter")
+        if text.startswith("=") and self.server_lookup():
+            self.lookup_on_server(text[1:].strip())
+            return
+        if not text:
+            rows.clear_filter()
+            self._filter_applied()
+            return
         try:
-            if text:
-                rows.set_filter(text)
-            else:
-                rows.clear_filter()
+            job = rows.filter_job(text)
         except ValueError as exc:  # checked at the prompt already; never a crash
             self.notify(str(exc), severity="error")
             return
+        self._run_filter(job)
+
+    @work(exclusive=True, group="filter")
+    async def _run_filter(self, job: FilterJob) -> None:
+        rows = self.table.rows
+        self._filter_job = job
+        self.table.paused = True
+        try:
+            while True:
+                while not job.step():
+                    self.update_status()
+                    await asyncio.sleep(0)  # keys and repaints in between slices
+                if job.row_filter.too_slow:
+                    self.notify(
+                        f"/{job.row_filter.text} takes too long to match (it backtracks "
+                        "without end): simplify the expression",
+                        title="Filter",
+                        severity="error",
+                    )
+                    return
+                if rows.finish_filter(job):
+                    break
+                job = rows.filter_job(job.row_filter.text)  # a page arrived meanwhile
+                self._filter_job = job
+        finally:
+            self._filter_job = None
+            self.table.paused = False
+            self.table.changed()  # paging resumes where the user looks
+            self.update_status()
+        self._filter_applied()
+
+    def _filter_applied(self) -> None:
+        rows = self.table.rows
         self.table.move_to(0)
         self.table.changed()
         self.update_status()
         self.filter_changed(rows.row_filter)
 
     def filter_changed(self, row_filter: RowFilter | None) -> None:
-        """Hook: the list screen may also ask the server (see DevicesScreen)."""
+        """Hook: the filter over the loaded rows changed."""
+
+    def lookup_on_server(self, value: str) -> None:
+        """Hook: `/=value` asks the server (see DevicesScreen)."""
 
     def action_sort(self) -> None:
         rows = self.table.rows
@@ -495,20 +567,29 @@ class DevicesScreen(PagedListScreen):
         hint = "r reloads" if self.fleet.is_readonly else "n adds a device · r reloads"
         return ("No devices", hint)
 
-    def filter_changed(self, row_filter: RowFilter | None) -> None:
-        # Where the platform filters on the server, ask it too: the loaded rows are a sample.
+    def server_lookup(self) -> str | None:
+        # A regular expression stays on the loaded rows: the server looks up an exact value
+        # only (IoTDA's device_name), and only when asked with `/=`.
         platform = self.platform
-        if not isinstance(platform, DeviceDirectory) or not platform.SERVER_FILTER:
-            return
-        query = row_filter.pattern if row_filter is not None and not row_filter.invert else None
-        if query != self._server_query:
-            self._server_query = query
-            self.reload()
+        if isinstance(platform, DeviceDirectory) and platform.SERVER_FILTER:
+            return "name"
+        return None
+
+    def lookup_on_server(self, value: str) -> None:
+        self.table.rows.clear_filter()
+        self._server_query = value or None
+        self.reload()
+
+    def escape_more(self) -> bool:
+        if self._server_query:
+            self.lookup_on_server("")
+            return True
+        return False
 
     def status_parts(self) -> list[tuple[str, str]]:
         parts = super().status_parts()
         if self._server_query:
-            parts.append((f"server filter {self._server_query!r}", "cyan"))
+            parts.append((f"server: {self.server_lookup()} = {self._server_query!r}", "cyan"))
         return parts
 
     # ------------------------------------------------------------------ actions
@@ -581,10 +662,7 @@ class DevicesScreen(PagedListScreen):
             try:
                 async with self.busy():
                     detail = await platform.get_device(key)
-            except ApiError as exc:
-                self.report(exc, f"Reading device {key}")
-                return
-            except Exception as exc:
+            except Exception as exc:  # the vendor's words, or an internal error with its log
                 self.report(exc, f"Reading device {key}")
                 return
             position = rows.insert(device_row(detail.summary, self.zone))

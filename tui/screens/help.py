@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from tui.widgets.safe import plain
+
 
 class HelpScreen(ModalScreen[None]):
     """Keys as the user types them, what they do, and where they apply."""
@@ -30,12 +32,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Keys · {self._title}   (esc closes)", id="help-title")
+            yield Static(plain(f"Keys · {self._title}   (esc closes)"), id="help-title")
             yield DataTable(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action", "Where")
         for row in self._rows:
-            table.add_row(*row)
+            table.add_row(*(plain(cell) for cell in row))  # a key may be "[": not markup
         table.focus()

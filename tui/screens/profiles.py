@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Static
 from tui.config import ProfileBase
 from tui.screens.base import FleetScreen
 from tui.widgets.header import FleetHeader
+from tui.widgets.safe import plain
 
 
 class ProfilesScreen(FleetScreen[None]):
@@ -53,10 +54,10 @@ class ProfilesScreen(FleetScreen[None]):
             profile = app.config.profiles[name]
             table.add_row(
                 "●" if name == app.profile_name else " ",
-                name,
-                profile.PLATFORM_LABEL or profile.platform,
-                _endpoint(profile),
-                _mode(profile),
+                plain(name),
+                plain(profile.PLATFORM_LABEL or profile.platform),
+                plain(_endpoint(profile)),  # an IPv6 URL's [::1] is not markup
+                plain(_mode(profile)),
                 key=name,
             )
         if app.profile_name in names:
@@ -69,7 +70,7 @@ class ProfilesScreen(FleetScreen[None]):
             )
         else:
             status = f"Opening {app.profile_name}…"
-        self.query_one("#profiles-status", Static).update(status)
+        self.query_one("#profiles-status", Static).update(plain(status, limit=400))
 
     def action_open_profile(self) -> None:
         table = self.query_one(DataTable)

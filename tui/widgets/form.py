@@ -29,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from tui.api.errors import ApiError
+from tui.widgets.safe import MESSAGE_LIMIT, one_line, plain, visible
 
 if TYPE_CHECKING:
     from tui.api.platform import Platform
@@ -153,29 +154,33 @@ class FormField(Horizontal):
         return widget.value
 
     def set_error(self, message: str | None) -> None:
+        # A vendor's refusal can land here: data, never markup.
         self.set_class(bool(message), "-invalid")
-        self.query_one(".field-error", Static).update(message or "")
+        self.query_one(".field-error", Static).update(plain(message or "", limit=MESSAGE_LIMIT))
 
     def set_status(self, text: str | None) -> None:
         """A muted line under the input ("loading connections…"); None hides it."""
         status = self.query_one(".field-status", Static)
-        status.update(text or "")
+        status.update(plain(text or "", limit=MESSAGE_LIMIT))
         status.set_class(bool(text), "-shown")
 
     def set_loading(self, text: str) -> None:
         widget = self.input
         if isinstance(widget, Select):
-            widget.prompt = text
+            widget.prompt = visible(text)
         else:
             self.set_status(text)
 
     def set_options(self, options: Sequence[tuple[str, str]]) -> None:
-        """Replace the choices, keeping what was chosen when it is still offered."""
+        """Replace the choices, keeping what was chosen when it is still offered.
+
+        Labels come from the platform (model and connection names): shown as data.
+        """
         widget = self.input
         values = {value for _, value in options}
         if isinstance(widget, Select):
             previous = widget.value
-            widget.set_options(options)
+            widget.set_options([(plain(label), value) for label, value in options])
             widget.prompt = self._prompt() if options else "none available"
             if previous is not Select.NULL and previous in values:
                 widget.value = previous
@@ -184,7 +189,7 @@ class FormField(Horizontal):
         elif isinstance(widget, SelectionList):
             chosen = set(widget.selected) | set(self.spec.value or ())
             widget.clear_options()
-            widget.add_options([(label, value, value in chosen) for label, value in options])
+            widget.add_options([(plain(label), value, value in chosen) for label, value in options])
         self.set_status(None if options else "none available")
 
 
@@ -270,7 +275,7 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
     def compose(self) -> ComposeResult:
         specs = self.fields()
         with Vertical(id="form") as box:
-            box.border_title = self.TITLE
+            box.border_title = plain(self.TITLE, limit=120)  # may name a device: not markup
             keys = ["ctrl+s save", "esc cancel"]
             if any(spec.kind == "secret" for spec in specs):
                 keys.append("ctrl+r show secrets")
@@ -295,7 +300,7 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         summary.set_class(busy, "-busy")
         if text != self._summary_text:
             self._summary_text = text
-            summary.update(text)
+            summary.update(plain(text, multiline=True))
             self._fit()
 
     def on_resize(self) -> None:
@@ -350,9 +355,8 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         app: Any = self.app
         try:
             options = list(await loader())
-        except Exception as exc:  # any failure is shown, never a traceback
-            text = exc.summary if isinstance(exc, ApiError) else f"{type(exc).__name__}: {exc}"
-            app.report(exc, f"Loading {what}")
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            text = app.report(exc, f"Loading {what}")
             try:
                 widget = self.form_field(name)
             except NoMatches:
@@ -505,22 +509,20 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         # "Sending…" shows in the form; the header spinner behind the modal would not animate.
         try:
             result = await self.submit(model)
-        except ApiError as exc:
-            self._refused(exc, exc.summary)
-            return
-        except Exception as exc:  # an unexpected failure is reported, never a traceback
-            self._refused(exc, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # the form stays open with everything typed: nothing is lost
+            self._refused(exc)
             return
         finally:
             self.submitting = False
             save.disabled = False
         self.dismiss(result)
 
-    def _refused(self, exc: Exception, text: str) -> None:
+    def _refused(self, exc: Exception) -> None:
         app: Any = self.app
-        app.report(exc, f"{self.TITLE} failed")
+        text = app.report(exc, f"{one_line(self.TITLE, 80)} failed")
         name = self.error_field(exc) if isinstance(exc, ApiError) else None
-        if name is not None and self.query(f"#field-{name}"):
-            self._external[name] = exc.message if isinstance(exc, ApiError) else text
+        if isinstance(exc, ApiError) and name is not None and self.query(f"#field-{name}"):
+            self._external[name] = exc.message
             self.validate_form(show_all=False)
-        self.set_summary(f"Refused: {text}")
+        label = "Refused" if isinstance(exc, ApiError) else "Not sent"
+        self.set_summary(f"{label}: {text}")

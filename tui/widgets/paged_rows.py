@@ -13,13 +13,15 @@ pauses, since a row fetched later would land anywhere in the sorted order.
 
 from __future__ import annotations
 
-import re
+import time
 from array import array
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_MAX_ROWS", "PageRequest", "PagedRows", "Row", "RowFilter"]
+import regex
+
+__all__ = ["DEFAULT_MAX_ROWS", "FilterJob", "PageRequest", "PagedRows", "Row", "RowFilter"]
 
 #: one list row: its key, then display strings (and any hidden values a screen needs)
 Row = tuple[str, ...]
@@ -38,10 +40,17 @@ class PageRequest:
     generation: int
 
 
+#: the longest one row may take to match; a pattern that needs more backtracks catastrophically
+ROW_TIMEOUT = 0.02
+
+
 class RowFilter:
     """A case-insensitive regular expression over a row's text; a leading `!` inverts it.
 
-    Raises ValueError with a readable message when the expression does not compile.
+    Raises ValueError with a readable message when the expression does not compile. Matching
+    is bounded: the `regex` module gives up on a row after ROW_TIMEOUT seconds, and from then
+    on the filter matches nothing at once and says so in `too_slow` (a pattern such as
+    `([-\\w]+)+X` would otherwise freeze every key for minutes).
     """
 
     def __init__(self, text: str) -> None:
@@ -51,14 +60,57 @@ class RowFilter:
         if not pattern:
             raise ValueError("empty filter: type a regular expression (a leading ! inverts it)")
         try:
-            self._regex = re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
+            self._regex = regex.compile(pattern, regex.IGNORECASE | regex.V0)
+        except (regex.error, OverflowError, RecursionError, ValueError) as exc:
             raise ValueError(f"invalid regular expression: {exc}") from None
         self.pattern = pattern
+        #: set when a row took too long: the filter is unusable and should be cleared
+        self.too_slow = False
 
     def __call__(self, row: Row) -> bool:
-        found = self._regex.search("\x1f".join(row)) is not None
+        if self.too_slow:
+            return False
+        try:
+            found = self._regex.search("\x1f".join(row), timeout=ROW_TIMEOUT) is not None
+        except TimeoutError:
+            self.too_slow = True
+            return False
         return found != self.invert
+
+    @property
+    def literal(self) -> str | None:
+        """The pattern as plain text when it has no regular-expression syntax, else None."""
+        return None if self.invert or regex.escape(self.pattern) != self.pattern else self.pattern
+
+
+class FilterJob:
+    """A new filter applied to the rows in memory a slice at a time, so that the event loop
+    keeps answering keys (and `esc` can cancel) while a hundred thousand rows are matched.
+
+    `step()` matches rows for about `budget` seconds and says whether it is done; then
+    `PagedRows.finish_filter(job)` puts the result in place, unless the pages changed
+    meanwhile (`stale`), in which case the caller starts again.
+    """
+
+    def __init__(self, rows: PagedRows, row_filter: RowFilter) -> None:
+        self.row_filter = row_filter
+        self.version = rows.version
+        self._todo = list(rows._loaded_positions())
+        self.total = len(self._todo)
+        self.done = 0
+        self.matches: list[int] = []
+
+    def step(self, budget: float = 0.01) -> bool:
+        keep = self.row_filter
+        todo = self._todo
+        deadline = time.monotonic() + budget
+        while self.done < self.total:
+            end = min(self.total, self.done + 256)
+            self.matches.extend(g for g, row in todo[self.done : end] if keep(row))
+            self.done = end
+            if keep.too_slow or time.monotonic() >= deadline:
+                break
+        return self.done >= self.total or keep.too_slow
 
 
 class PagedRows:
@@ -79,6 +131,8 @@ class PagedRows:
         self.sort_index: int | None = None
         self.sort_reverse = False
         self.generation = 0
+        #: counts every change of the rows in memory (a FilterJob started before one is stale)
+        self.version = 0
         self._reset_pages()
 
     # ------------------------------------------------------------------ state
@@ -112,6 +166,7 @@ class PagedRows:
     def reset(self) -> PageRequest:
         """Forget every page (marks, filter and sort stay) and return the first page's request."""
         self.generation += 1
+        self.version += 1
         self._reset_pages()
         if self.row_filter is not None or self.sort_index is not None:
             self._view = array("q")
@@ -156,9 +211,10 @@ class PagedRows:
         """Store a fetched page; False when the answer is stale (the list was reloaded since)."""
         if request.generation != self.generation:
             return False
+        self.version += 1
         self.pending.discard(request.index)
         self.failed.discard(request.index)
-        if total is not None:
+        if total is not None and total >= 0:
             self.total = total
         index = request.index
         if index == len(self._cursors):
@@ -379,9 +435,28 @@ class PagedRows:
         self._last_tail_matches = 1
 
     def set_filter(self, text: str) -> None:
-        """Filter the rows in memory (and the pages that come later); ValueError if invalid."""
+        """Filter the rows in memory (and the pages that come later); ValueError if invalid.
+
+        All at once: a screen applies a filter over many rows with `filter_job()` instead.
+        """
         self.row_filter = RowFilter(text)
         self._rebuild_view()
+
+    def filter_job(self, text: str) -> FilterJob:
+        """A job that matches `text` over the rows in memory (ValueError if it is invalid)."""
+        return FilterJob(self, RowFilter(text))
+
+    def finish_filter(self, job: FilterJob) -> bool:
+        """Put a finished job's filter in place; False when the pages changed meanwhile."""
+        if job.version != self.version or job.done < job.total:
+            return False
+        self.row_filter = job.row_filter
+        if self.sort_index is None:
+            self._view = array("q", job.matches)
+            self._last_tail_matches = 1
+        else:
+            self._rebuild_view()
+        return True
 
     def clear_filter(self) -> None:
         self.row_filter = None
@@ -463,6 +538,7 @@ class PagedRows:
 
     def remove(self, key: str) -> bool:
         """Drop a deleted row (and its mark); False if it is not in memory."""
+        self.version += 1
         self.marked.discard(key)
         if self.last_mark == key:
             self.last_mark = None
@@ -517,6 +593,7 @@ class PagedRows:
         memory goes last, so that the user sees it; the page that brings it again later does
         not show it twice.
         """
+        self.version += 1
         key = row[0]
         if self._find_global(key) is not None:
             return self.find(key)

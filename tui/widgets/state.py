@@ -7,12 +7,16 @@ from textual.containers import Container, Vertical
 from textual.reactive import reactive
 from textual.widgets import LoadingIndicator, Static
 
+from tui.widgets.safe import MESSAGE_LIMIT, one_line, plain
+
 
 class LoadState(Container):
     """Wraps a screen's main content: `loading()`, `empty()`, `error()` or `ready()`.
 
     The content stays mounted (and keeps its data) while a state message covers it, so a failed
-    refresh never loses what was already shown once `ready()` is called again.
+    refresh never loses what was already shown once `ready()` is called again. State texts
+    often quote a server (a vendor's error message, a device name): they are shown as data on
+    one line, shortened, with `!` (the messages screen) holding the whole text.
     """
 
     DEFAULT_CSS = """
@@ -36,7 +40,7 @@ class LoadState(Container):
     def compose(self) -> ComposeResult:
         with Vertical(id="state-message"):
             yield LoadingIndicator(id="state-spinner")
-            yield Static("Loading…", id="state-text")
+            yield Static(plain("Loading…"), id="state-text")
             yield Static("", id="state-hint")
         with Vertical(id="state-content"):
             yield from self._content  # type: ignore[misc]
@@ -48,9 +52,12 @@ class LoadState(Container):
         if state == "ready":
             return
         self.query_one("#state-spinner").display = state == "loading"
-        self.query_one("#state-text", Static).update(text)
+        shown = one_line(text, MESSAGE_LIMIT)
+        if shown != one_line(text, None):
+            hint = f"{hint} · ! shows the whole message" if hint else "! shows the whole message"
+        self.query_one("#state-text", Static).update(plain(shown))
         hint_widget = self.query_one("#state-hint", Static)
-        hint_widget.update(hint)
+        hint_widget.update(plain(hint))
         hint_widget.display = bool(hint)
 
     def loading(self, text: str = "Loading…") -> None:

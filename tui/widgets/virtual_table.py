@@ -33,6 +33,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker
 
 from tui.widgets.paged_rows import DEFAULT_MAX_ROWS, PagedRows, PageRequest, Row
+from tui.widgets.safe import plain, visible
 
 __all__ = ["Column", "Fetch", "PromptBar", "RowPage", "VirtualTable", "fit", "layout_columns"]
 
@@ -93,7 +94,10 @@ def layout_columns(columns: Sequence[Column], width: int, gap: int = 1) -> list[
 
 
 def fit(text: str, width: int, justify: str = "left") -> str:
-    """`text` padded or cut (with an ellipsis) to exactly `width` cells."""
+    """`text` padded or cut (with an ellipsis) to exactly `width` cells; a row's values come
+    from a server, so control characters are made visible first (see tui/widgets/safe.py)."""
+    if not text.isprintable():
+        text = visible(text)
     if text.isascii():
         if len(text) > width:
             return text[: max(0, width - 1)] + "…" if width else ""
@@ -203,6 +207,8 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._walker: Worker[None] | None = None
         #: set while `fetch_to_end()` walks to the last page
         self.fetching_to_end = False
+        #: no page is fetched while set (a screen applies a filter over the rows in memory)
+        self.paused = False
 
     # ------------------------------------------------------------------ public
 
@@ -310,6 +316,8 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
                 while rows.tail_pending:  # a prefetch is on its way; the walk goes on after it
                     await asyncio.sleep(0.01)
                 while not rows.complete:
+                    while self.paused:  # a filter is being applied to the rows in memory
+                        await asyncio.sleep(0.02)
                     request = rows.request(rows.page_count)
                     try:
                         page, cursor, total = await self._fetch(request.cursor)
@@ -353,7 +361,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _check_loads(self, *, user: bool = False) -> None:
         """Fetch what the user is about to see: dropped pages around the view and the next page."""
-        if self._fetch is None or not self.rows.started:
+        if self._fetch is None or not self.rows.started or self.paused:
             return
         rows = self.rows
         first, last = self._visible()
@@ -693,7 +701,7 @@ class PromptBar(Vertical):
     def _check(self, value: str) -> str | None:
         error = self._validate(value) if value else None
         self.set_class(error is not None, "-invalid")
-        self.query_one("#prompt-hint", Static).update(error or self._hint)
+        self.query_one("#prompt-hint", Static).update(plain(error or self._hint, limit=200))
         return error
 
     @on(Input.Changed, "#prompt-input")
