@@ -33,6 +33,7 @@ from tui.screens.base import FleetScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.capability_forms import form_for
 from tui.widgets.header import FleetHeader
+from tui.widgets.safe import one_line, plain, visible
 from tui.widgets.virtual_table import PromptBar
 
 #: a node's address in the product dict: keys and list indexes, e.g.
@@ -431,11 +432,11 @@ def node_label(kind: str, node: Any, path: Path, bad: bool) -> Text:
         }
         text.append(icon.get(kind, ""))
         name = node.get(NAME_KEY[kind]) if isinstance(node, dict) else None
-        text.append(str(name or f"<unnamed {kind}>"), style="bold" if kind == "service" else "")
+        text.append(visible(name or f"<unnamed {kind}>"), style="bold" if kind == "service" else "")
         if kind in ("property", "para"):
-            text.append("  " + _value_summary(node), style="dim")
+            text.append("  " + visible(_value_summary(node)), style="dim")
         elif kind == "service" and node.get("option"):
-            text.append(f"  {node['option']}", style="dim")
+            text.append(f"  {visible(node['option'])}", style="dim")
     if bad:
         text.append("  ✗", style="bold red")
     return text
@@ -458,9 +459,7 @@ def build_tree(
     tree.clear()
     root = tree.root
     root.data = ()
-    root.set_label(
-        Text(str(product.get("name") or product.get("product_id") or "product"), style="bold")
-    )
+    root.set_label(plain(product.get("name") or product.get("product_id") or "product", "bold"))
     nodes: dict[Path, TreeNode[Path]] = {(): root}
 
     def add_item(parent: TreeNode[Path], path: Path) -> None:
@@ -503,7 +502,7 @@ def _short(value: Any, width: int = 40) -> str:
     text = (
         json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value is not None else "—"
     )
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return one_line(text, width)
 
 
 def diff_text(changes: list[Change]) -> Text:
@@ -513,11 +512,11 @@ def diff_text(changes: list[Change]) -> Text:
         if n:
             text.append("\n")
         if change.kind == "added":
-            text.append(f"+ {change.path}", style="green")
+            text.append(f"+ {visible(change.path)}", style="green")
         elif change.kind == "removed":
-            text.append(f"- {change.path}", style="red")
+            text.append(f"- {visible(change.path)}", style="red")
         else:
-            text.append(f"~ {change.path}: ", style="yellow")
+            text.append(f"~ {visible(change.path)}: ", style="yellow")
             text.append(_short(change.old), style="red")
             text.append(" → ", style="dim")
             text.append(_short(change.new), style="green")
@@ -553,7 +552,7 @@ class DiffScreen(ModalScreen[bool]):
             for kind in ("added", "removed", "changed")
         }
         with Vertical() as box:
-            box.border_title = f"Save {self.product_name}?"
+            box.border_title = plain(f"Save {self.product_name}?", limit=80)
             box.border_subtitle = ", ".join(f"{n} {kind}" for kind, n in counts.items())
             with VerticalScroll(id="diff-body"):
                 yield Static(diff_text(self.changes), id="diff-text")
@@ -715,7 +714,7 @@ class CapabilityEditorScreen(FleetScreen[dict[str, Any] | None]):
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()
         if kind == "list":
-            grid.add_row("list", Text(f"{path[-1]} of {draft.label(path[:-1])}"))
+            grid.add_row("list", plain(f"{path[-1]} of {draft.label(path[:-1])}"))
             grid.add_row("items", Text(str(len(node))))
             grid.add_row("a", Text(f"adds a {list_kind(path)}", style="dim"))
         else:
@@ -724,14 +723,14 @@ class CapabilityEditorScreen(FleetScreen[dict[str, Any] | None]):
                 if key in lists or key == "service_capabilities":
                     continue
                 shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                grid.add_row(key, Text(shown))
+                grid.add_row(plain(key), plain(shown))  # an imported file's keys and values
             grid.add_row("", Text(f"enter edits this {kind}", style="dim"))
         side.update(grid)
         own = error_nodes(errors).get(path_text(path), []) if kind != "list" else []
         lines = Text()
         for error in own:
             field = error.path.rsplit(".", 1)[-1]
-            lines.append(f"✗ {field}: {error.message}\n", style="red")
+            lines.append(f"✗ {visible(field)}: {one_line(error.message)}\n", style="red")
         self.query_one("#editor-errors", Static).update(lines)
         self.update_status(errors)
 
@@ -742,7 +741,7 @@ class CapabilityEditorScreen(FleetScreen[dict[str, Any] | None]):
         if errors:
             first = errors[0]
             text.append(f"{len(errors)} error(s) open", style="bold red")
-            text.append(f" · {first.path or 'product'}: {first.message}", style="red")
+            text.append(f" · {visible(first.path or 'product')}: {one_line(first.message)}", "red")
         elif draft.dirty:
             text.append("unsaved changes", style="bold yellow")
             text.append(" · ctrl+s reviews the diff and saves", style="dim")

@@ -59,6 +59,7 @@ class ConnectionsScreen(FleetScreen[None]):
         Binding("r", "reload", "Reload", id="connections.reload"),
         Binding("n", "new_https", "New HTTPS", id="connections.new_https"),
         Binding("m", "new_iot_flow", "New IoT Flow", id="connections.new_iot_flow"),
+        Binding("escape", "escape", "Cancel / back", show=False, id="connections.escape"),
     ]
 
     DEFAULT_CSS = """
@@ -142,6 +143,15 @@ class ConnectionsScreen(FleetScreen[None]):
                 "No connections yet",
                 "n: new Basic HTTPS connection · m: new IoT Flow MQTT connection",
             )
+
+    def action_escape(self) -> None:
+        """Stop waiting for a platform that does not answer; else back."""
+        loading = [w for w in self.workers if w.node is self and w.group == "connections-load"]
+        if any(w.is_running for w in loading):
+            self.workers.cancel_group(self, "connections-load")
+            self.query_one(LoadState).error("Loading connections cancelled", "r tries again")
+        else:
+            self.fleet.action_back()
 
     def _columns(self, connections: list[Connection]) -> tuple[tuple[str, ...], int | None]:
         """The columns that fit, and a Name width when names must be shortened to fit.

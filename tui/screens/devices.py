@@ -385,6 +385,9 @@ class PagedListScreen(FleetScreen[None]):
             self.table.focus()
         elif self._filter_job is not None:
             self.workers.cancel_group(self, "filter")
+        elif self.table.cancel_first():
+            self.state.error(f"Loading {self.NOUN} cancelled", "r tries again")
+            self.update_status()
         elif self.table.cancel_walk():
             pass
         elif self.table.rows.row_filter is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.table import Table
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,6 +27,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.devices import PagedListScreen
 from tui.widgets.capability_forms import NewProductForm
 from tui.widgets.header import FleetHeader
+from tui.widgets.safe import plain
 from tui.widgets.state import LoadState
 from tui.widgets.virtual_table import Column, Fetch, PromptBar, Row, VirtualTable
 
@@ -250,7 +250,7 @@ def header_table(product: dict[str, Any]) -> Table:
         value = product.get(key)
         if key == "app_id" and product.get("app_name"):
             value = f"{product['app_name']} ({value})"
-        grid.add_row(label, Text("—" if value in (None, "") else str(value)))
+        grid.add_row(label, plain("—" if value in (None, "") else value))
     return grid
 
 

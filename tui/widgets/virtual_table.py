@@ -254,6 +254,15 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.fetching_to_end = True
         self._walker = self.run_worker(self._walk, group="walk")
 
+    def cancel_first(self) -> bool:
+        """Stop waiting for the first page (a server that never answers); True if it was due."""
+        if self.rows.started or not self.rows.pending:
+            return False
+        self.cancel_fetches()
+        self.rows.reset()  # the cancelled request's answer, should it come, is stale
+        self.rows.pending.clear()
+        return True
+
     def cancel_walk(self) -> bool:
         """Stop `fetch_to_end()` (the cursor goes to the last row fetched); True if it ran."""
         if not self.fetching_to_end:
