@@ -343,3 +343,17 @@ class _Chunks(httpx.AsyncByteStream):
 
     async def __aiter__(self):  # type: ignore[override]
         yield self.data
+
+
+async def test_the_token_request_carries_the_client_timeout() -> None:
+    server = TokenServer()
+    timeouts: dict[str, object] = {}
+
+    def record(request: httpx.Request) -> httpx.Response:
+        timeouts[request.url.path] = request.extensions.get("timeout")
+        return server(request)
+
+    api = client(record, auth=token_auth(), timeout=7.0)
+    await api.json("GET", "/things")
+    assert timeouts["/token"] == timeouts["/things"]
+    assert timeouts["/token"] == {"connect": 5.0, "read": 7.0, "write": 7.0, "pool": 7.0}

@@ -207,8 +207,13 @@ class ClientCredentialsAuth(httpx.Auth):
         t = self._token
         return t is not None and (t.refresh_at is None or self._clock() < t.refresh_at)
 
-    async def _fetch(self) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        response = yield self._token_request()
+    def _stale(self, refused: Token | None) -> bool:
+        """Whether to fetch a token: none fresh, or the one refused is still the current one
+        (after a 401 nobody else refreshed it meanwhile)."""
+        return self._token == refused if refused is not None else not self._fresh()
+
+    async def _take(self, response: httpx.Response) -> None:
+        """Keep the token of a token answer, or raise the ApiError that refused it."""
         # A custom async_auth_flow gets the answer unread (httpx reads it only for its own flow).
         await response.aread()
         self.fetches += 1
@@ -229,40 +234,30 @@ class ClientCredentialsAuth(httpx.Auth):
             refresh_at = self._clock() + lifetime - min(self._margin, lifetime / 2)
         self._token = Token(value, refresh_at)
 
+    def _token_request_for(self, request: httpx.Request) -> httpx.Request:
+        """The vendor's token request, with the timeout of the request it is made for: httpx
+        times only the requests it builds itself, and an untimed one can hang for ever."""
+        token_request = self._token_request()
+        if "timeout" in request.extensions:
+            token_request.extensions["timeout"] = request.extensions["timeout"]
+        return token_request
+
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        if not self._fresh():
-            async with self._lock:
-                if not self._fresh():
-                    flow = self._fetch()
-                    token_request = await flow.__anext__()
-                    while True:
-                        response = yield token_request
-                        try:
-                            token_request = await flow.asend(response)
-                        except StopAsyncIteration:
-                            break
-        assert self._token is not None
-        used = self._token
-        request.headers["Authorization"] = f"Bearer {used.value}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        async with self._lock:
-            if self._token == used:  # nobody refreshed it meanwhile
-                self._token = None
-                flow = self._fetch()
-                token_request = await flow.__anext__()
-                while True:
-                    token_response = yield token_request
-                    try:
-                        token_request = await flow.asend(token_response)
-                    except StopAsyncIteration:
-                        break
-        assert self._token is not None
-        request.headers["Authorization"] = f"Bearer {self._token.value}"
-        yield request
+        used: Token | None = None  # the token of the last try, refused with a 401
+        for _ in range(2):
+            if self._stale(used):
+                async with self._lock:
+                    if self._stale(used):
+                        self._token = None
+                        await self._take((yield self._token_request_for(request)))
+            assert self._token is not None
+            used = self._token
+            request.headers["Authorization"] = f"Bearer {used.value}"
+            response = yield request
+            if response.status_code != 401:
+                return
 
 
 class ApiClient:
