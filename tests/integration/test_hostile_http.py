@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.hostile import HANG, HostileServer
+from tests.hostile import HANG, HostileServer, Received, Reply
 from tui.api.errors import ApiError
 from tui.api.http import ApiClient, ClientCredentialsAuth, ErrorBody, RetryPolicy, make_client
 
@@ -80,3 +80,26 @@ async def test_waiting_for_a_token_can_be_cancelled(server: HostileServer) -> No
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, 5)
     await api.aclose()
+
+
+# ---------------------------------------------------------------- redirects
+
+
+async def test_an_https_redirect_is_not_an_empty_fleet(server: HostileServer) -> None:
+    from tui.api.platforms.thingpark import TOKEN_PATH, ThingPark
+
+    moved = "https://127.0.0.1:1/thingpark/wireless/rest/subscriptions/mine/devices"
+
+    def answer(request: Received) -> Reply:
+        if request.path == TOKEN_PATH:
+            return Reply.json(TOKEN)
+        return Reply(301, b"", {"Location": moved})
+
+    server.handler = answer
+    async with ThingPark(server.base_url, "sub-1/c", "s3cret", retry=FAST) as tp:
+        with pytest.raises(ApiError) as listing:
+            await tp.list_devices()
+        with pytest.raises(ApiError) as deleting:
+            await tp.delete_device("70B3D5E756000999")
+    for err in (listing.value, deleting.value):
+        assert err.status == 301 and moved in err.message and "base_url" in err.message

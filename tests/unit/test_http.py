@@ -357,3 +357,39 @@ async def test_the_token_request_carries_the_client_timeout() -> None:
     await api.json("GET", "/things")
     assert timeouts["/token"] == timeouts["/things"]
     assert timeouts["/token"] == {"connect": 5.0, "read": 7.0, "write": 7.0, "pool": 7.0}
+
+
+# ------------------------------------------------------------------ redirects
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE", "POST"])
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_a_redirect_is_an_error_that_names_where_it_pointed(method: str, status: int) -> None:
+    rec = Recorder(httpx.Response(status, headers={"Location": "https://vendor.test/things"}))
+    api = client(rec)
+    with pytest.raises(ApiError) as err:
+        await api.request(method, "/things")
+    assert err.value.status == status
+    assert "https://vendor.test/things" in err.value.message
+    assert "base_url" in err.value.message
+    assert len(rec.requests) == 1
+
+
+async def test_a_redirect_without_location_is_still_an_error() -> None:
+    api = client(Recorder(httpx.Response(302)))
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert err.value.status == 302 and "no Location" in err.value.message
+
+
+async def test_a_redirected_token_request_is_an_error() -> None:
+    def sso(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            return httpx.Response(302, headers={"Location": "https://sso.example/login"})
+        return httpx.Response(200, json={"ok": True})
+
+    api = client(sso, auth=token_auth())
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert err.value.status == 302
+    assert "https://sso.example/login" in err.value.message and "base_url" in err.value.message

@@ -7,7 +7,8 @@
 - `ClientCredentialsAuth` fetches a bearer token, refreshes it shortly before it expires, and once
   more when the server answers 401 anyway.
 - `ApiClient` turns every failure into one `ApiError` with the vendor's code and message, parsed by
-  the adapter's `ErrorParser`; a body that is not JSON still yields a clear message.
+  the adapter's `ErrorParser`; a body that is not JSON still yields a clear message. No redirect
+  is followed: a 3xx is an error that names where the server pointed.
 """
 
 from __future__ import annotations
@@ -76,6 +77,31 @@ def error_from_response(
     if snippet:
         message += f": {snippet}"
     return ApiError(platform, message, status=status, request_id=header_id)
+
+
+def redirect_error(platform: str, response: httpx.Response) -> ApiError:
+    """A 3xx answer: the client follows no redirect, so it is an error that says where it went.
+
+    An http→https move or an SSO login page would otherwise read as an empty success."""
+    location = response.headers.get("location")
+    where = f"to {_plain_snippet(location)}" if location else "with no Location"
+    return ApiError(
+        platform,
+        f"the server redirected {response.request.method} {response.request.url.path} {where}; "
+        "check the profile's base_url",
+        status=response.status_code,
+    )
+
+
+def answer_error(
+    platform: str, response: httpx.Response, parse: ErrorParser = _no_vendor_body
+) -> ApiError | None:
+    """The ApiError of an answer that is no success (a redirect or an HTTP error), else None."""
+    if 300 <= response.status_code < 400:
+        return redirect_error(platform, response)
+    if response.status_code >= 400:
+        return error_from_response(platform, response, parse)
+    return None
 
 
 def _plain_snippet(text: str, limit: int = 120) -> str:
@@ -217,8 +243,9 @@ class ClientCredentialsAuth(httpx.Auth):
         # A custom async_auth_flow gets the answer unread (httpx reads it only for its own flow).
         await response.aread()
         self.fetches += 1
-        if response.status_code >= 400:
-            raise error_from_response(self._platform, response, self._parse_error)
+        error = answer_error(self._platform, response, self._parse_error)
+        if error is not None:
+            raise error
         try:
             body = response.json()
             value = str(body["access_token"])
@@ -296,8 +323,9 @@ class ApiClient:
             raise ApiError(
                 self.platform, f"cannot reach {self._where()} ({type(exc).__name__}: {exc})"
             ) from None
-        if response.status_code >= 400:
-            raise error_from_response(self.platform, response, self._parse_error)
+        error = answer_error(self.platform, response, self._parse_error)
+        if error is not None:
+            raise error
         return response
 
     async def json(self, method: str, url: str, **kwargs: Any) -> Any:
