@@ -103,3 +103,27 @@ async def test_an_https_redirect_is_not_an_empty_fleet(server: HostileServer) ->
             await tp.delete_device("70B3D5E756000999")
     for err in (listing.value, deleting.value):
         assert err.status == 301 and moved in err.message and "base_url" in err.message
+
+
+# ---------------------------------------------------------------- bodies that do not decode
+
+
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (Reply(200, b"\x1f\x8b broken", {"Content-Encoding": "gzip"}), "could not decode"),
+        (Reply(200, b'{"briefs": [], "more": false, "x": "\xe9"}'), "not UTF-8"),
+        (Reply(200, b"[" * 50_000), "expected JSON"),
+    ],
+    ids=["gzip", "latin-1", "deep"],
+)
+async def test_an_answer_that_does_not_decode_is_an_api_error(
+    server: HostileServer, reply: Reply, says: str
+) -> None:
+    from tui.api.platforms.thingpark import TOKEN_PATH, ThingPark
+
+    server.handler = lambda request: Reply.json(TOKEN) if request.path == TOKEN_PATH else reply
+    async with ThingPark(server.base_url, "sub-1/c", "s3cret", retry=FAST) as tp:
+        with pytest.raises(ApiError) as err:
+            await tp.list_devices()
+    assert says in err.value.message and "\n" not in err.value.message

@@ -393,3 +393,112 @@ async def test_a_redirected_token_request_is_an_error() -> None:
         await api.json("GET", "/things")
     assert err.value.status == 302
     assert "https://sso.example/login" in err.value.message and "base_url" in err.value.message
+
+
+# ------------------------------------------------------------------ transport failures
+
+
+@pytest.mark.parametrize("expires_in", ["soon", -5, "-1", "inf", "NaN", [1], {"s": 1}, True])
+async def test_a_token_lifetime_that_is_no_number_of_seconds_is_an_error(
+    expires_in: object,
+) -> None:
+    def issue(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"access_token": "t", "expires_in": expires_in})
+
+    api = client(issue, auth=token_auth())
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert err.value.status == 200
+    assert "expires_in" in err.value.message and "\n" not in err.value.message
+
+
+async def test_an_infinite_token_lifetime_is_an_error() -> None:
+    def issue(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"access_token": "t", "expires_in": 1e400}')
+
+    api = client(issue, auth=token_auth())
+    with pytest.raises(ApiError, match="expires_in"):
+        await api.json("GET", "/things")
+
+
+@pytest.mark.parametrize("access_token", [None, "", 42, {"a": 1}, ["t"]])
+async def test_a_token_answer_without_a_token_string_is_an_error(access_token: object) -> None:
+    def issue(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"access_token": access_token, "expires_in": 60})
+
+    api = client(issue, auth=token_auth())
+    with pytest.raises(ApiError, match="no access_token"):
+        await api.json("GET", "/things")
+
+
+@pytest.mark.parametrize("expires_in", [3600, "3600", 0, None])
+async def test_usual_token_lifetimes_are_accepted(expires_in: object) -> None:
+    def issue(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": expires_in})
+        return httpx.Response(200, json={"ok": True})
+
+    assert await client(issue, auth=token_auth()).json("GET", "/things") == {"ok": True}
+
+
+async def test_a_broken_gzip_body_is_an_error() -> None:
+    broken = httpx.Response(
+        200, stream=httpx.ByteStream(b"not gzip at all"), headers={"Content-Encoding": "gzip"}
+    )
+    api = client(Recorder(broken))
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert "decode" in err.value.message and "\n" not in err.value.message
+
+
+@pytest.mark.parametrize("url", ["http://vendor.test:abc/x", "http://[::1/x", "/x\x00y"])
+async def test_an_invalid_url_is_an_error_before_anything_is_sent(url: str) -> None:
+    rec = Recorder(httpx.Response(200, json={}))
+    api = client(rec)
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", url)
+    assert "invalid URL" in err.value.message and err.value.status is None
+    assert rec.requests == []
+
+
+def test_an_invalid_base_url_is_an_error() -> None:
+    with pytest.raises(ApiError, match="invalid base URL"):
+        make_client("testvendor", "http://[::1")
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.TooManyRedirects, httpx.HTTPError, httpx.LocalProtocolError, httpx.UnsupportedProtocol],
+)
+async def test_any_other_httpx_failure_is_an_error(failure: type[Exception]) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise failure("scripted failure")
+
+    api = client(fail)
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert failure.__name__ in err.value.message and err.value.status is None
+
+
+@pytest.mark.parametrize(
+    ("content", "headers"),
+    [
+        (b'{"name": "caf\xe9"}', {}),
+        (b'{"name": "\xff\xfe"}', {"Content-Type": "application/json; charset=utf-8"}),
+    ],
+)
+async def test_a_body_that_is_not_utf8_is_an_error(content: bytes, headers: dict[str, str]) -> None:
+    api = client(Recorder(httpx.Response(200, content=content, headers=headers)))
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    assert "not UTF-8" in err.value.message and "\n" not in err.value.message
+    assert err.value.status == 200
+
+
+@pytest.mark.parametrize(
+    "content", [b"[" * 100_000, b'{"a": NaN}', b'{"a": Infinity}'], ids=["deep", "NaN", "Infinity"]
+)
+async def test_json_that_python_would_bend_is_an_error(content: bytes) -> None:
+    api = client(Recorder(httpx.Response(200, content=content)))
+    with pytest.raises(ApiError, match="expected JSON"):
+        await api.json("GET", "/things")

@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
+import math
 import random
 import re
 import time
@@ -77,6 +79,47 @@ def error_from_response(
     if snippet:
         message += f": {snippet}"
     return ApiError(platform, message, status=status, request_id=header_id)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body(platform: str, response: httpx.Response) -> Any:
+    """The decoded JSON of an answer, None when it has no body; an ApiError when it is not JSON.
+
+    JSON is UTF-8 (RFC 8259), or the charset the answer declares. Python's extensions (NaN,
+    Infinity) are refused, and so is nesting too deep to decode.
+    """
+    if not response.content:
+        return None
+    where = f"{response.request.method} {response.request.url.path}"
+    encoding = response.charset_encoding or "utf-8"
+    try:
+        text = response.content.decode(encoding)
+    except LookupError:
+        encoding = "utf-8"
+        text = response.content.decode(encoding, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ApiError(
+            platform,
+            f"the answer of {where} is not {encoding.upper()} text (bad byte at offset {exc.start})",
+            status=response.status_code,
+        ) from None
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise ApiError(
+            platform,
+            f"expected JSON from {where}, got {_plain_snippet(text, 60)!r}",
+            status=response.status_code,
+        ) from None
+
+
+def _failure(exc: Exception) -> str:
+    """`Type: text` of an exception, on one line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def redirect_error(platform: str, response: httpx.Response) -> ApiError:
@@ -197,6 +240,22 @@ class RetryTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+def token_lifetime(expires_in: Any) -> float | None:
+    """Seconds a token lives from its `expires_in` (a number, or a string of one); None when it
+    never expires (absent or 0). ValueError for anything else: a token of unknown life would be
+    used until the server refuses it, or asked for again on every request."""
+    if expires_in is None:
+        return None
+    lifetime = math.nan
+    if not isinstance(expires_in, bool):
+        with contextlib.suppress(TypeError, ValueError):
+            lifetime = float(expires_in)
+    if not math.isfinite(lifetime) or lifetime < 0:
+        shown = _plain_snippet(json.dumps(expires_in, default=str), 40)
+        raise ValueError(f"the token answer's expires_in is not a number of seconds: {shown}")
+    return lifetime or None
+
+
 class Token(NamedTuple):
     value: str
     refresh_at: float | None  # monotonic clock; None never expires
@@ -246,17 +305,18 @@ class ClientCredentialsAuth(httpx.Auth):
         error = answer_error(self._platform, response, self._parse_error)
         if error is not None:
             raise error
-        try:
-            body = response.json()
-            value = str(body["access_token"])
-        except (ValueError, KeyError, TypeError) as exc:
+        body = json_body(self._platform, response)
+        value = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(value, str) or not value:
             raise ApiError(
                 self._platform, "the token answer has no access_token", status=response.status_code
-            ) from exc
-        expires_in = body.get("expires_in")
+            )
+        try:
+            lifetime = token_lifetime(body.get("expires_in"))
+        except ValueError as exc:
+            raise ApiError(self._platform, str(exc), status=response.status_code) from None
         refresh_at = None
-        if expires_in not in (None, 0, "0"):
-            lifetime = float(expires_in)
+        if lifetime is not None:
             # Refresh `margin` seconds early, but never earlier than half-way through a short token.
             refresh_at = self._clock() + lifetime - min(self._margin, lifetime / 2)
         self._token = Token(value, refresh_at)
@@ -315,31 +375,31 @@ class ApiClient:
             )
         except ApiError:
             raise
-        except httpx.TimeoutException as exc:
-            raise ApiError(
-                self.platform, f"timed out talking to {self._where()} ({type(exc).__name__})"
-            ) from None
-        except httpx.TransportError as exc:
-            raise ApiError(
-                self.platform, f"cannot reach {self._where()} ({type(exc).__name__}: {exc})"
-            ) from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise self._no_answer(url, exc) from None
         error = answer_error(self.platform, response, self._parse_error)
         if error is not None:
             raise error
         return response
 
     async def json(self, method: str, url: str, **kwargs: Any) -> Any:
-        response = await self.request(method, url, **kwargs)
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise ApiError(
-                self.platform,
-                f"expected JSON from {method} {url}, got {_plain_snippet(response.text, 60)!r}",
-                status=response.status_code,
-            ) from None
+        """The decoded JSON answer (None for an empty body); ApiError when it is not JSON."""
+        return json_body(self.platform, await self.request(method, url, **kwargs))
+
+    def _no_answer(self, url: str, exc: Exception) -> ApiError:
+        """The one-line ApiError of a request that brought no usable answer."""
+        where = self._where()
+        if isinstance(exc, httpx.InvalidURL):
+            text = f"invalid URL {_plain_snippet(url)!r}: {exc}"
+        elif isinstance(exc, httpx.TimeoutException):
+            text = f"timed out talking to {where} ({type(exc).__name__})"
+        elif isinstance(exc, httpx.TransportError):
+            text = f"cannot reach {where} ({_failure(exc)})"
+        elif isinstance(exc, httpx.DecodingError):
+            text = f"could not decode the answer of {where} ({_failure(exc)})"
+        else:
+            text = f"HTTP failure talking to {where} ({_failure(exc)})"
+        return ApiError(self.platform, text)
 
     def _where(self) -> str:
         url = self.http.base_url
@@ -366,12 +426,15 @@ def make_client(
     inner = transport or httpx.AsyncHTTPTransport(
         verify=verify, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10)
     )
-    client = httpx.AsyncClient(
-        base_url=base_url,
-        auth=auth,
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-        headers={"Accept": "application/json", **(headers or {})},
-        transport=RetryTransport(inner, retry, sleep),
-        follow_redirects=False,
-    )
+    try:
+        client = httpx.AsyncClient(
+            base_url=base_url,
+            auth=auth,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            headers={"Accept": "application/json", **(headers or {})},
+            transport=RetryTransport(inner, retry, sleep),
+            follow_redirects=False,
+        )
+    except httpx.InvalidURL as exc:
+        raise ApiError(platform, f"invalid base URL {_plain_snippet(base_url)!r}: {exc}") from None
     return ApiClient(platform, client, parse_error)

@@ -10,7 +10,14 @@ from typing import Any, ClassVar
 import httpx
 
 from tui.api.errors import ApiError
-from tui.api.http import ApiClient, ClientCredentialsAuth, ErrorBody, RetryPolicy, make_client
+from tui.api.http import (
+    ApiClient,
+    ClientCredentialsAuth,
+    ErrorBody,
+    RetryPolicy,
+    json_body,
+    make_client,
+)
 from tui.api.models import (
     Alarm,
     AlarmSeverity,
@@ -668,15 +675,7 @@ class ThingPark(
         secrets: Iterable[str | None] = (),
         **kwargs: Any,
     ) -> Any:
-        response = await self._call(method, url, secrets=secrets, **kwargs)
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise ApiError(
-                NAME, f"expected JSON from {method} {url}", status=response.status_code
-            ) from None
+        return json_body(NAME, await self._call(method, url, secrets=secrets, **kwargs))
 
     async def _created_device(self, response: httpx.Response, eui: str | None) -> DeviceDetail:
         """The device a POST created: from its body, else read back by EUI or `Location`."""
