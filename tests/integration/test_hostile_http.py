@@ -127,3 +127,87 @@ async def test_an_answer_that_does_not_decode_is_an_api_error(
         with pytest.raises(ApiError) as err:
             await tp.list_devices()
     assert says in err.value.message and "\n" not in err.value.message
+
+
+# ---------------------------------------------------------------- secrets echoed back
+
+SECRETS = ["Pa55+w0rd/+&=X9", "pässwörd-ключ-密码/é", "correct horse battery staple"]
+CLIENT_ID = "sub-199983788/fleet-console"
+
+
+def _spellings(secret: str) -> dict[str, str]:
+    from tests.unit.test_http import spellings
+
+    return spellings(secret, CLIENT_ID)
+
+
+def _echo(request: Received) -> str:
+    headers = " ".join(f"{k}: {v}" for k, v in request.headers.items())
+    # The body first: cut to a snippet, the secret would straddle the cut.
+    return f"{request.body.decode(errors='replace')} {request.method} {request.target} {headers}"
+
+
+def _shown(err: ApiError) -> str:
+    return f"{err} {err!r} {err.message} {err.code} {err.request_id}"
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "html"])
+async def test_a_token_endpoint_that_echoes_the_request_shows_no_secret(
+    server: HostileServer, secret: str, as_json: bool
+) -> None:
+    from tui.api.platforms.thingpark import ThingPark
+
+    def echo(request: Received) -> Reply:
+        said = _echo(request)
+        if as_json:
+            return Reply.json({"error": "invalid_client", "error_description": said}, 401)
+        return Reply(
+            401, f"<html><body>{said}</body></html>".encode(), {"Content-Type": "text/html"}
+        )
+
+    server.handler = echo
+    async with ThingPark(server.base_url, CLIENT_ID, secret, retry=FAST) as tp:
+        with pytest.raises(ApiError) as err:
+            await tp.list_devices()
+    shown = _shown(err.value)
+    assert "client_secret=***" in shown
+    for how, spelled in _spellings(secret).items():
+        assert spelled not in shown, how
+
+
+async def test_the_token_obtained_at_run_time_is_masked_too(server: HostileServer) -> None:
+    from base64 import b64encode
+
+    from tui.api.platforms.thingpark import TOKEN_PATH, ThingPark
+
+    token = "eyJhbGciOi.tok-" + "x7" * 20
+
+    def answer(request: Received) -> Reply:
+        if request.path == TOKEN_PATH:
+            return Reply.json({"access_token": token, "expires_in": 3600})
+        raw = b64encode(token.encode()).decode()
+        return Reply.json({"code": 400, "message": f"token {token} ({raw}) may not list"}, 400)
+
+    server.handler = answer
+    async with ThingPark(server.base_url, CLIENT_ID, SECRETS[0], retry=FAST) as tp:
+        with pytest.raises(ApiError) as err:
+            await tp.list_devices()
+    assert err.value.message == "token *** (***) may not list"
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+async def test_an_iotda_gateway_that_echoes_the_token_shows_no_secret(
+    server: HostileServer, secret: str
+) -> None:
+    from tui.api.platforms.iotda import Iotda
+
+    # http.server reads headers as Latin-1: a UTF-8 token comes back as mojibake, one more spelling.
+    server.handler = lambda request: Reply.json(
+        {"error_code": "APIGW.0301", "error_msg": f"bad token {request.headers['x-auth-token']}"},
+        401,
+    )
+    async with Iotda(server.base_url, "p1", token=secret, retry=FAST) as iotda:
+        with pytest.raises(ApiError) as err:
+            await iotda.list_products()
+    assert err.value.message == "bad token ***"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+from base64 import b64encode
 from collections.abc import Callable
+from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
@@ -13,6 +16,7 @@ from tui.api.http import (
     ClientCredentialsAuth,
     ErrorBody,
     RetryPolicy,
+    Scrubber,
     error_from_response,
     make_client,
     parse_retry_after,
@@ -502,3 +506,97 @@ async def test_json_that_python_would_bend_is_an_error(content: bytes) -> None:
     api = client(Recorder(httpx.Response(200, content=content)))
     with pytest.raises(ApiError, match="expected JSON"):
         await api.json("GET", "/things")
+
+
+# ------------------------------------------------------------------ scrubbing secrets
+
+SECRETS = ["Pa55+w0rd/+&=X9", "pässwörd-ключ-密码/é", "correct horse battery staple"]
+
+
+def _hex_case(text: str, upper: bool) -> str:
+    """Percent-escapes and \\u-escapes of `text` with their hex digits in one case."""
+
+    def recase(match: re.Match[str]) -> str:
+        mark = match.group(1) or match.group(3)
+        digits = match.group(2) or match.group(4)
+        return mark + (digits.upper() if upper else digits.lower())
+
+    return re.sub(r"(%)([0-9A-Fa-f]{2})|(\\u)([0-9A-Fa-f]{4})", recase, text)
+
+
+def spellings(secret: str, user: str = "sub-1/console") -> dict[str, str]:
+    """Every way a secret travels, computed here independently of the scrubber."""
+    as_json = json.dumps(secret)[1:-1]
+    return {
+        "literal": secret,
+        "form": quote_plus(secret),
+        "form lower hex": _hex_case(quote_plus(secret), upper=False),
+        "percent": quote(secret, safe=""),
+        "percent lower hex": _hex_case(quote(secret, safe=""), upper=False),
+        "percent default safe": quote(secret),
+        "percent default safe lower hex": _hex_case(quote(secret), upper=False),
+        "json": as_json,
+        "json upper hex": _hex_case(as_json, upper=True),
+        "json unicode": json.dumps(secret, ensure_ascii=False)[1:-1],
+        "json escaped slash": as_json.replace("/", "\\/"),
+        "utf-8 read as latin-1": secret.encode().decode("latin-1"),
+        "base64": b64encode(secret.encode()).decode(),
+        "basic": b64encode(f"{user}:{secret}".encode()).decode(),
+    }
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_the_scrubber_masks_every_spelling_of_a_secret(secret: str) -> None:
+    scrub = Scrubber([secret], username="sub-1/console")
+    for how, spelled in spellings(secret).items():
+        text = f"the server said: <{spelled}> and more"
+        assert scrub(text) == "the server said: <***> and more", how
+
+
+def test_the_scrubber_masks_tokens_learnt_at_run_time_and_leaves_other_text() -> None:
+    scrub = Scrubber(["s3cret-value"])
+    scrub.add("tok-ABCdef123")
+    assert scrub("token tok-ABCdef123 refused") == "token *** refused"
+    assert scrub("Authorization: Bearer other.token") == "Authorization: Bearer ***"
+    assert scrub("nothing secret here") == "nothing secret here"
+    assert scrub.extended(["per-call-key"])("per-call-key and s3cret-value") == "*** and ***"
+    assert scrub("per-call-key") == "per-call-key"  # extended() leaves the original alone
+
+
+def test_a_scrubbed_error_keeps_everything_but_the_secret() -> None:
+    scrub = Scrubber(["hunter22"])
+    err = ApiError("x", "bad hunter22", status=400, code="c-hunter22", request_id="r1")
+    clean = scrub.error(err)
+    assert (clean.platform, clean.status, clean.request_id) == ("x", 400, "r1")
+    assert clean.message == "bad ***" and clean.code == "c-***"
+    assert "hunter22" not in str(clean) + repr(clean)
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+async def test_a_vendor_that_echoes_the_token_request_shows_no_secret(secret: str) -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        said = f"{request.content.decode()} {request.headers.get('authorization')}"
+        return httpx.Response(401, json={"error": "invalid_client", "error_description": said})
+
+    def build() -> httpx.Request:
+        return httpx.Request(
+            "POST",
+            "http://vendor.test/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "sub-1/console",
+                "client_secret": secret,
+            },
+            headers={"Authorization": "Basic " + spellings(secret)["basic"]},
+        )
+
+    auth = ClientCredentialsAuth(
+        "testvendor", build, parse_error=lambda b: ErrorBody(b["error"], b["error_description"])
+    )
+    api = client(echo, auth=auth, secrets=[secret], username="sub-1/console")
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", "/things")
+    shown = f"{err.value} {err.value!r}"
+    assert "client_secret=***" in shown
+    for how, spelled in spellings(secret).items():
+        assert spelled not in shown, how

@@ -14,16 +14,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import email.utils
+import html
 import json
 import math
 import random
 import re
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -48,13 +51,123 @@ def _no_vendor_body(_: Any) -> ErrorBody:
     return ErrorBody(None, None)
 
 
+# ---------------------------------------------------------------- secrets out of messages
+
+_HEX_ESCAPE = re.compile(r"(%)([0-9A-Fa-f]{2})|(\\u)([0-9A-Fa-f]{4})")
+#: A bearer token nobody told us about, in an echoed header: masked whatever its value.
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+
+
+def _hex_case(text: str, upper: bool) -> str:
+    def recase(match: re.Match[str]) -> str:
+        digits = match.group(2) or match.group(4)
+        return (match.group(1) or match.group(3)) + (digits.upper() if upper else digits.lower())
+
+    return _HEX_ESCAPE.sub(recase, text)
+
+
+def _base64s(raw: bytes) -> set[str]:
+    standard = base64.b64encode(raw).decode()
+    url_safe = base64.urlsafe_b64encode(raw).decode()
+    return {standard, standard.rstrip("="), url_safe, url_safe.rstrip("=")}
+
+
+def secret_spellings(secret: str, username: str | None = None) -> set[str]:
+    """Every spelling of `secret` a server may echo: literal, form- and percent-encoded (both hex
+    cases, with and without `/` safe), JSON-escaped (ASCII or not, `\\/` or `/`), HTML-escaped,
+    UTF-8 read as Latin-1, base64 of the secret and of `username:secret` (HTTP Basic)."""
+    as_json = json.dumps(secret)[1:-1]
+    spellings = {
+        secret,
+        quote_plus(secret),
+        quote(secret, safe=""),
+        quote(secret),
+        as_json,
+        as_json.replace("/", "\\/"),
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        html.escape(secret),
+        html.escape(secret, quote=False),
+    }
+    # UTF-8 read as Latin-1, as a server that decodes headers the HTTP/1.1 way echoes it.
+    spellings.add(secret.encode().decode("latin-1"))
+    spellings |= {_hex_case(s, upper) for s in spellings for upper in (True, False)}
+    spellings |= _base64s(secret.encode())
+    if username is not None:
+        spellings |= _base64s(f"{username}:{secret}".encode())
+    return {s for s in spellings if s}
+
+
+class Scrubber:
+    """Masks a profile's secrets, and the tokens its auth obtains, in every spelling they travel.
+
+    `make_client(secrets=…, username=…)` makes the one a client uses; every `ApiError` the client
+    raises goes through it, and so does any text of the server's before it is cut to a snippet.
+    """
+
+    MASK = "***"
+
+    def __init__(self, secrets: Iterable[str | None] = (), *, username: str | None = None) -> None:
+        self.username = username
+        self._spellings: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        """Mask `secret` too from now on (a token obtained at run time)."""
+        if secret:
+            self._spellings |= secret_spellings(secret, self.username)
+            self._pattern = None
+
+    def extended(self, secrets: Iterable[str | None]) -> Scrubber:
+        """A copy that also masks `secrets` (the keys one request carries)."""
+        copy = Scrubber(username=self.username)
+        copy._spellings = set(self._spellings)
+        for secret in secrets:
+            copy.add(secret)
+        return copy
+
+    def __call__(self, text: str) -> str:
+        if self._spellings:
+            if self._pattern is None:
+                # Longest first: at one position the longest spelling wins.
+                ordered = sorted(self._spellings, key=len, reverse=True)
+                self._pattern = re.compile("|".join(map(re.escape, ordered)))
+            text = self._pattern.sub(self.MASK, text)
+        return _BEARER.sub(rf"\1{self.MASK}", text)
+
+    def error(self, error: ApiError) -> ApiError:
+        """`error` with every secret masked in its message, code and request id."""
+        message, code, request_id = (
+            None if text is None else self(text)
+            for text in (error.message, error.code, error.request_id)
+        )
+        if (message, code, request_id) == (error.message, error.code, error.request_id):
+            return error
+        return ApiError(
+            error.platform, message or "", status=error.status, code=code, request_id=request_id
+        )
+
+
 def error_from_response(
-    platform: str, response: httpx.Response, parse: ErrorParser = _no_vendor_body
+    platform: str,
+    response: httpx.Response,
+    parse: ErrorParser = _no_vendor_body,
+    scrub: Scrubber | None = None,
 ) -> ApiError:
-    """Build the ApiError for an HTTP error answer, from the vendor's body when it has one."""
+    """Build the ApiError for an HTTP error answer, from the vendor's body when it has one.
+
+    `scrub` masks secrets the server echoes, before anything is parsed or cut short."""
+    scrub = scrub or Scrubber()
+    return scrub.error(_error_from_response(platform, response, parse, scrub))
+
+
+def _error_from_response(
+    platform: str, response: httpx.Response, parse: ErrorParser, scrub: Scrubber
+) -> ApiError:
     status = response.status_code
     header_id = response.headers.get("x-request-id") or response.headers.get("x-correlation-id")
-    text = response.text if response.content else ""
+    text = scrub(response.text) if response.content else ""
     try:
         body = json.loads(text) if text else None
     except ValueError:
@@ -85,7 +198,7 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def json_body(platform: str, response: httpx.Response) -> Any:
+def json_body(platform: str, response: httpx.Response, scrub: Scrubber | None = None) -> Any:
     """The decoded JSON of an answer, None when it has no body; an ApiError when it is not JSON.
 
     JSON is UTF-8 (RFC 8259), or the charset the answer declares. Python's extensions (NaN,
@@ -111,7 +224,7 @@ def json_body(platform: str, response: httpx.Response) -> Any:
     except (ValueError, RecursionError):
         raise ApiError(
             platform,
-            f"expected JSON from {where}, got {_plain_snippet(text, 60)!r}",
+            f"expected JSON from {where}, got {_plain_snippet((scrub or Scrubber())(text), 60)!r}",
             status=response.status_code,
         ) from None
 
@@ -122,11 +235,15 @@ def _failure(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def redirect_error(platform: str, response: httpx.Response) -> ApiError:
+def redirect_error(
+    platform: str, response: httpx.Response, scrub: Scrubber | None = None
+) -> ApiError:
     """A 3xx answer: the client follows no redirect, so it is an error that says where it went.
 
     An http→https move or an SSO login page would otherwise read as an empty success."""
     location = response.headers.get("location")
+    if location:
+        location = (scrub or Scrubber())(location)
     where = f"to {_plain_snippet(location)}" if location else "with no Location"
     return ApiError(
         platform,
@@ -137,13 +254,16 @@ def redirect_error(platform: str, response: httpx.Response) -> ApiError:
 
 
 def answer_error(
-    platform: str, response: httpx.Response, parse: ErrorParser = _no_vendor_body
+    platform: str,
+    response: httpx.Response,
+    parse: ErrorParser = _no_vendor_body,
+    scrub: Scrubber | None = None,
 ) -> ApiError | None:
     """The ApiError of an answer that is no success (a redirect or an HTTP error), else None."""
     if 300 <= response.status_code < 400:
-        return redirect_error(platform, response)
+        return redirect_error(platform, response, scrub)
     if response.status_code >= 400:
-        return error_from_response(platform, response, parse)
+        return error_from_response(platform, response, parse, scrub)
     return None
 
 
@@ -287,6 +407,9 @@ class ClientCredentialsAuth(httpx.Auth):
         self._token: Token | None = None
         self._lock = asyncio.Lock()
         self.fetches = 0  # how many tokens were asked for: tests and the status bar read it
+        #: masks secrets in the errors of token requests and learns every token obtained;
+        #: `make_client` replaces it with its client's own
+        self.scrubber = Scrubber()
 
     def _fresh(self) -> bool:
         t = self._token
@@ -302,15 +425,16 @@ class ClientCredentialsAuth(httpx.Auth):
         # A custom async_auth_flow gets the answer unread (httpx reads it only for its own flow).
         await response.aread()
         self.fetches += 1
-        error = answer_error(self._platform, response, self._parse_error)
+        error = answer_error(self._platform, response, self._parse_error, self.scrubber)
         if error is not None:
             raise error
-        body = json_body(self._platform, response)
+        body = json_body(self._platform, response, self.scrubber)
         value = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(value, str) or not value:
             raise ApiError(
                 self._platform, "the token answer has no access_token", status=response.status_code
             )
+        self.scrubber.add(value)
         try:
             lifetime = token_lifetime(body.get("expires_in"))
         except ValueError as exc:
@@ -348,12 +472,20 @@ class ClientCredentialsAuth(httpx.Auth):
 
 
 class ApiClient:
-    """An httpx.AsyncClient bound to one platform: every failure comes out as an `ApiError`."""
+    """An httpx.AsyncClient bound to one platform: every failure comes out as an `ApiError`,
+    with every secret the client knows of masked by `scrubber`."""
 
-    def __init__(self, platform: str, client: httpx.AsyncClient, parse_error: ErrorParser) -> None:
+    def __init__(
+        self,
+        platform: str,
+        client: httpx.AsyncClient,
+        parse_error: ErrorParser,
+        scrubber: Scrubber | None = None,
+    ) -> None:
         self.platform = platform
         self.http = client
         self._parse_error = parse_error
+        self.scrubber = scrubber or Scrubber()
 
     @property
     def base_url(self) -> str:
@@ -368,23 +500,34 @@ class ApiClient:
         json: Any = None,
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        secrets: Iterable[str | None] = (),
     ) -> httpx.Response:
-        try:
-            response = await self.http.request(
-                method, url, params=params, json=json, data=data, headers=headers
-            )
-        except ApiError:
-            raise
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise self._no_answer(url, exc) from None
-        error = answer_error(self.platform, response, self._parse_error)
-        if error is not None:
-            raise error
+        """Send one request; `secrets` are keys it carries, masked like the profile's."""
+        response, _ = await self._send(
+            method, url, params=params, json=json, data=data, headers=headers, secrets=secrets
+        )
         return response
 
     async def json(self, method: str, url: str, **kwargs: Any) -> Any:
         """The decoded JSON answer (None for an empty body); ApiError when it is not JSON."""
-        return json_body(self.platform, await self.request(method, url, **kwargs))
+        response, scrub = await self._send(method, url, **kwargs)
+        return json_body(self.platform, response, scrub)
+
+    async def _send(
+        self, method: str, url: str, *, secrets: Iterable[str | None] = (), **kwargs: Any
+    ) -> tuple[httpx.Response, Scrubber]:
+        scrub = self.scrubber.extended(secrets) if secrets else self.scrubber
+        try:
+            try:
+                response = await self.http.request(method, url, **kwargs)
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise self._no_answer(url, exc) from None
+            error = answer_error(self.platform, response, self._parse_error, scrub)
+            if error is not None:
+                raise error
+        except ApiError as exc:
+            raise scrub.error(exc) from None
+        return response, scrub
 
     def _no_answer(self, url: str, exc: Exception) -> ApiError:
         """The one-line ApiError of a request that brought no usable answer."""
@@ -419,10 +562,20 @@ def make_client(
     timeout: float = 20.0,
     retry: RetryPolicy | None = None,
     headers: dict[str, str] | None = None,
+    secrets: Iterable[str | None] = (),
+    username: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep = asyncio.sleep,
 ) -> ApiClient:
-    """The one place an httpx client is made. `transport` is for tests (httpx.MockTransport)."""
+    """The one place an httpx client is made. `transport` is for tests (httpx.MockTransport).
+
+    `secrets` are the profile's secrets (client secret, secret key, token) and `username` the id
+    that goes with them in HTTP Basic: no error the client raises shows them, in any spelling,
+    nor any token a `ClientCredentialsAuth` obtains.
+    """
+    scrubber = Scrubber(secrets, username=username)
+    if isinstance(auth, ClientCredentialsAuth):
+        auth.scrubber = scrubber
     inner = transport or httpx.AsyncHTTPTransport(
         verify=verify, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10)
     )
@@ -437,4 +590,4 @@ def make_client(
         )
     except httpx.InvalidURL as exc:
         raise ApiError(platform, f"invalid base URL {_plain_snippet(base_url)!r}: {exc}") from None
-    return ApiClient(platform, client, parse_error)
+    return ApiClient(platform, client, parse_error, scrubber)

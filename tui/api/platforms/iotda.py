@@ -217,7 +217,6 @@ class Iotda(Platform, DeviceDirectory, Products):
         self.base_url = base_url.rstrip("/")
         self.project_id = project_id
         self.instance_id = instance_id
-        self._token = token
         if auth is None:
             if token:
                 auth = TokenAuth(token)
@@ -236,6 +235,7 @@ class Iotda(Platform, DeviceDirectory, Products):
             retry=retry,
             transport=transport,
             headers=headers,
+            secrets=(secret_key, token),
         )
         self._root = f"/v5/iot/{quote(project_id, safe='')}"
 
@@ -246,18 +246,7 @@ class Iotda(Platform, DeviceDirectory, Products):
         await self._api.aclose()
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            return await self._api.json(method, self._root + path, **kwargs)
-        except ApiError as exc:
-            if self._token and self._token in exc.message:
-                raise ApiError(
-                    exc.platform,
-                    exc.message.replace(self._token, "***"),
-                    status=exc.status,
-                    code=exc.code,
-                    request_id=exc.request_id,
-                ) from None
-            raise
+        return await self._api.json(method, self._root + path, **kwargs)
 
     # ------------------------------------------------------------ products
 

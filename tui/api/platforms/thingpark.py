@@ -15,7 +15,6 @@ from tui.api.http import (
     ClientCredentialsAuth,
     ErrorBody,
     RetryPolicy,
-    json_body,
     make_client,
 )
 from tui.api.models import (
@@ -111,25 +110,6 @@ def parse_error(body: Any) -> ErrorBody:
         description = body.get("error_description")
         return ErrorBody(str(body["error"]), None if description is None else str(description))
     return ErrorBody(None, None)
-
-
-def _scrub(error: ApiError, secrets: Iterable[str | None]) -> ApiError:
-    """Rebuild `error` with every secret masked: a vendor may echo what it refused."""
-    message = error.message
-    for secret in secrets:
-        if secret and len(secret) >= 4 and secret in message:
-            message = message.replace(secret, "***")
-    # A bearer token in an echoed header must not leak either.
-    message = re.sub(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+", r"\1***", message)
-    if message == error.message:
-        return error
-    return ApiError(
-        error.platform,
-        message,
-        status=error.status,
-        code=error.code,
-        request_id=error.request_id,
-    )
 
 
 # ---------------------------------------------------------------- parsing helpers
@@ -617,7 +597,6 @@ class ThingPark(
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
-        self._client_secret = client_secret
         token_url = self.base_url + TOKEN_PATH
 
         def token_request() -> httpx.Request:
@@ -643,6 +622,8 @@ class ThingPark(
             auth=self.auth,
             verify=verify,
             retry=retry,
+            secrets=(client_secret,),
+            username=client_id,
             transport=transport,
         )
 
@@ -654,28 +635,11 @@ class ThingPark(
 
     # ------------------------------------------------------------ plumbing
 
-    async def _call(
-        self,
-        method: str,
-        url: str,
-        *,
-        secrets: Iterable[str | None] = (),
-        **kwargs: Any,
-    ) -> httpx.Response:
-        try:
-            return await self._api.request(method, url, **kwargs)
-        except ApiError as exc:
-            raise _scrub(exc, (self._client_secret, *secrets)) from None
+    async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return await self._api.request(method, url, **kwargs)
 
-    async def _json(
-        self,
-        method: str,
-        url: str,
-        *,
-        secrets: Iterable[str | None] = (),
-        **kwargs: Any,
-    ) -> Any:
-        return json_body(NAME, await self._call(method, url, secrets=secrets, **kwargs))
+    async def _json(self, method: str, url: str, **kwargs: Any) -> Any:
+        return await self._api.json(method, url, **kwargs)
 
     async def _created_device(self, response: httpx.Response, eui: str | None) -> DeviceDetail:
         """The device a POST created: from its body, else read back by EUI or `Location`."""
