@@ -211,3 +211,27 @@ async def test_an_iotda_gateway_that_echoes_the_token_shows_no_secret(
         with pytest.raises(ApiError) as err:
             await iotda.list_products()
     assert err.value.message == "bad token ***"
+
+
+# ---------------------------------------------------------------- one origin
+
+
+async def test_a_location_on_another_origin_gets_no_credentials(server: HostileServer) -> None:
+    from tests.unit.test_thingpark_parsing import CELLULAR_SPEC
+    from tui.api.platforms.thingpark import TOKEN_PATH, ThingPark
+
+    with HostileServer(lambda request: Reply.json({"EUI": "F03D290000000001"})) as elsewhere:
+        location = f"{elsewhere.base_url}/thingpark/wireless/rest/subscriptions/32/devices/2227"
+
+        def answer(request: Received) -> Reply:
+            if request.path == TOKEN_PATH:
+                return Reply.json(TOKEN)
+            # Created, and the body does not say which device: the adapter reads `Location`.
+            return Reply(201, b"", {"Location": location})
+
+        server.handler = answer
+        async with ThingPark(server.base_url, CLIENT_ID, SECRETS[0], retry=FAST) as tp:
+            with pytest.raises(ApiError) as err:
+                await tp.create_cellular_device(CELLULAR_SPEC)
+    assert elsewhere.received == []  # not a byte, let alone an Authorization header
+    assert elsewhere.base_url in err.value.message and server.base_url in err.value.message

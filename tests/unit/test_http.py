@@ -600,3 +600,34 @@ async def test_a_vendor_that_echoes_the_token_request_shows_no_secret(secret: st
     assert "client_secret=***" in shown
     for how, spelled in spellings(secret).items():
         assert spelled not in shown, how
+
+
+# ------------------------------------------------------------------ one origin
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://vendor.test/things", "http://vendor.test:8080/things", "http://evil.test/things"],
+)
+async def test_no_request_leaves_the_profile_origin(url: str) -> None:
+    server = TokenServer()
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return server(request)
+
+    api = client(record, auth=token_auth())
+    with pytest.raises(ApiError) as err:
+        await api.json("GET", url)
+    assert all(r.url.host == "vendor.test" and r.url.path == "/token" for r in sent)
+    assert "http://vendor.test" in err.value.message and err.value.status is None
+    assert url.rsplit("/", 1)[0] in err.value.message
+
+
+@pytest.mark.parametrize(
+    "url", ["/things", "http://vendor.test/things", "http://vendor.test:80/things"]
+)
+async def test_absolute_urls_of_the_profile_origin_are_fine(url: str) -> None:
+    api = client(TokenServer(), auth=token_auth())
+    assert await api.json("GET", url) == {"token": "tok1"}

@@ -168,6 +168,16 @@ LORAWAN_SPEC = LoRaWanDeviceCreate(
     connection_keys=["TWA_199982747.1972.AS"],
 )
 
+CELLULAR_SPEC = CellularDeviceCreate(
+    name="My device",
+    model_key="CUSTOM/LTE_Dongle",
+    plan_key="acme-cs/cellular-cp",
+    network_context_key="1AF3B",
+    connection_keys=["TWA_199982747.1972.AS"],
+    sim_id="89208013535718672291",
+    imei="123456789012347",
+)
+
 
 # ---------------------------------------------------------------- pure parsing
 
@@ -412,17 +422,8 @@ async def test_create_lorawan_body_exactly_as_the_page() -> None:
 async def test_create_cellular_body_exactly_as_the_page() -> None:
     created = {"name": "My device", "EUI": "F03D290000000001", "enforcedIMEI": "123456789012347"}
     rec = Recorder({("POST", DEVICES): lambda r: httpx.Response(201, json=created)})
-    spec = CellularDeviceCreate(
-        name="My device",
-        model_key="CUSTOM/LTE_Dongle",
-        plan_key="acme-cs/cellular-cp",
-        network_context_key="1AF3B",
-        connection_keys=["TWA_199982747.1972.AS"],
-        sim_id="89208013535718672291",
-        imei="123456789012347",
-    )
     async with _platform(rec) as tp:
-        detail = await tp.create_cellular_device(spec)
+        detail = await tp.create_cellular_device(CELLULAR_SPEC)
     request = rec.requests[0]
     assert request.url.query == b""
     assert _body(request) == {

@@ -9,6 +9,9 @@
 - `ApiClient` turns every failure into one `ApiError` with the vendor's code and message, parsed by
   the adapter's `ErrorParser`; a body that is not JSON still yields a clear message. No redirect
   is followed: a 3xx is an error that names where the server pointed.
+- `SameOriginTransport` sends nothing to another origin than the base URL's: credentials stay home.
+- `Scrubber` masks the profile's secrets, and the tokens obtained at run time, in every spelling,
+  in every ApiError the client raises.
 """
 
 from __future__ import annotations
@@ -376,6 +379,41 @@ def token_lifetime(expires_in: Any) -> float | None:
     return lifetime or None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: httpx.URL) -> str:
+    """`scheme://host:port` of a URL, the port spelled out even when it is the default."""
+    port = url.port or _DEFAULT_PORTS.get(url.scheme)
+    return f"{url.scheme}://{url.host}:{port}"
+
+
+class SameOriginTransport(httpx.AsyncBaseTransport):
+    """Sends nothing to another origin (scheme, host, port) than the client's base URL.
+
+    Every request of an `ApiClient` carries the profile's credentials (a bearer token, an AK/SK
+    signature, an X-Auth-Token, a client secret in a token form): a `Location` or any absolute
+    URL elsewhere is refused with an ApiError before a byte is sent.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, platform: str, base_url: httpx.URL):
+        self._inner = inner
+        self._platform = platform
+        self._origin = origin(base_url)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if origin(request.url) != self._origin:
+            raise ApiError(
+                self._platform,
+                f"refused to send credentials to {_plain_snippet(origin(request.url))}: this "
+                f"profile talks to {self._origin} only",
+            )
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 class Token(NamedTuple):
     value: str
     refresh_at: float | None  # monotonic clock; None never expires
@@ -580,12 +618,15 @@ def make_client(
         verify=verify, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10)
     )
     try:
+        transport = SameOriginTransport(
+            RetryTransport(inner, retry, sleep), platform, httpx.URL(base_url)
+        )
         client = httpx.AsyncClient(
             base_url=base_url,
             auth=auth,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"Accept": "application/json", **(headers or {})},
-            transport=RetryTransport(inner, retry, sleep),
+            transport=transport,
             follow_redirects=False,
         )
     except httpx.InvalidURL as exc:
