@@ -456,6 +456,13 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
         return None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}", path=path) from None
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start]
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{bad:02x} at offset {exc.start}); TOML files are "
+            "UTF-8, save it again in that encoding",
+            path=path,
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}", path=path) from None
 

@@ -252,6 +252,21 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     assert info.value.path == path
 
 
+def test_a_file_that_is_not_utf8_names_the_file_and_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    text = '# profils de l\'équipe\ndefault_profile = "demo-thingpark"\n'
+    path.write_bytes(text.encode("latin-1"))  # an editor that saved it in Latin-1
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert str(path) in message and "UTF-8" in message
+    assert "offset 15" in message and "0xe9" in message
+    assert info.value.path == path
+    profile = MyThingsProfile(name="m", platform="mythings", base_url="https://h", client_id="c")
+    with pytest.raises(ConfigError, match="offset 15"):
+        save_profile(profile, path)
+
+
 @pytest.mark.parametrize(
     ("platform", "extra", "key"),
     [
