@@ -23,11 +23,14 @@ import email.utils
 import html
 import json
 import math
+import os
 import random
 import re
+import ssl
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
 
@@ -590,13 +593,33 @@ class ApiClient:
         await self.http.aclose()
 
 
+def ca_bundle_context(path: str | os.PathLike[str]) -> ssl.SSLContext:
+    """A TLS context that trusts the CA certificates of a PEM file, for `make_client(verify=…)`.
+
+    ValueError naming the file when it is missing, unreadable, or holds no certificate that loads.
+    """
+    where = f"ca_bundle {os.fspath(path)}"
+    try:
+        pem = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{where}: no such file") from None
+    except OSError as exc:
+        raise ValueError(f"{where}: cannot read it ({exc.strerror or exc})") from None
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        raise ValueError(f"{where}: not a PEM file of CA certificates (no BEGIN CERTIFICATE)")
+    try:
+        return ssl.create_default_context(cafile=os.fspath(path))
+    except (ssl.SSLError, ValueError) as exc:
+        raise ValueError(f"{where}: its certificates do not load ({_failure(exc)})") from None
+
+
 def make_client(
     platform: str,
     base_url: str,
     *,
     parse_error: ErrorParser = _no_vendor_body,
     auth: httpx.Auth | None = None,
-    verify: bool = True,
+    verify: bool | ssl.SSLContext = True,
     timeout: float = 20.0,
     retry: RetryPolicy | None = None,
     headers: dict[str, str] | None = None,
@@ -606,6 +629,9 @@ def make_client(
     sleep: Sleep = asyncio.sleep,
 ) -> ApiClient:
     """The one place an httpx client is made. `transport` is for tests (httpx.MockTransport).
+
+    `verify` checks TLS certificates against the system's CAs (True), a profile's own CAs (the
+    `ca_bundle_context` of its ca_bundle), or not at all (False, an insecure profile).
 
     `secrets` are the profile's secrets (client secret, secret key, token) and `username` the id
     that goes with them in HTTP Basic: no error the client raises shows them, in any spelling,

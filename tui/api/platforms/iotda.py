@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -208,7 +209,7 @@ class Iotda(Platform, DeviceDirectory, Products):
         secret_key: str | None = None,
         token: str | None = None,
         instance_id: str | None = None,
-        verify: bool = True,
+        verify: bool | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         auth: httpx.Auth | None = None,
