@@ -631,3 +631,45 @@ async def test_no_request_leaves_the_profile_origin(url: str) -> None:
 async def test_absolute_urls_of_the_profile_origin_are_fine(url: str) -> None:
     api = client(TokenServer(), auth=token_auth())
     assert await api.json("GET", url) == {"token": "tok1"}
+
+
+# ------------------------------------------------------------------ reading answers
+
+
+@pytest.mark.parametrize(
+    ("body", "parse", "said"),
+    [
+        ({"more": False}, lambda body: body["briefs"], "missing 'briefs'"),
+        ([1, 2], lambda body: body.get("x"), "'list' object has no attribute 'get'"),
+        ([1, 2], lambda body: len(body[0]), "object of type 'int' has no len()"),
+        ([1, 2], lambda body: body[5], "list index out of range"),
+    ],
+)
+async def test_an_answer_the_adapter_cannot_read_is_an_api_error(
+    body: object, parse: object, said: str
+) -> None:
+    api = client(Recorder(httpx.Response(200, json=body)))
+    answer = await api.answer("GET", "/things")
+    with pytest.raises(ApiError) as err:
+        answer.read(parse)  # type: ignore[arg-type]
+    assert err.value.message == f"unexpected answer from GET /things: {said}"
+    assert err.value.status == 200
+
+
+async def test_a_reason_never_shows_the_value_nor_a_secret() -> None:
+    from pydantic import BaseModel
+
+    class Wire(BaseModel):
+        name: int
+
+    api = client(
+        Recorder(httpx.Response(200, json={"name": "hunter2-secret"})), secrets=["hunter2"]
+    )
+    answer = await api.answer("GET", "/things")
+    with pytest.raises(ApiError) as err:
+        answer.read(Wire.model_validate)
+    assert "hunter2" not in str(err.value)
+    assert (
+        err.value.message
+        == "unexpected answer from GET /things: name: Input should be a valid integer, unable to parse string as an integer"
+    )

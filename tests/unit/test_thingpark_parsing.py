@@ -178,6 +178,34 @@ CELLULAR_SPEC = CellularDeviceCreate(
     imei="123456789012347",
 )
 
+MULTICAST_SPEC = MulticastGroupCreate(
+    name="My multicast group",
+    eui="70B3D5E756000999",
+    dev_addr="785D25E2",
+    nwk_skey="7374757A3FDD092947CE2DE9321C6040",
+    app_skey="8D67B0D6359D11ACFC45AD4BB9CE2D4F",
+    device_class="C",
+    downlink_data_rate=15,
+    downlink_frequency_mhz=869.525,
+    base_station_tags=["tag1"],
+    connection_keys=["TWA_199982747.1972.AS"],
+)
+
+HTTPS_SPEC = BasicHttpsConnectionCreate(
+    name="My Basic HTTPS connection",
+    url="https://www.example.com/myApp",
+    as_key="C72C6F867B150B1210ACDA5F3CDFB449",
+)
+
+FLOW_SPEC = IotFlowMqttConnectionCreate(
+    name="My MQTT connection",
+    host="myhostname.com:8883",
+    uplink_topic="mqtt/things/{DevEUI}/uplink",
+    downlink_topic="mqtt/things/{DevEUI}/downlink",
+    username="mycompany",
+    password="bar",
+)
+
 
 # ---------------------------------------------------------------- pure parsing
 
@@ -456,37 +484,9 @@ async def test_multicast_and_connection_bodies() -> None:
         }
     )
     async with _platform(rec) as tp:
-        eui = await tp.create_multicast_group(
-            MulticastGroupCreate(
-                name="My multicast group",
-                eui="70B3D5E756000999",
-                dev_addr="785D25E2",
-                nwk_skey="7374757A3FDD092947CE2DE9321C6040",
-                app_skey="8D67B0D6359D11ACFC45AD4BB9CE2D4F",
-                device_class="C",
-                downlink_data_rate=15,
-                downlink_frequency_mhz=869.525,
-                base_station_tags=["tag1"],
-                connection_keys=["TWA_199982747.1972.AS"],
-            )
-        )
-        https = await tp.create_basic_https_connection(
-            BasicHttpsConnectionCreate(
-                name="My Basic HTTPS connection",
-                url="https://www.example.com/myApp",
-                as_key="C72C6F867B150B1210ACDA5F3CDFB449",
-            )
-        )
-        flow = await tp.create_iot_flow_connection(
-            IotFlowMqttConnectionCreate(
-                name="My MQTT connection",
-                host="myhostname.com:8883",
-                uplink_topic="mqtt/things/{DevEUI}/uplink",
-                downlink_topic="mqtt/things/{DevEUI}/downlink",
-                username="mycompany",
-                password="bar",
-            )
-        )
+        eui = await tp.create_multicast_group(MULTICAST_SPEC)
+        https = await tp.create_basic_https_connection(HTTPS_SPEC)
+        flow = await tp.create_iot_flow_connection(FLOW_SPEC)
     multicast, app_server, connection = rec.requests
     assert eui == "70B3D5E756000999"
     assert multicast.url.query == b"networkSubscriptionsHandlingMode=BASIC"
@@ -617,3 +617,41 @@ async def test_vendor_error_and_secret_never_leaks() -> None:
     assert info.value.code == "unauthorized_client"
     assert SECRET not in str(info.value)
     assert SECRET not in repr(info.value)
+
+
+# ---------------------------------------------------------------- answers it cannot read
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"briefs": "oops", "more": False}, "briefs: expected a list"),
+        ({"more": False}, "briefs: missing"),
+        ({"briefs": []}, "more: missing"),
+        ([], "the body: expected an object"),
+        (None, "the body: expected an object"),
+        ({"briefs": [{"EUI": 70}], "more": False}, "briefs.0.EUI: expected a string"),
+        ({"briefs": [], "more": True}, "more is true but cursors.last is missing"),
+        ({"briefs": [{"model": 3}], "more": False}, "briefs.0.model: expected an object"),
+    ],
+)
+async def test_a_device_page_it_cannot_read_is_an_api_error(body: Any, reason: str) -> None:
+    rec = Recorder({("GET", DEVICES): lambda r: httpx.Response(200, json=body)})
+    async with _platform(rec) as tp:
+        with pytest.raises(ApiError) as err:
+            await tp.list_devices()
+    assert err.value.message == f"unexpected answer from GET {DEVICES}: {reason}"
+    assert err.value.status == 200
+
+
+async def test_an_empty_fleet_is_only_an_answer_that_says_so() -> None:
+    rec = Recorder({("GET", DEVICES): {"briefs": [], "more": False, "count": 0}})
+    async with _platform(rec) as tp:
+        page = await tp.list_devices()
+    assert (page.items, page.cursor, page.total) == ([], None, 0)
+
+
+@pytest.mark.parametrize("count", [-1, 2.5, "62804", True, None])
+def test_a_count_that_is_no_total_is_unknown(count: Any) -> None:
+    _, _, total = page_from_briefs({**FIRST_DEVICE_PAGE, "count": count})
+    assert total is None

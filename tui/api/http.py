@@ -31,12 +31,13 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote, quote_plus
 
 import httpx
 
 from tui.api.errors import ApiError
+from tui.api.wire import reason
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -512,6 +513,44 @@ class ClientCredentialsAuth(httpx.Auth):
                 return
 
 
+T = TypeVar("T")
+
+#: What reading an answer of an unexpected shape raises; each becomes one ApiError.
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer: its status, headers and decoded JSON body (None when empty)."""
+
+    platform: str
+    method: str
+    path: str
+    status: int
+    headers: httpx.Headers
+    body: Any
+    scrub: Scrubber
+
+    def read(self, parse: Callable[[Any], T]) -> T:
+        """`parse(body)`; whatever parse cannot read (a ValidationError, a TypeError, …) comes
+        out as the ApiError `unexpected answer from GET /path: <what was wrong>`."""
+        try:
+            return parse(self.body)
+        except ApiError:
+            raise
+        except _UNREADABLE as exc:
+            raise self.unexpected(reason(exc)) from None
+
+    def unexpected(self, what: str) -> ApiError:
+        return self.scrub.error(
+            ApiError(
+                self.platform,
+                f"unexpected answer from {self.method} {self.path}: {what}",
+                status=self.status,
+            )
+        )
+
+
 class ApiClient:
     """An httpx.AsyncClient bound to one platform: every failure comes out as an `ApiError`,
     with every secret the client knows of masked by `scrubber`."""
@@ -551,8 +590,20 @@ class ApiClient:
 
     async def json(self, method: str, url: str, **kwargs: Any) -> Any:
         """The decoded JSON answer (None for an empty body); ApiError when it is not JSON."""
+        return (await self.answer(method, url, **kwargs)).body
+
+    async def answer(self, method: str, url: str, **kwargs: Any) -> Answer:
+        """The answer with its JSON decoded, to `read()` with the vendor's wire model."""
         response, scrub = await self._send(method, url, **kwargs)
-        return json_body(self.platform, response, scrub)
+        return Answer(
+            self.platform,
+            method,
+            response.request.url.path,
+            response.status_code,
+            response.headers,
+            json_body(self.platform, response, scrub),
+            scrub,
+        )
 
     async def _send(
         self, method: str, url: str, *, secrets: Iterable[str | None] = (), **kwargs: Any
