@@ -84,14 +84,19 @@ def _next_marker(page: _PageInfo, items: list[Any], limit: int) -> str | None:
     return page.marker if page.marker and len(items) >= limit else None
 
 
-def _time(value: Any) -> datetime | None:
-    # IoTDA writes times as yyyyMMdd'T'HHmmss'Z'.
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return None
+#: IoTDA's time formats: `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` for connection_status_update_time and
+#: active_time (the SDK's ShowDeviceResponse), `yyyyMMdd'T'HHmmss'Z'` for create_time.
+_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ", "%Y%m%dT%H%M%SZ")
+
+
+def _time(value: str | None) -> datetime | None:
+    """A vendor time in any of its formats, as an aware UTC datetime; None when it is none."""
+    for layout in _TIME_FORMATS:
+        try:
+            return datetime.strptime(value or "", layout).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
 
 
 class _ProductBrief(WireModel):
