@@ -160,15 +160,17 @@ class Rig(Generic[A]):
 
 
 def unreadable(err: ApiError, method: str, path: str) -> bool:
-    """Whether `err` is the adapter saying the answer to `method path` could not be read."""
+    """Whether `err` is the adapter saying the answer to `method path` could not be read, or
+    (for a list it walks page by page) that the same answer again made no progress."""
     said = err.message
-    return (
-        err.status is not None
-        and 200 <= err.status < 300
-        and (
-            said.startswith(f"unexpected answer from {method} {path}")
-            or said.startswith(f"expected JSON from {method} {path}")
-            or said.startswith(f"the answer of {method} {path} is not")
+    if said.startswith("the server repeated cursor") or "empty pages in a row" in said:
+        return err.status is None
+    answered = err.status is not None and 200 <= err.status < 300
+    return answered and said.startswith(
+        (
+            f"unexpected answer from {method} {path}",
+            f"expected JSON from {method} {path}",
+            f"the answer of {method} {path} is not",
         )
     )
 

@@ -334,3 +334,16 @@ def test_a_blank_eui_in_a_listing_stays_listable(rig: Rig[ThingPark]) -> None:
     result = rig.answer(lambda tp: tp.list_devices(), {("GET", DEVICES): page})
     assert not isinstance(result, ApiError)
     assert [(d.key, d.name) for d in result.items] == [("", "nameless"), ("", "no EUI")]
+
+
+def test_a_catalogue_page_that_says_more_is_walked_until_it_stops_progressing(
+    rig: Rig[ThingPark],
+) -> None:
+    # The rig answers every page alike: the second page repeats the first one's cursor.
+    page = {**MODEL_PAGE, "more": True, "cursors": {"last": "c1"}}
+    result = rig.answer(lambda tp: tp.device_models("LORAWAN"), {("GET", MODELS): page})
+    assert isinstance(result, ApiError) and "repeated cursor 'c1' after 2 pages" in result.message
+    assert [r.target.split("?", 1)[1] for r in rig.server.received if r.path == MODELS] == [
+        "sort=ID%2Casc&connectivity=LORAWAN",
+        "sort=ID%2Casc&connectivity=LORAWAN&pageAfter=c1",
+    ]

@@ -655,3 +655,64 @@ async def test_an_empty_fleet_is_only_an_answer_that_says_so() -> None:
 def test_a_count_that_is_no_total_is_unknown(count: Any) -> None:
     _, _, total = page_from_briefs({**FIRST_DEVICE_PAGE, "count": count})
     assert total is None
+
+
+# ---------------------------------------------------------------- catalogues read every page
+
+CATALOGUES = [
+    ("device_models", ("LORAWAN",), "/thingpark/wireless/rest/subscriptions/mine/deviceProfiles"),
+    (
+        "connectivity_plans",
+        ("CELLULAR",),
+        "/thingpark/wireless/rest/subscriptions/mine/networkSubscriptions",
+    ),
+    ("network_contexts", (), "/thingpark/wireless/rest/subscriptions/mine/cellularNetworkContexts"),
+    ("list_connections", (), "/thingpark/wireless/rest/subscriptions/mine/appServers"),
+]
+
+
+def paging(briefs: list[dict[str, Any]], size: int, seen: list[httpx.QueryParams]):
+    """A handler that pages `briefs` by `size` the vendor's way: sort, pageAfter, more, cursors."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params)
+        after = request.url.params.get("pageAfter")
+        start = 0 if after is None else int(after.removeprefix("after-")) + 1
+        chunk = briefs[start : start + size]
+        more = start + size < len(briefs)
+        cursor = f"after-{start + len(chunk) - 1}"
+        body = {"briefs": chunk, "more": more, "cursors": {"last": cursor}}
+        return httpx.Response(200, json={**body, "count": len(briefs)} if after is None else body)
+
+    return answer
+
+
+@pytest.mark.parametrize(("method", "args", "path"), CATALOGUES, ids=[c[0] for c in CATALOGUES])
+async def test_catalogue_lookups_read_every_page(
+    method: str, args: tuple[str, ...], path: str
+) -> None:
+    briefs = [{"ID": f"id-{n:02d}", "name": f"entry {n}"} for n in range(7)]
+    seen: list[httpx.QueryParams] = []
+    rec = Recorder(
+        {
+            ("GET", path): paging(briefs, 3, seen),
+            ("GET", "/thingpark/dx/core/latest/api/connections"): [],
+        }
+    )
+    async with _platform(rec) as tp:
+        found = await getattr(tp, method)(*args)
+    assert [item.key for item in found] == [b["ID"] for b in briefs]
+    assert [p.get("pageAfter") for p in seen] == [None, "after-2", "after-5"]
+    assert all(p.get("sort") == "ID,asc" for p in seen)
+    if args:
+        assert all(p.get("connectivity") == args[0] for p in seen)
+
+
+async def test_a_catalogue_that_repeats_its_cursor_is_an_api_error() -> None:
+    path = "/thingpark/wireless/rest/subscriptions/mine/deviceProfiles"
+    stuck = {"briefs": [{"ID": "m"}], "more": True, "cursors": {"last": "same"}}
+    rec = Recorder({("GET", path): stuck})
+    async with _platform(rec) as tp:
+        with pytest.raises(ApiError, match="repeated cursor 'same' after 2 pages"):
+            await tp.device_models("LORAWAN")
+    assert len(rec.requests) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import ssl
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from urllib.parse import quote
@@ -41,7 +41,7 @@ from tui.api.models import (
     NetworkContext,
     TrafficBucket,
 )
-from tui.api.paging import Page
+from tui.api.paging import Page, walk
 from tui.api.platform import (
     Alarms,
     Connections,
@@ -93,6 +93,9 @@ MULTICAST_TAG_NAMESPACE = "OPERATOR"
 #: Alarm order for cursor paging: newest first. OSS lists take `sort=<field>,<asc|desc>`; the
 #: vendor's example pages `alarmUid,asc`, and `pageAfter` follows the sort in either direction.
 ALARM_SORT = "alarmUid,desc"
+#: Catalogues (device models, connectivity plans, network contexts, application servers) page
+#: the same way; the vendor page shows only their `more`, and their briefs are keyed by `ID`.
+CATALOGUE_SORT = "ID,asc"
 
 
 # ---------------------------------------------------------------- errors
@@ -820,6 +823,17 @@ class ThingPark(
 
         return answer.read(read)
 
+    async def _catalogue(
+        self, url: str, brief: type[B], row: Callable[[B], R], params: dict[str, str]
+    ) -> list[R]:
+        """Every entry of an OSS catalogue, page after page."""
+        params = {"sort": CATALOGUE_SORT, **params}
+
+        def fetch(cursor: str | None) -> Awaitable[Page[R]]:
+            return self._page(url, brief, row, cursor, params)
+
+        return [entry async for page in walk(fetch, platform=NAME) for entry in page.items]
+
     async def _device_in(self, answer: Answer, eui: str | None) -> DeviceDetail:
         """The device an answer (of a PUT or a POST) holds, else read back by `eui` or, for a
         created device, by its `Location`."""
@@ -859,34 +873,25 @@ class ThingPark(
         return await self._device_in(answer, key)
 
     async def device_models(self, connectivity: str) -> list[DeviceModel]:
-        page = await self._page(
+        return await self._catalogue(
             f"{OSS}/subscriptions/mine/deviceProfiles",
             _ModelBrief,
             _device_model,
-            None,
             {"connectivity": connectivity.upper()},
         )
-        return page.items
 
     async def connectivity_plans(self, connectivity: str) -> list[ConnectivityPlan]:
-        page = await self._page(
+        return await self._catalogue(
             f"{OSS}/subscriptions/mine/networkSubscriptions",
             _PlanBrief,
             _connectivity_plan,
-            None,
             {"connectivity": connectivity.upper()},
         )
-        return page.items
 
     async def network_contexts(self) -> list[NetworkContext]:
-        page = await self._page(
-            f"{OSS}/subscriptions/mine/cellularNetworkContexts",
-            _ContextBrief,
-            _network_context,
-            None,
-            {},
+        return await self._catalogue(
+            f"{OSS}/subscriptions/mine/cellularNetworkContexts", _ContextBrief, _network_context, {}
         )
-        return page.items
 
     async def create_lorawan_device(self, spec: LoRaWanDeviceCreate) -> DeviceDetail:
         answer = await self._api.answer(
@@ -945,11 +950,11 @@ class ThingPark(
         Both are listed as they are: an IoT Flow connection also has an OSS application server
         (`tpxIotFlow.connectionId`), and that OSS `ID` is the one a device refers to.
         """
-        oss = await self._page(
-            f"{OSS}/subscriptions/mine/appServers", _AppServerBrief, _app_server, None, {}
+        oss = await self._catalogue(
+            f"{OSS}/subscriptions/mine/appServers", _AppServerBrief, _app_server, {}
         )
         dx = await self._api.answer("GET", f"{DX}/connections")
-        return [*oss.items, *dx.read(_dx_connections)]
+        return [*oss, *dx.read(_dx_connections)]
 
     async def create_basic_https_connection(self, spec: BasicHttpsConnectionCreate) -> Connection:
         answer = await self._api.answer(
