@@ -673,3 +673,9 @@ async def test_a_reason_never_shows_the_value_nor_a_secret() -> None:
         err.value.message
         == "unexpected answer from GET /things: name: Input should be a valid integer, unable to parse string as an integer"
     )
+
+
+def test_an_invalid_base_url_shows_no_secret() -> None:
+    with pytest.raises(ApiError) as err:
+        make_client("testvendor", "http://user:hunter22@[::1", secrets=["hunter22"])
+    assert "hunter22" not in str(err.value) and "***" in str(err.value)

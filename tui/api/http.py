@@ -5,10 +5,12 @@
   502/503/504 and read failures only for idempotent methods, never for a POST that may have gone
   through.
 - `ClientCredentialsAuth` fetches a bearer token, refreshes it shortly before it expires, and once
-  more when the server answers 401 anyway.
+  more when the server answers 401 anyway; its token requests carry the client's timeout.
 - `ApiClient` turns every failure into one `ApiError` with the vendor's code and message, parsed by
-  the adapter's `ErrorParser`; a body that is not JSON still yields a clear message. No redirect
-  is followed: a 3xx is an error that names where the server pointed.
+  the adapter's `ErrorParser`; a body that is not JSON (or not UTF-8) still yields a clear
+  message, and so does every transport failure. No redirect is followed: a 3xx is an error that
+  names where the server pointed. `ApiClient.answer()` gives an `Answer` whose `read(parse)`
+  turns an answer the adapter cannot read into `unexpected answer from GET /path: <what>`.
 - `SameOriginTransport` sends nothing to another origin than the base URL's: credentials stay home.
 - `Scrubber` masks the profile's secrets, and the tokens obtained at run time, in every spelling,
   in every ApiError the client raises.
@@ -707,5 +709,6 @@ def make_client(
             follow_redirects=False,
         )
     except httpx.InvalidURL as exc:
-        raise ApiError(platform, f"invalid base URL {_plain_snippet(base_url)!r}: {exc}") from None
+        invalid = ApiError(platform, f"invalid base URL {_plain_snippet(base_url)!r}: {exc}")
+        raise scrubber.error(invalid) from None
     return ApiClient(platform, client, parse_error, scrubber)
