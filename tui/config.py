@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -10,6 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -76,6 +78,16 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: traffic that never leaves the machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _check_token(value: str, what: str) -> str:
     # Keys end up in URL paths, MQTT topics and login strings: whitespace or separators there
     # produce confusing vendor errors far from the config file, so refuse them here.
@@ -119,6 +131,11 @@ class ProfileBase(BaseModel):
         default=None, description="Shell command whose standard output is the profile's secret"
     )
     readonly: bool = Field(default=False, description="Refuse every action that changes the fleet")
+    ca_bundle: str | None = Field(
+        default=None,
+        description="PEM file of the CA certificates to verify TLS with (a corporate TLS proxy's); "
+        "~ is expanded",
+    )
     simulator: bool = Field(
         default=False, description="Demo profile served by the embedded simulator"
     )
@@ -132,6 +149,11 @@ class ProfileBase(BaseModel):
     def secret_field(self) -> str:
         """The profile's main secret, the one `secret_command` yields."""
         return self.secret_fields[0]
+
+    @property
+    def ca_bundle_path(self) -> Path | None:
+        """`ca_bundle` with `~` expanded; checked when the profile is opened, not here."""
+        return Path(self.ca_bundle).expanduser() if self.ca_bundle else None
 
     @field_validator("name")
     @classmethod
@@ -147,9 +169,9 @@ class ProfileBase(BaseModel):
     def _timezone_is_iana(cls, value: str) -> str:
         return _check_timezone(value)
 
-    @field_validator("secret_command")
+    @field_validator("secret_command", "ca_bundle")
     @classmethod
-    def _command_not_blank(cls, value: str | None) -> str | None:
+    def _not_blank(cls, value: str | None) -> str | None:
         return value or None
 
     @model_validator(mode="after")
@@ -160,8 +182,18 @@ class ProfileBase(BaseModel):
         return self
 
     def _check_base_url(self, value: str) -> None:
-        if not re.match(r"^https?://[^\s/]+", value):
+        if not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
             raise ValueError("base_url: an http(s):// URL is required for a non-simulator profile")
+        try:
+            url = urlsplit(value)
+            host, _ = url.hostname, url.port  # .port raises on a port that is no number
+        except ValueError as exc:
+            raise ValueError(f"base_url: not a valid URL ({exc})") from None
+        if url.scheme.lower() == "http" and not self.insecure and not _is_loopback(host or ""):
+            raise ValueError(
+                f"base_url: http:// would send the profile's secret in clear to {host}; use "
+                "https://, or set insecure = true to allow it"
+            )
 
 
 class ThingParkProfile(ProfileBase):
@@ -456,6 +488,13 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
         return None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}", path=path) from None
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start]
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{bad:02x} at offset {exc.start}); TOML files are "
+            "UTF-8, save it again in that encoding",
+            path=path,
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}", path=path) from None
 

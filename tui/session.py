@@ -6,6 +6,7 @@ so the console calls `open_platform` from a thread worker, never on the event lo
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -50,16 +51,29 @@ class EmbeddedSimulator:
                 self._server = None
 
 
+def tls_verification(profile: ProfileBase) -> bool | ssl.SSLContext:
+    """How the profile's TLS certificates are checked: not at all (`insecure`, which wins), against
+    its `ca_bundle`, or against the system's CAs. ValueError naming a ca_bundle that cannot be used."""
+    if profile.insecure:
+        return False
+    if profile.ca_bundle_path is not None:
+        from tui.api.http import ca_bundle_context
+
+        return ca_bundle_context(profile.ca_bundle_path)
+    return True
+
+
 def _thingpark(profile: ProfileBase, resolver: SecretResolver) -> Platform:
     from tui.api.platforms.thingpark import ThingPark
     from tui.config import ThingParkProfile
 
     assert isinstance(profile, ThingParkProfile)
+    verify = tls_verification(profile)  # a broken ca_bundle is told before any secret is asked for
     return ThingPark(
         profile.base_url,
         profile.client_id,
         resolver.get_secret(profile, "client_secret"),
-        verify=not profile.insecure,
+        verify=verify,
     )
 
 
@@ -68,13 +82,14 @@ def _iotda(profile: ProfileBase, resolver: SecretResolver) -> Platform:
     from tui.config import IotdaProfile
 
     assert isinstance(profile, IotdaProfile)
+    verify = tls_verification(profile)
     if profile.auth == "token":
         return Iotda(
             profile.base_url,
             profile.project_id,
             token=resolver.get_secret(profile, "token"),
             instance_id=profile.instance_id,
-            verify=not profile.insecure,
+            verify=verify,
         )
     if not profile.access_key:
         raise SecretError("the IoTDA profile has no access key (AK)")
@@ -84,7 +99,7 @@ def _iotda(profile: ProfileBase, resolver: SecretResolver) -> Platform:
         access_key=profile.access_key,
         secret_key=resolver.get_secret(profile, "secret_key"),
         instance_id=profile.instance_id,
-        verify=not profile.insecure,
+        verify=verify,
     )
 
 

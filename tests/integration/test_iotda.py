@@ -414,3 +414,25 @@ async def test_an_unknown_instance_is_refused(sim: SimServer) -> None:
         with pytest.raises(ApiError) as caught:
             await iotda.list_products()
     assert caught.value.status == 403
+
+
+# ---------------------------------------------------------------- times in the vendor's formats
+
+
+async def test_status_times_are_read_in_the_vendors_formats(
+    make_sim: Callable[..., SimServer],
+) -> None:
+    """connection_status_update_time is yyyy-MM-dd'T'HH:mm:ss.SSS'Z' (create_time is compact)."""
+    server = make_sim(devices=60, alarms=0)
+    seen = 0
+    async with connect(server) as iotda:
+        for row in (await iotda.list_devices()).items[:15]:
+            detail = await iotda.get_device(row.key)
+            said = detail.raw.get("connection_status_update_time")
+            if said is None:
+                assert detail.summary.last_activity is None
+                continue
+            seen += 1
+            expected = datetime.strptime(said, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            assert detail.summary.last_activity == expected
+    assert seen, "no device of the sample had a connection status time"

@@ -252,6 +252,21 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     assert info.value.path == path
 
 
+def test_a_file_that_is_not_utf8_names_the_file_and_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    text = '# profils de l\'équipe\ndefault_profile = "demo-thingpark"\n'
+    path.write_bytes(text.encode("latin-1"))  # an editor that saved it in Latin-1
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert str(path) in message and "UTF-8" in message
+    assert "offset 15" in message and "0xe9" in message
+    assert info.value.path == path
+    profile = MyThingsProfile(name="m", platform="mythings", base_url="https://h", client_id="c")
+    with pytest.raises(ConfigError, match="offset 15"):
+        save_profile(profile, path)
+
+
 @pytest.mark.parametrize(
     ("platform", "extra", "key"),
     [
@@ -367,6 +382,71 @@ def test_simulator_profile_may_have_no_base_url(tmp_path: Path) -> None:
     assert profile.base_url == ""
     with pytest.raises(ValueError, match="no broker address"):
         _ = profile.broker
+
+
+# --- transport settings --------------------------------------------------------------------
+
+
+def _thingpark_at(tmp_path: Path, base_url: str, extra: str = "") -> Path:
+    return write(
+        tmp_path,
+        f'[profiles.tp]\nplatform = "thingpark"\nbase_url = "{base_url}"\n'
+        f'client_id = "sub-1/c"\n{extra}',
+    )
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://community.thingpark.io", "http://10.0.0.7:8080", "http://[2001:db8::1]/", "HTTP://h"],
+)
+def test_plain_http_to_another_host_is_refused(tmp_path: Path, base_url: str) -> None:
+    path = _thingpark_at(tmp_path, base_url)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "in clear" in message and "insecure = true" in message and "'tp'" in message
+    assert info.value.field == "base_url"
+    iotda = write(
+        tmp_path,
+        '[profiles.hw]\nplatform = "iotda"\nregion = "cn-north-4"\nproject_id = "p"\n'
+        f'access_key = "AK"\nbase_url = "{base_url}"\n',
+    )
+    with pytest.raises(ConfigError, match="in clear"):
+        load_config(iotda)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:8480",
+        "http://127.8.9.10",
+        "http://localhost:8480/",
+        "http://LOCALHOST",
+        "http://[::1]:8480",
+        "https://community.thingpark.io",
+    ],
+)
+def test_plain_http_to_loopback_and_https_anywhere_are_fine(tmp_path: Path, base_url: str) -> None:
+    assert load_config(_thingpark_at(tmp_path, base_url)).profiles["tp"].base_url == base_url
+
+
+def test_insecure_allows_plain_http_to_another_host(tmp_path: Path) -> None:
+    path = _thingpark_at(tmp_path, "http://10.0.0.7:8080", "insecure = true\n")
+    assert load_config(path).profiles["tp"].insecure
+
+
+def test_a_ca_bundle_is_a_path_with_the_home_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = _thingpark_at(tmp_path, "https://tp.corp", 'ca_bundle = "~/certs/proxy.pem"\n')
+    profile = load_config(path).profiles["tp"]
+    assert profile.ca_bundle == "~/certs/proxy.pem"
+    assert profile.ca_bundle_path == tmp_path / "certs" / "proxy.pem"
+    save_profile(profile, path)  # written back as the user wrote it
+    assert 'ca_bundle = "~/certs/proxy.pem"' in path.read_text()
+    blank = _thingpark_at(tmp_path, "https://tp.corp", 'ca_bundle = " "\n')
+    assert load_config(blank).profiles["tp"].ca_bundle_path is None
 
 
 def test_profile_name_must_match_table(tmp_path: Path) -> None:

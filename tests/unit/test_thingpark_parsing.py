@@ -168,6 +168,44 @@ LORAWAN_SPEC = LoRaWanDeviceCreate(
     connection_keys=["TWA_199982747.1972.AS"],
 )
 
+CELLULAR_SPEC = CellularDeviceCreate(
+    name="My device",
+    model_key="CUSTOM/LTE_Dongle",
+    plan_key="acme-cs/cellular-cp",
+    network_context_key="1AF3B",
+    connection_keys=["TWA_199982747.1972.AS"],
+    sim_id="89208013535718672291",
+    imei="123456789012347",
+)
+
+MULTICAST_SPEC = MulticastGroupCreate(
+    name="My multicast group",
+    eui="70B3D5E756000999",
+    dev_addr="785D25E2",
+    nwk_skey="7374757A3FDD092947CE2DE9321C6040",
+    app_skey="8D67B0D6359D11ACFC45AD4BB9CE2D4F",
+    device_class="C",
+    downlink_data_rate=15,
+    downlink_frequency_mhz=869.525,
+    base_station_tags=["tag1"],
+    connection_keys=["TWA_199982747.1972.AS"],
+)
+
+HTTPS_SPEC = BasicHttpsConnectionCreate(
+    name="My Basic HTTPS connection",
+    url="https://www.example.com/myApp",
+    as_key="C72C6F867B150B1210ACDA5F3CDFB449",
+)
+
+FLOW_SPEC = IotFlowMqttConnectionCreate(
+    name="My MQTT connection",
+    host="myhostname.com:8883",
+    uplink_topic="mqtt/things/{DevEUI}/uplink",
+    downlink_topic="mqtt/things/{DevEUI}/downlink",
+    username="mycompany",
+    password="bar",
+)
+
 
 # ---------------------------------------------------------------- pure parsing
 
@@ -412,17 +450,8 @@ async def test_create_lorawan_body_exactly_as_the_page() -> None:
 async def test_create_cellular_body_exactly_as_the_page() -> None:
     created = {"name": "My device", "EUI": "F03D290000000001", "enforcedIMEI": "123456789012347"}
     rec = Recorder({("POST", DEVICES): lambda r: httpx.Response(201, json=created)})
-    spec = CellularDeviceCreate(
-        name="My device",
-        model_key="CUSTOM/LTE_Dongle",
-        plan_key="acme-cs/cellular-cp",
-        network_context_key="1AF3B",
-        connection_keys=["TWA_199982747.1972.AS"],
-        sim_id="89208013535718672291",
-        imei="123456789012347",
-    )
     async with _platform(rec) as tp:
-        detail = await tp.create_cellular_device(spec)
+        detail = await tp.create_cellular_device(CELLULAR_SPEC)
     request = rec.requests[0]
     assert request.url.query == b""
     assert _body(request) == {
@@ -455,37 +484,9 @@ async def test_multicast_and_connection_bodies() -> None:
         }
     )
     async with _platform(rec) as tp:
-        eui = await tp.create_multicast_group(
-            MulticastGroupCreate(
-                name="My multicast group",
-                eui="70B3D5E756000999",
-                dev_addr="785D25E2",
-                nwk_skey="7374757A3FDD092947CE2DE9321C6040",
-                app_skey="8D67B0D6359D11ACFC45AD4BB9CE2D4F",
-                device_class="C",
-                downlink_data_rate=15,
-                downlink_frequency_mhz=869.525,
-                base_station_tags=["tag1"],
-                connection_keys=["TWA_199982747.1972.AS"],
-            )
-        )
-        https = await tp.create_basic_https_connection(
-            BasicHttpsConnectionCreate(
-                name="My Basic HTTPS connection",
-                url="https://www.example.com/myApp",
-                as_key="C72C6F867B150B1210ACDA5F3CDFB449",
-            )
-        )
-        flow = await tp.create_iot_flow_connection(
-            IotFlowMqttConnectionCreate(
-                name="My MQTT connection",
-                host="myhostname.com:8883",
-                uplink_topic="mqtt/things/{DevEUI}/uplink",
-                downlink_topic="mqtt/things/{DevEUI}/downlink",
-                username="mycompany",
-                password="bar",
-            )
-        )
+        eui = await tp.create_multicast_group(MULTICAST_SPEC)
+        https = await tp.create_basic_https_connection(HTTPS_SPEC)
+        flow = await tp.create_iot_flow_connection(FLOW_SPEC)
     multicast, app_server, connection = rec.requests
     assert eui == "70B3D5E756000999"
     assert multicast.url.query == b"networkSubscriptionsHandlingMode=BASIC"
@@ -616,3 +617,102 @@ async def test_vendor_error_and_secret_never_leaks() -> None:
     assert info.value.code == "unauthorized_client"
     assert SECRET not in str(info.value)
     assert SECRET not in repr(info.value)
+
+
+# ---------------------------------------------------------------- answers it cannot read
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"briefs": "oops", "more": False}, "briefs: expected a list"),
+        ({"more": False}, "briefs: missing"),
+        ({"briefs": []}, "more: missing"),
+        ([], "the body: expected an object"),
+        (None, "the body: expected an object"),
+        ({"briefs": [{"EUI": 70}], "more": False}, "briefs.0.EUI: expected a string"),
+        ({"briefs": [], "more": True}, "more is true but cursors.last is missing"),
+        ({"briefs": [{"model": 3}], "more": False}, "briefs.0.model: expected an object"),
+    ],
+)
+async def test_a_device_page_it_cannot_read_is_an_api_error(body: Any, reason: str) -> None:
+    rec = Recorder({("GET", DEVICES): lambda r: httpx.Response(200, json=body)})
+    async with _platform(rec) as tp:
+        with pytest.raises(ApiError) as err:
+            await tp.list_devices()
+    assert err.value.message == f"unexpected answer from GET {DEVICES}: {reason}"
+    assert err.value.status == 200
+
+
+async def test_an_empty_fleet_is_only_an_answer_that_says_so() -> None:
+    rec = Recorder({("GET", DEVICES): {"briefs": [], "more": False, "count": 0}})
+    async with _platform(rec) as tp:
+        page = await tp.list_devices()
+    assert (page.items, page.cursor, page.total) == ([], None, 0)
+
+
+@pytest.mark.parametrize("count", [-1, 2.5, "62804", True, None])
+def test_a_count_that_is_no_total_is_unknown(count: Any) -> None:
+    _, _, total = page_from_briefs({**FIRST_DEVICE_PAGE, "count": count})
+    assert total is None
+
+
+# ---------------------------------------------------------------- catalogues read every page
+
+CATALOGUES = [
+    ("device_models", ("LORAWAN",), "/thingpark/wireless/rest/subscriptions/mine/deviceProfiles"),
+    (
+        "connectivity_plans",
+        ("CELLULAR",),
+        "/thingpark/wireless/rest/subscriptions/mine/networkSubscriptions",
+    ),
+    ("network_contexts", (), "/thingpark/wireless/rest/subscriptions/mine/cellularNetworkContexts"),
+    ("list_connections", (), "/thingpark/wireless/rest/subscriptions/mine/appServers"),
+]
+
+
+def paging(briefs: list[dict[str, Any]], size: int, seen: list[httpx.QueryParams]):
+    """A handler that pages `briefs` by `size` the vendor's way: sort, pageAfter, more, cursors."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params)
+        after = request.url.params.get("pageAfter")
+        start = 0 if after is None else int(after.removeprefix("after-")) + 1
+        chunk = briefs[start : start + size]
+        more = start + size < len(briefs)
+        cursor = f"after-{start + len(chunk) - 1}"
+        body = {"briefs": chunk, "more": more, "cursors": {"last": cursor}}
+        return httpx.Response(200, json={**body, "count": len(briefs)} if after is None else body)
+
+    return answer
+
+
+@pytest.mark.parametrize(("method", "args", "path"), CATALOGUES, ids=[c[0] for c in CATALOGUES])
+async def test_catalogue_lookups_read_every_page(
+    method: str, args: tuple[str, ...], path: str
+) -> None:
+    briefs = [{"ID": f"id-{n:02d}", "name": f"entry {n}"} for n in range(7)]
+    seen: list[httpx.QueryParams] = []
+    rec = Recorder(
+        {
+            ("GET", path): paging(briefs, 3, seen),
+            ("GET", "/thingpark/dx/core/latest/api/connections"): [],
+        }
+    )
+    async with _platform(rec) as tp:
+        found = await getattr(tp, method)(*args)
+    assert [item.key for item in found] == [b["ID"] for b in briefs]
+    assert [p.get("pageAfter") for p in seen] == [None, "after-2", "after-5"]
+    assert all(p.get("sort") == "ID,asc" for p in seen)
+    if args:
+        assert all(p.get("connectivity") == args[0] for p in seen)
+
+
+async def test_a_catalogue_that_repeats_its_cursor_is_an_api_error() -> None:
+    path = "/thingpark/wireless/rest/subscriptions/mine/deviceProfiles"
+    stuck = {"briefs": [{"ID": "m"}], "more": True, "cursors": {"last": "same"}}
+    rec = Recorder({("GET", path): stuck})
+    async with _platform(rec) as tp:
+        with pytest.raises(ApiError, match="repeated cursor 'same' after 2 pages"):
+            await tp.device_models("LORAWAN")
+    assert len(rec.requests) == 2

@@ -50,3 +50,15 @@ class ApiError(Exception):
             f"ApiError(platform={self.platform!r}, status={self.status!r}, "
             f"code={self.code!r}, message={self.message!r}, request_id={self.request_id!r})"
         )
+
+
+def require_key(platform: str, key: str | None, what: str) -> str:
+    """`key` without surrounding blanks; an ApiError, before anything is sent, when it is blank.
+
+    A list may show a row whose id the vendor left blank; a call addressed to it must not turn
+    into a request for the collection (`…/devices/e`) or for somebody else's resource.
+    """
+    key = (key or "").strip()
+    if not key:
+        raise ApiError(platform, f"{what} has a blank key: nothing was sent")
+    return key

@@ -5,26 +5,41 @@
   502/503/504 and read failures only for idempotent methods, never for a POST that may have gone
   through.
 - `ClientCredentialsAuth` fetches a bearer token, refreshes it shortly before it expires, and once
-  more when the server answers 401 anyway.
+  more when the server answers 401 anyway; its token requests carry the client's timeout.
 - `ApiClient` turns every failure into one `ApiError` with the vendor's code and message, parsed by
-  the adapter's `ErrorParser`; a body that is not JSON still yields a clear message.
+  the adapter's `ErrorParser`; a body that is not JSON (or not UTF-8) still yields a clear
+  message, and so does every transport failure. No redirect is followed: a 3xx is an error that
+  names where the server pointed. `ApiClient.answer()` gives an `Answer` whose `read(parse)`
+  turns an answer the adapter cannot read into `unexpected answer from GET /path: <what>`.
+- `SameOriginTransport` sends nothing to another origin than the base URL's: credentials stay home.
+- `Scrubber` masks the profile's secrets, and the tokens obtained at run time, in every spelling,
+  in every ApiError the client raises.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import email.utils
+import html
 import json
+import math
+import os
 import random
 import re
+import ssl
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+from urllib.parse import quote, quote_plus
 
 import httpx
 
 from tui.api.errors import ApiError
+from tui.api.wire import reason
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -45,13 +60,123 @@ def _no_vendor_body(_: Any) -> ErrorBody:
     return ErrorBody(None, None)
 
 
+# ---------------------------------------------------------------- secrets out of messages
+
+_HEX_ESCAPE = re.compile(r"(%)([0-9A-Fa-f]{2})|(\\u)([0-9A-Fa-f]{4})")
+#: A bearer token nobody told us about, in an echoed header: masked whatever its value.
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+
+
+def _hex_case(text: str, upper: bool) -> str:
+    def recase(match: re.Match[str]) -> str:
+        digits = match.group(2) or match.group(4)
+        return (match.group(1) or match.group(3)) + (digits.upper() if upper else digits.lower())
+
+    return _HEX_ESCAPE.sub(recase, text)
+
+
+def _base64s(raw: bytes) -> set[str]:
+    standard = base64.b64encode(raw).decode()
+    url_safe = base64.urlsafe_b64encode(raw).decode()
+    return {standard, standard.rstrip("="), url_safe, url_safe.rstrip("=")}
+
+
+def secret_spellings(secret: str, username: str | None = None) -> set[str]:
+    """Every spelling of `secret` a server may echo: literal, form- and percent-encoded (both hex
+    cases, with and without `/` safe), JSON-escaped (ASCII or not, `\\/` or `/`), HTML-escaped,
+    UTF-8 read as Latin-1, base64 of the secret and of `username:secret` (HTTP Basic)."""
+    as_json = json.dumps(secret)[1:-1]
+    spellings = {
+        secret,
+        quote_plus(secret),
+        quote(secret, safe=""),
+        quote(secret),
+        as_json,
+        as_json.replace("/", "\\/"),
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        html.escape(secret),
+        html.escape(secret, quote=False),
+    }
+    # UTF-8 read as Latin-1, as a server that decodes headers the HTTP/1.1 way echoes it.
+    spellings.add(secret.encode().decode("latin-1"))
+    spellings |= {_hex_case(s, upper) for s in spellings for upper in (True, False)}
+    spellings |= _base64s(secret.encode())
+    if username is not None:
+        spellings |= _base64s(f"{username}:{secret}".encode())
+    return {s for s in spellings if s}
+
+
+class Scrubber:
+    """Masks a profile's secrets, and the tokens its auth obtains, in every spelling they travel.
+
+    `make_client(secrets=…, username=…)` makes the one a client uses; every `ApiError` the client
+    raises goes through it, and so does any text of the server's before it is cut to a snippet.
+    """
+
+    MASK = "***"
+
+    def __init__(self, secrets: Iterable[str | None] = (), *, username: str | None = None) -> None:
+        self.username = username
+        self._spellings: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        """Mask `secret` too from now on (a token obtained at run time)."""
+        if secret:
+            self._spellings |= secret_spellings(secret, self.username)
+            self._pattern = None
+
+    def extended(self, secrets: Iterable[str | None]) -> Scrubber:
+        """A copy that also masks `secrets` (the keys one request carries)."""
+        copy = Scrubber(username=self.username)
+        copy._spellings = set(self._spellings)
+        for secret in secrets:
+            copy.add(secret)
+        return copy
+
+    def __call__(self, text: str) -> str:
+        if self._spellings:
+            if self._pattern is None:
+                # Longest first: at one position the longest spelling wins.
+                ordered = sorted(self._spellings, key=len, reverse=True)
+                self._pattern = re.compile("|".join(map(re.escape, ordered)))
+            text = self._pattern.sub(self.MASK, text)
+        return _BEARER.sub(rf"\1{self.MASK}", text)
+
+    def error(self, error: ApiError) -> ApiError:
+        """`error` with every secret masked in its message, code and request id."""
+        message, code, request_id = (
+            None if text is None else self(text)
+            for text in (error.message, error.code, error.request_id)
+        )
+        if (message, code, request_id) == (error.message, error.code, error.request_id):
+            return error
+        return ApiError(
+            error.platform, message or "", status=error.status, code=code, request_id=request_id
+        )
+
+
 def error_from_response(
-    platform: str, response: httpx.Response, parse: ErrorParser = _no_vendor_body
+    platform: str,
+    response: httpx.Response,
+    parse: ErrorParser = _no_vendor_body,
+    scrub: Scrubber | None = None,
 ) -> ApiError:
-    """Build the ApiError for an HTTP error answer, from the vendor's body when it has one."""
+    """Build the ApiError for an HTTP error answer, from the vendor's body when it has one.
+
+    `scrub` masks secrets the server echoes, before anything is parsed or cut short."""
+    scrub = scrub or Scrubber()
+    return scrub.error(_error_from_response(platform, response, parse, scrub))
+
+
+def _error_from_response(
+    platform: str, response: httpx.Response, parse: ErrorParser, scrub: Scrubber
+) -> ApiError:
     status = response.status_code
     header_id = response.headers.get("x-request-id") or response.headers.get("x-correlation-id")
-    text = response.text if response.content else ""
+    text = scrub(response.text) if response.content else ""
     try:
         body = json.loads(text) if text else None
     except ValueError:
@@ -76,6 +201,79 @@ def error_from_response(
     if snippet:
         message += f": {snippet}"
     return ApiError(platform, message, status=status, request_id=header_id)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body(platform: str, response: httpx.Response, scrub: Scrubber | None = None) -> Any:
+    """The decoded JSON of an answer, None when it has no body; an ApiError when it is not JSON.
+
+    JSON is UTF-8 (RFC 8259), or the charset the answer declares. Python's extensions (NaN,
+    Infinity) are refused, and so is nesting too deep to decode.
+    """
+    if not response.content:
+        return None
+    where = f"{response.request.method} {response.request.url.path}"
+    encoding = response.charset_encoding or "utf-8"
+    try:
+        text = response.content.decode(encoding)
+    except LookupError:
+        encoding = "utf-8"
+        text = response.content.decode(encoding, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ApiError(
+            platform,
+            f"the answer of {where} is not {encoding.upper()} text (bad byte at offset {exc.start})",
+            status=response.status_code,
+        ) from None
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise ApiError(
+            platform,
+            f"expected JSON from {where}, got {_plain_snippet((scrub or Scrubber())(text), 60)!r}",
+            status=response.status_code,
+        ) from None
+
+
+def _failure(exc: Exception) -> str:
+    """`Type: text` of an exception, on one line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def redirect_error(
+    platform: str, response: httpx.Response, scrub: Scrubber | None = None
+) -> ApiError:
+    """A 3xx answer: the client follows no redirect, so it is an error that says where it went.
+
+    An http→https move or an SSO login page would otherwise read as an empty success."""
+    location = response.headers.get("location")
+    if location:
+        location = (scrub or Scrubber())(location)
+    where = f"to {_plain_snippet(location)}" if location else "with no Location"
+    return ApiError(
+        platform,
+        f"the server redirected {response.request.method} {response.request.url.path} {where}; "
+        "check the profile's base_url",
+        status=response.status_code,
+    )
+
+
+def answer_error(
+    platform: str,
+    response: httpx.Response,
+    parse: ErrorParser = _no_vendor_body,
+    scrub: Scrubber | None = None,
+) -> ApiError | None:
+    """The ApiError of an answer that is no success (a redirect or an HTTP error), else None."""
+    if 300 <= response.status_code < 400:
+        return redirect_error(platform, response, scrub)
+    if response.status_code >= 400:
+        return error_from_response(platform, response, parse, scrub)
+    return None
 
 
 def _plain_snippet(text: str, limit: int = 120) -> str:
@@ -171,6 +369,57 @@ class RetryTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+def token_lifetime(expires_in: Any) -> float | None:
+    """Seconds a token lives from its `expires_in` (a number, or a string of one); None when it
+    never expires (absent or 0). ValueError for anything else: a token of unknown life would be
+    used until the server refuses it, or asked for again on every request."""
+    if expires_in is None:
+        return None
+    lifetime = math.nan
+    if not isinstance(expires_in, bool):
+        with contextlib.suppress(TypeError, ValueError):
+            lifetime = float(expires_in)
+    if not math.isfinite(lifetime) or lifetime < 0:
+        shown = _plain_snippet(json.dumps(expires_in, default=str), 40)
+        raise ValueError(f"the token answer's expires_in is not a number of seconds: {shown}")
+    return lifetime or None
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: httpx.URL) -> str:
+    """`scheme://host:port` of a URL, the port spelled out even when it is the default."""
+    port = url.port or _DEFAULT_PORTS.get(url.scheme)
+    return f"{url.scheme}://{url.host}:{port}"
+
+
+class SameOriginTransport(httpx.AsyncBaseTransport):
+    """Sends nothing to another origin (scheme, host, port) than the client's base URL.
+
+    Every request of an `ApiClient` carries the profile's credentials (a bearer token, an AK/SK
+    signature, an X-Auth-Token, a client secret in a token form): a `Location` or any absolute
+    URL elsewhere is refused with an ApiError before a byte is sent.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, platform: str, base_url: httpx.URL):
+        self._inner = inner
+        self._platform = platform
+        self._origin = origin(base_url)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if origin(request.url) != self._origin:
+            raise ApiError(
+                self._platform,
+                f"refused to send credentials to {_plain_snippet(origin(request.url))}: this "
+                f"profile talks to {self._origin} only",
+            )
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 class Token(NamedTuple):
     value: str
     refresh_at: float | None  # monotonic clock; None never expires
@@ -202,76 +451,123 @@ class ClientCredentialsAuth(httpx.Auth):
         self._token: Token | None = None
         self._lock = asyncio.Lock()
         self.fetches = 0  # how many tokens were asked for: tests and the status bar read it
+        #: masks secrets in the errors of token requests and learns every token obtained;
+        #: `make_client` replaces it with its client's own
+        self.scrubber = Scrubber()
 
     def _fresh(self) -> bool:
         t = self._token
         return t is not None and (t.refresh_at is None or self._clock() < t.refresh_at)
 
-    async def _fetch(self) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        response = yield self._token_request()
+    def _stale(self, refused: Token | None) -> bool:
+        """Whether to fetch a token: none fresh, or the one refused is still the current one
+        (after a 401 nobody else refreshed it meanwhile)."""
+        return self._token == refused if refused is not None else not self._fresh()
+
+    async def _take(self, response: httpx.Response) -> None:
+        """Keep the token of a token answer, or raise the ApiError that refused it."""
         # A custom async_auth_flow gets the answer unread (httpx reads it only for its own flow).
         await response.aread()
         self.fetches += 1
-        if response.status_code >= 400:
-            raise error_from_response(self._platform, response, self._parse_error)
-        try:
-            body = response.json()
-            value = str(body["access_token"])
-        except (ValueError, KeyError, TypeError) as exc:
+        error = answer_error(self._platform, response, self._parse_error, self.scrubber)
+        if error is not None:
+            raise error
+        body = json_body(self._platform, response, self.scrubber)
+        value = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(value, str) or not value:
             raise ApiError(
                 self._platform, "the token answer has no access_token", status=response.status_code
-            ) from exc
-        expires_in = body.get("expires_in")
+            )
+        self.scrubber.add(value)
+        try:
+            lifetime = token_lifetime(body.get("expires_in"))
+        except ValueError as exc:
+            raise ApiError(self._platform, str(exc), status=response.status_code) from None
         refresh_at = None
-        if expires_in not in (None, 0, "0"):
-            lifetime = float(expires_in)
+        if lifetime is not None:
             # Refresh `margin` seconds early, but never earlier than half-way through a short token.
             refresh_at = self._clock() + lifetime - min(self._margin, lifetime / 2)
         self._token = Token(value, refresh_at)
 
+    def _token_request_for(self, request: httpx.Request) -> httpx.Request:
+        """The vendor's token request, with the timeout of the request it is made for: httpx
+        times only the requests it builds itself, and an untimed one can hang for ever."""
+        token_request = self._token_request()
+        if "timeout" in request.extensions:
+            token_request.extensions["timeout"] = request.extensions["timeout"]
+        return token_request
+
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        if not self._fresh():
-            async with self._lock:
-                if not self._fresh():
-                    flow = self._fetch()
-                    token_request = await flow.__anext__()
-                    while True:
-                        response = yield token_request
-                        try:
-                            token_request = await flow.asend(response)
-                        except StopAsyncIteration:
-                            break
-        assert self._token is not None
-        used = self._token
-        request.headers["Authorization"] = f"Bearer {used.value}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        async with self._lock:
-            if self._token == used:  # nobody refreshed it meanwhile
-                self._token = None
-                flow = self._fetch()
-                token_request = await flow.__anext__()
-                while True:
-                    token_response = yield token_request
-                    try:
-                        token_request = await flow.asend(token_response)
-                    except StopAsyncIteration:
-                        break
-        assert self._token is not None
-        request.headers["Authorization"] = f"Bearer {self._token.value}"
-        yield request
+        used: Token | None = None  # the token of the last try, refused with a 401
+        for _ in range(2):
+            if self._stale(used):
+                async with self._lock:
+                    if self._stale(used):
+                        self._token = None
+                        await self._take((yield self._token_request_for(request)))
+            assert self._token is not None
+            used = self._token
+            request.headers["Authorization"] = f"Bearer {used.value}"
+            response = yield request
+            if response.status_code != 401:
+                return
+
+
+T = TypeVar("T")
+
+#: What reading an answer of an unexpected shape raises; each becomes one ApiError.
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer: its status, headers and decoded JSON body (None when empty)."""
+
+    platform: str
+    method: str
+    path: str
+    status: int
+    headers: httpx.Headers
+    body: Any
+    scrub: Scrubber
+
+    def read(self, parse: Callable[[Any], T]) -> T:
+        """`parse(body)`; whatever parse cannot read (a ValidationError, a TypeError, …) comes
+        out as the ApiError `unexpected answer from GET /path: <what was wrong>`."""
+        try:
+            return parse(self.body)
+        except ApiError:
+            raise
+        except _UNREADABLE as exc:
+            raise self.unexpected(reason(exc)) from None
+
+    def unexpected(self, what: str) -> ApiError:
+        return self.scrub.error(
+            ApiError(
+                self.platform,
+                f"unexpected answer from {self.method} {self.path}: {what}",
+                status=self.status,
+            )
+        )
 
 
 class ApiClient:
-    """An httpx.AsyncClient bound to one platform: every failure comes out as an `ApiError`."""
+    """An httpx.AsyncClient bound to one platform: every failure comes out as an `ApiError`,
+    with every secret the client knows of masked by `scrubber`."""
 
-    def __init__(self, platform: str, client: httpx.AsyncClient, parse_error: ErrorParser) -> None:
+    def __init__(
+        self,
+        platform: str,
+        client: httpx.AsyncClient,
+        parse_error: ErrorParser,
+        scrubber: Scrubber | None = None,
+    ) -> None:
         self.platform = platform
         self.http = client
         self._parse_error = parse_error
+        self.scrubber = scrubber or Scrubber()
 
     @property
     def base_url(self) -> str:
@@ -286,37 +582,61 @@ class ApiClient:
         json: Any = None,
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        secrets: Iterable[str | None] = (),
     ) -> httpx.Response:
-        try:
-            response = await self.http.request(
-                method, url, params=params, json=json, data=data, headers=headers
-            )
-        except ApiError:
-            raise
-        except httpx.TimeoutException as exc:
-            raise ApiError(
-                self.platform, f"timed out talking to {self._where()} ({type(exc).__name__})"
-            ) from None
-        except httpx.TransportError as exc:
-            raise ApiError(
-                self.platform, f"cannot reach {self._where()} ({type(exc).__name__}: {exc})"
-            ) from None
-        if response.status_code >= 400:
-            raise error_from_response(self.platform, response, self._parse_error)
+        """Send one request; `secrets` are keys it carries, masked like the profile's."""
+        response, _ = await self._send(
+            method, url, params=params, json=json, data=data, headers=headers, secrets=secrets
+        )
         return response
 
     async def json(self, method: str, url: str, **kwargs: Any) -> Any:
-        response = await self.request(method, url, **kwargs)
-        if not response.content:
-            return None
+        """The decoded JSON answer (None for an empty body); ApiError when it is not JSON."""
+        return (await self.answer(method, url, **kwargs)).body
+
+    async def answer(self, method: str, url: str, **kwargs: Any) -> Answer:
+        """The answer with its JSON decoded, to `read()` with the vendor's wire model."""
+        response, scrub = await self._send(method, url, **kwargs)
+        return Answer(
+            self.platform,
+            method,
+            response.request.url.path,
+            response.status_code,
+            response.headers,
+            json_body(self.platform, response, scrub),
+            scrub,
+        )
+
+    async def _send(
+        self, method: str, url: str, *, secrets: Iterable[str | None] = (), **kwargs: Any
+    ) -> tuple[httpx.Response, Scrubber]:
+        scrub = self.scrubber.extended(secrets) if secrets else self.scrubber
         try:
-            return response.json()
-        except ValueError:
-            raise ApiError(
-                self.platform,
-                f"expected JSON from {method} {url}, got {_plain_snippet(response.text, 60)!r}",
-                status=response.status_code,
-            ) from None
+            try:
+                response = await self.http.request(method, url, **kwargs)
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise self._no_answer(url, exc) from None
+            error = answer_error(self.platform, response, self._parse_error, scrub)
+            if error is not None:
+                raise error
+        except ApiError as exc:
+            raise scrub.error(exc) from None
+        return response, scrub
+
+    def _no_answer(self, url: str, exc: Exception) -> ApiError:
+        """The one-line ApiError of a request that brought no usable answer."""
+        where = self._where()
+        if isinstance(exc, httpx.InvalidURL):
+            text = f"invalid URL {_plain_snippet(url)!r}: {exc}"
+        elif isinstance(exc, httpx.TimeoutException):
+            text = f"timed out talking to {where} ({type(exc).__name__})"
+        elif isinstance(exc, httpx.TransportError):
+            text = f"cannot reach {where} ({_failure(exc)})"
+        elif isinstance(exc, httpx.DecodingError):
+            text = f"could not decode the answer of {where} ({_failure(exc)})"
+        else:
+            text = f"HTTP failure talking to {where} ({_failure(exc)})"
+        return ApiError(self.platform, text)
 
     def _where(self) -> str:
         url = self.http.base_url
@@ -326,29 +646,69 @@ class ApiClient:
         await self.http.aclose()
 
 
+def ca_bundle_context(path: str | os.PathLike[str]) -> ssl.SSLContext:
+    """A TLS context that trusts the CA certificates of a PEM file, for `make_client(verify=…)`.
+
+    ValueError naming the file when it is missing, unreadable, or holds no certificate that loads.
+    """
+    where = f"ca_bundle {os.fspath(path)}"
+    try:
+        pem = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{where}: no such file") from None
+    except OSError as exc:
+        raise ValueError(f"{where}: cannot read it ({exc.strerror or exc})") from None
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        raise ValueError(f"{where}: not a PEM file of CA certificates (no BEGIN CERTIFICATE)")
+    try:
+        return ssl.create_default_context(cafile=os.fspath(path))
+    except (ssl.SSLError, ValueError) as exc:
+        raise ValueError(f"{where}: its certificates do not load ({_failure(exc)})") from None
+
+
 def make_client(
     platform: str,
     base_url: str,
     *,
     parse_error: ErrorParser = _no_vendor_body,
     auth: httpx.Auth | None = None,
-    verify: bool = True,
+    verify: bool | ssl.SSLContext = True,
     timeout: float = 20.0,
     retry: RetryPolicy | None = None,
     headers: dict[str, str] | None = None,
+    secrets: Iterable[str | None] = (),
+    username: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep = asyncio.sleep,
 ) -> ApiClient:
-    """The one place an httpx client is made. `transport` is for tests (httpx.MockTransport)."""
+    """The one place an httpx client is made. `transport` is for tests (httpx.MockTransport).
+
+    `verify` checks TLS certificates against the system's CAs (True), a profile's own CAs (the
+    `ca_bundle_context` of its ca_bundle), or not at all (False, an insecure profile).
+
+    `secrets` are the profile's secrets (client secret, secret key, token) and `username` the id
+    that goes with them in HTTP Basic: no error the client raises shows them, in any spelling,
+    nor any token a `ClientCredentialsAuth` obtains.
+    """
+    scrubber = Scrubber(secrets, username=username)
+    if isinstance(auth, ClientCredentialsAuth):
+        auth.scrubber = scrubber
     inner = transport or httpx.AsyncHTTPTransport(
         verify=verify, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10)
     )
-    client = httpx.AsyncClient(
-        base_url=base_url,
-        auth=auth,
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-        headers={"Accept": "application/json", **(headers or {})},
-        transport=RetryTransport(inner, retry, sleep),
-        follow_redirects=False,
-    )
-    return ApiClient(platform, client, parse_error)
+    try:
+        transport = SameOriginTransport(
+            RetryTransport(inner, retry, sleep), platform, httpx.URL(base_url)
+        )
+        client = httpx.AsyncClient(
+            base_url=base_url,
+            auth=auth,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            headers={"Accept": "application/json", **(headers or {})},
+            transport=transport,
+            follow_redirects=False,
+        )
+    except httpx.InvalidURL as exc:
+        invalid = ApiError(platform, f"invalid base URL {_plain_snippet(base_url)!r}: {exc}")
+        raise scrubber.error(invalid) from None
+    return ApiClient(platform, client, parse_error, scrubber)

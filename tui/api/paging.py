@@ -12,6 +12,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from tui.api.errors import ApiError
+
 T = TypeVar("T")
 
 
@@ -30,13 +32,65 @@ class Page(BaseModel, Generic[T]):
 PageFetcher = Callable[[str | None], Awaitable[Page[T]]]
 
 
-async def walk(fetch: PageFetcher[T], *, max_pages: int | None = None) -> AsyncIterator[Page[T]]:
+def _short(cursor: str, limit: int = 40) -> str:
+    return repr(cursor if len(cursor) <= limit else cursor[: limit - 1] + "…")
+
+
+class PageProgress:
+    """Watches a forward chain of pages; raises ApiError when the server makes no progress.
+
+    Call `check(cursor, items, next_cursor)` after each page of the chain, in order: `cursor`
+    fetched the page, `items` is its row count, `next_cursor` the page's cursor for the next
+    one. A next cursor already seen in this chain would loop for ever, and so would a server
+    that answers empty pages with a new cursor each time: `max_empty` of them in a row stop
+    the chain. An empty page that ends the chain (no next cursor) is no fault. `reset()`
+    starts a new chain (a reload, another filter); fetching again a page of the chain from its
+    saved cursor is no step of the chain and is not checked.
+    """
+
+    def __init__(self, platform: str, *, max_empty: int = 3) -> None:
+        self.platform = platform
+        self.max_empty = max_empty
+        self.reset()
+
+    def reset(self) -> None:
+        self._seen: set[str] = set()
+        self._pages = 0
+        self._empty = 0
+
+    def check(self, cursor: str | None, items: int, next_cursor: str | None) -> None:
+        self._pages += 1
+        if cursor is not None:
+            self._seen.add(cursor)
+        if next_cursor is None:
+            return
+        if next_cursor in self._seen:
+            raise ApiError(
+                self.platform,
+                f"the server repeated cursor {_short(next_cursor)} after {self._pages} pages",
+            )
+        self._empty = self._empty + 1 if items == 0 else 0
+        if self._empty >= self.max_empty:
+            raise ApiError(
+                self.platform,
+                f"the server answered {self._empty} empty pages in a row, each with a new "
+                f"cursor, after {self._pages} pages",
+            )
+
+
+async def walk(
+    fetch: PageFetcher[T], *, max_pages: int | None = None, platform: str | None = None
+) -> AsyncIterator[Page[T]]:
     """Yield pages from the first until the cursor runs out (or `max_pages` were fetched).
 
-    A cursor that repeats is a server fault that would loop forever; it ends the walk with an error.
+    A server that makes no progress (a repeated cursor, endless empty pages) would loop for
+    ever: `PageProgress` ends the walk with an `ApiError` of `platform` (by default the name of
+    the platform whose bound method `fetch` is, else "fleet").
     """
+    if platform is None:
+        platform = str(getattr(getattr(fetch, "__self__", None), "name", None) or "fleet")
+    progress = PageProgress(platform)
     cursor: str | None = None
-    seen: set[str] = set()
     fetched = 0
     while True:
         page = await fetch(cursor)
@@ -44,9 +98,7 @@ async def walk(fetch: PageFetcher[T], *, max_pages: int | None = None) -> AsyncI
         yield page
         if page.cursor is None or (max_pages is not None and fetched >= max_pages):
             return
-        if page.cursor in seen:
-            raise RuntimeError(f"the server repeated cursor {page.cursor!r}; stopping the walk")
-        seen.add(page.cursor)
+        progress.check(cursor, len(page.items), page.cursor)
         cursor = page.cursor
 
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ssl
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from tui.api.errors import ApiError
-from tui.api.http import ApiClient, ErrorBody, RetryPolicy, make_client
+from tui.api.errors import require_key
+from tui.api.http import Answer, ApiClient, ErrorBody, RetryPolicy, make_client
 from tui.api.models import DetailField, DetailSection, DeviceDetail, DeviceSummary
 from tui.api.paging import Page
 from tui.api.platform import DeviceDirectory, Platform, Products
 from tui.api.platforms.iotda_signer import AkSkAuth, TokenAuth
 from tui.api.products import Product, ProductSummary
+from tui.api.wire import Count, Key, WireModel, object_body
 
 __all__ = [
     "DEVICE_PAGE",
@@ -50,64 +52,130 @@ def parse_error(body: Any) -> ErrorBody:
     )
 
 
+class _PageInfo(WireModel):
+    count: Count = None
+    marker: str | None = None
+
+
+B = TypeVar("B")  # a row's wire model
+R = TypeVar("R")
+
+
+class _Listing(WireModel, Generic[B]):
+    """A marker-paged list: its rows under the list's own name, and `page`."""
+
+    page: _PageInfo = _PageInfo()
+
+    @property
+    def rows(self) -> list[B]:
+        raise NotImplementedError
+
+
 def page_cursor(body: Any, items: list[Any], limit: int) -> str | None:
     """The next page's marker: the page's `marker` when the page was full, else none.
 
     The vendor returns the marker of the last record on every page and says nothing of "more";
     a short page is the last one. A full last page costs one extra, empty request.
     """
-    page = body.get("page") if isinstance(body, dict) else None
-    marker = page.get("marker") if isinstance(page, dict) else None
-    if not marker or len(items) < limit:
-        return None
-    return str(marker)
+    return _next_marker(_Listing.model_validate(body).page, items, limit)
 
 
-def _count(body: Any) -> int | None:
-    page = body.get("page") if isinstance(body, dict) else None
-    count = page.get("count") if isinstance(page, dict) else None
-    return count if isinstance(count, int) and not isinstance(count, bool) else None
+def _next_marker(page: _PageInfo, items: list[Any], limit: int) -> str | None:
+    return page.marker if page.marker and len(items) >= limit else None
 
 
-def _time(value: Any) -> datetime | None:
-    # IoTDA writes times as yyyyMMdd'T'HHmmss'Z'.
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return None
+#: IoTDA's time formats: `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` for connection_status_update_time and
+#: active_time (the SDK's ShowDeviceResponse), `yyyyMMdd'T'HHmmss'Z'` for create_time.
+_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ", "%Y%m%dT%H%M%SZ")
+
+
+def _time(value: str | None) -> datetime | None:
+    """A vendor time in any of its formats, as an aware UTC datetime; None when it is none."""
+    for layout in _TIME_FORMATS:
+        try:
+            return datetime.strptime(value or "", layout).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+class _ProductBrief(WireModel):
+    product_id: Key | None = None
+    name: str | None = None
+    device_type: str | None = None
+    protocol_type: str | None = None
+    data_format: str | None = None
+    industry: str | None = None
+    manufacturer_name: str | None = None
+    app_id: str | None = None
+    create_time: str | None = None
+    service_capabilities: list[Any] | None = None
+
+
+class _Products(_Listing[_ProductBrief]):
+    products: list[_ProductBrief]
+
+    @property
+    def rows(self) -> list[_ProductBrief]:
+        return self.products
+
+
+def _product_summary(brief: _ProductBrief) -> ProductSummary:
+    services = brief.service_capabilities
+    return ProductSummary(
+        product_id=brief.product_id or "",
+        name=brief.name or "",
+        device_type=brief.device_type,
+        protocol_type=brief.protocol_type,
+        data_format=brief.data_format,
+        industry=brief.industry,
+        manufacturer_name=brief.manufacturer_name,
+        app_id=brief.app_id,
+        create_time=brief.create_time,
+        # The vendor's list rows carry no services; the count is known only when they are there.
+        services=len(services) if services is not None else None,
+    )
 
 
 def product_summary_from_brief(brief: dict[str, Any]) -> ProductSummary:
-    services = brief.get("service_capabilities")
-    return ProductSummary(
-        product_id=str(brief.get("product_id") or ""),
-        name=str(brief.get("name") or ""),
-        device_type=brief.get("device_type"),
-        protocol_type=brief.get("protocol_type"),
-        data_format=brief.get("data_format"),
-        industry=brief.get("industry"),
-        manufacturer_name=brief.get("manufacturer_name"),
-        app_id=brief.get("app_id"),
-        create_time=brief.get("create_time"),
-        # The vendor's list rows carry no services; the count is known only when they are there.
-        services=len(services) if isinstance(services, list) else None,
+    return _product_summary(_ProductBrief.model_validate(brief))
+
+
+class _DeviceBrief(WireModel):
+    device_id: Key | None = None
+    device_name: str | None = None
+    node_id: str | None = None
+    node_type: str | None = None
+    product_id: str | None = None
+    product_name: str | None = None
+    status: str | None = None
+    connection_status_update_time: str | None = None
+
+
+class _Devices(_Listing[_DeviceBrief]):
+    devices: list[_DeviceBrief]
+
+    @property
+    def rows(self) -> list[_DeviceBrief]:
+        return self.devices
+
+
+def _device_summary(brief: _DeviceBrief) -> DeviceSummary:
+    device_id = brief.device_id or ""
+    return DeviceSummary(
+        key=device_id,
+        name=brief.device_name or device_id,
+        # node_id is the physical device's own identifier (often its IMEI or EUI).
+        eui=brief.node_id,
+        model=brief.product_name or brief.product_id,
+        connectivity=brief.node_type,
+        health=brief.status,
+        last_activity=_time(brief.connection_status_update_time),
     )
 
 
 def device_summary_from_brief(brief: dict[str, Any]) -> DeviceSummary:
-    device_id = str(brief.get("device_id") or "")
-    return DeviceSummary(
-        key=device_id,
-        name=str(brief.get("device_name") or device_id),
-        # node_id is the physical device's own identifier (often its IMEI or EUI).
-        eui=brief.get("node_id"),
-        model=brief.get("product_name") or brief.get("product_id"),
-        connectivity=brief.get("node_type"),
-        health=brief.get("status"),
-        last_activity=_time(brief.get("connection_status_update_time")),
-    )
+    return _device_summary(_DeviceBrief.model_validate(brief))
 
 
 _SECTIONS: list[tuple[str, tuple[str, ...]]] = [
@@ -160,7 +228,12 @@ def _fields(prefix: str, name: str, value: Any) -> Iterator[DetailField]:
         yield DetailField(label=label, value=_leaf(value), secret=name in _SECRETS)
 
 
-def device_detail_from_body(body: dict[str, Any]) -> DeviceDetail:
+def device_detail_from_body(body: dict[str, Any], key: str | None = None) -> DeviceDetail:
+    """A device (`GET /devices/{device_id}`) in sections; `key` is the id it was asked for,
+    should the body not say it."""
+    summary = device_summary_from_brief(body)
+    if not summary.key and key:
+        summary = summary.model_copy(update={"key": key, "name": summary.name or key})
     sections: list[DetailSection] = []
     used: set[str] = set()
     for title, keys in _SECTIONS:
@@ -173,7 +246,6 @@ def device_detail_from_body(body: dict[str, Any]) -> DeviceDetail:
     ]
     if other:
         sections.append(DetailSection(title="Other", fields=other))
-    summary = device_summary_from_brief(body)
     return DeviceDetail(
         key=summary.key, name=summary.name, summary=summary, sections=sections, raw=body
     )
@@ -208,7 +280,7 @@ class Iotda(Platform, DeviceDirectory, Products):
         secret_key: str | None = None,
         token: str | None = None,
         instance_id: str | None = None,
-        verify: bool = True,
+        verify: bool | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         auth: httpx.Auth | None = None,
@@ -217,7 +289,6 @@ class Iotda(Platform, DeviceDirectory, Products):
         self.base_url = base_url.rstrip("/")
         self.project_id = project_id
         self.instance_id = instance_id
-        self._token = token
         if auth is None:
             if token:
                 auth = TokenAuth(token)
@@ -236,6 +307,7 @@ class Iotda(Platform, DeviceDirectory, Products):
             retry=retry,
             transport=transport,
             headers=headers,
+            secrets=(secret_key, token),
         )
         self._root = f"/v5/iot/{quote(project_id, safe='')}"
 
@@ -245,19 +317,33 @@ class Iotda(Platform, DeviceDirectory, Products):
     async def aclose(self) -> None:
         await self._api.aclose()
 
-    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            return await self._api.json(method, self._root + path, **kwargs)
-        except ApiError as exc:
-            if self._token and self._token in exc.message:
-                raise ApiError(
-                    exc.platform,
-                    exc.message.replace(self._token, "***"),
-                    status=exc.status,
-                    code=exc.code,
-                    request_id=exc.request_id,
-                ) from None
-            raise
+    async def _answer(self, method: str, path: str, **kwargs: Any) -> Answer:
+        return await self._api.answer(method, self._root + path, **kwargs)
+
+    async def _page(
+        self,
+        path: str,
+        listing: type[_Listing[B]],
+        row: Callable[[B], R],
+        limit: int,
+        cursor: str | None,
+        filters: dict[str, str | None],
+    ) -> Page[R]:
+        """One page of a marker-paged list, below `cursor`, with the filters that are set."""
+        params: dict[str, Any] = {"limit": limit, **({"marker": cursor} if cursor else {})}
+        params.update({k: v for k, v in filters.items() if v})
+        answer = await self._answer("GET", path, params=params)
+
+        def read(body: Any) -> Page[R]:
+            found = listing.model_validate(body)
+            rows = found.rows
+            return Page[R](
+                items=[row(b) for b in rows],
+                cursor=_next_marker(found.page, rows, limit),
+                total=found.page.count if cursor is None else None,
+            )
+
+        return answer.read(read)
 
     # ------------------------------------------------------------ products
 
@@ -265,42 +351,31 @@ class Iotda(Platform, DeviceDirectory, Products):
         self, cursor: str | None = None, *, name: str | None = None, app_id: str | None = None
     ) -> Page[ProductSummary]:
         """One page of products below the marker `cursor`; `name` is the vendor's product_name."""
-        params: dict[str, Any] = {"limit": PRODUCT_PAGE}
-        if cursor:
-            params["marker"] = cursor
-        if name:
-            params["product_name"] = name
-        if app_id:
-            params["app_id"] = app_id
-        body = await self._json("GET", "/products", params=params)
-        briefs = [b for b in (body or {}).get("products") or [] if isinstance(b, dict)]
-        return Page[ProductSummary](
-            items=[product_summary_from_brief(b) for b in briefs],
-            cursor=page_cursor(body, briefs, PRODUCT_PAGE),
-            total=_count(body) if cursor is None else None,
+        filters = {"product_name": name, "app_id": app_id}
+        return await self._page(
+            "/products", _Products, _product_summary, PRODUCT_PAGE, cursor, filters
         )
 
     async def get_product(self, product_id: str, *, app_id: str | None = None) -> Product:
         params = {"app_id": app_id} if app_id else None
-        body = await self._json("GET", _product_path(product_id), params=params)
-        return _product(body, product_id)
+        answer = await self._answer("GET", _product_path(product_id), params=params)
+        return answer.read(Product.model_validate)
 
     async def create_product(self, product: Product) -> Product:
-        body = await self._json("POST", "/products", json=product.body())
-        return _product(body, product.product_id or "(new)")
+        answer = await self._answer("POST", "/products", json=product.body())
+        return answer.read(Product.model_validate)
 
     async def update_product(self, product: Product) -> Product:
-        if not product.product_id:
-            raise ValueError("updating a product needs its product_id")
+        path = _product_path(product.product_id)
         body = product.body()
         # The update body has no product_id: the path names the product.
         body.pop("product_id", None)
-        answer = await self._json("PUT", _product_path(product.product_id), json=body)
-        return _product(answer, product.product_id)
+        answer = await self._answer("PUT", path, json=body)
+        return answer.read(Product.model_validate)
 
     async def delete_product(self, product_id: str, *, app_id: str | None = None) -> None:
         params = {"app_id": app_id} if app_id else None
-        await self._json("DELETE", _product_path(product_id), params=params)
+        await self._api.request("DELETE", self._root + _product_path(product_id), params=params)
 
     # ------------------------------------------------------------ devices
 
@@ -315,44 +390,24 @@ class Iotda(Platform, DeviceDirectory, Products):
         app_id: str | None = None,
     ) -> Page[DeviceSummary]:
         """One page in the vendor's order (descending id below the marker `cursor`)."""
-        params: dict[str, Any] = {"limit": DEVICE_PAGE}
-        if cursor:
-            params["marker"] = cursor
-        for key, value in (
-            ("device_name", query),
-            ("product_id", product_id),
-            ("gateway_id", gateway_id),
-            ("node_id", node_id),
-            ("app_id", app_id),
-        ):
-            if value:
-                params[key] = value
-        body = await self._json("GET", "/devices", params=params)
-        briefs = [b for b in (body or {}).get("devices") or [] if isinstance(b, dict)]
-        return Page[DeviceSummary](
-            items=[device_summary_from_brief(b) for b in briefs],
-            cursor=page_cursor(body, briefs, DEVICE_PAGE),
-            total=_count(body) if cursor is None else None,
-        )
+        filters = {
+            "device_name": query,
+            "product_id": product_id,
+            "gateway_id": gateway_id,
+            "node_id": node_id,
+            "app_id": app_id,
+        }
+        return await self._page("/devices", _Devices, _device_summary, DEVICE_PAGE, cursor, filters)
 
     async def get_device(self, key: str) -> DeviceDetail:
-        body = await self._json("GET", f"/devices/{quote(key, safe='')}")
-        if not isinstance(body, dict):
-            raise ApiError(NAME, f"device {key} came back empty")
-        return device_detail_from_body(body)
+        device_id = require_key(NAME, key, "the device")
+        answer = await self._answer("GET", f"/devices/{quote(device_id, safe='')}")
+        return answer.read(lambda body: device_detail_from_body(object_body(body), device_id))
 
     async def delete_device(self, key: str) -> None:
-        await self._json("DELETE", f"/devices/{quote(key, safe='')}")
+        device_id = require_key(NAME, key, "the device")
+        await self._api.request("DELETE", f"{self._root}/devices/{quote(device_id, safe='')}")
 
 
-def _product_path(product_id: str) -> str:
-    return f"/products/{quote(product_id, safe='')}"
-
-
-def _product(body: Any, product_id: str) -> Product:
-    if not isinstance(body, dict):
-        raise ApiError(NAME, f"product {product_id} came back empty")
-    try:
-        return Product.model_validate(body)
-    except ValueError as exc:
-        raise ApiError(NAME, f"product {product_id} came back malformed: {exc}") from None
+def _product_path(product_id: str | None) -> str:
+    return f"/products/{quote(require_key(NAME, product_id, 'the product'), safe='')}"

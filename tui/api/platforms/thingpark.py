@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import ssl
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from urllib.parse import quote
 
 import httpx
+from pydantic import BeforeValidator, Field, TypeAdapter, field_validator
 
-from tui.api.errors import ApiError
-from tui.api.http import ApiClient, ClientCredentialsAuth, ErrorBody, RetryPolicy, make_client
+from tui.api.errors import require_key
+from tui.api.http import (
+    Answer,
+    ApiClient,
+    ClientCredentialsAuth,
+    ErrorBody,
+    RetryPolicy,
+    make_client,
+)
 from tui.api.models import (
     Alarm,
     AlarmSeverity,
@@ -31,7 +41,7 @@ from tui.api.models import (
     NetworkContext,
     TrafficBucket,
 )
-from tui.api.paging import Page
+from tui.api.paging import Page, walk
 from tui.api.platform import (
     Alarms,
     Connections,
@@ -42,6 +52,7 @@ from tui.api.platform import (
     Platform,
     TrafficHistory,
 )
+from tui.api.wire import Count, Key, WireModel, object_body, optional_object_body
 
 __all__ = [
     "DX",
@@ -82,6 +93,9 @@ MULTICAST_TAG_NAMESPACE = "OPERATOR"
 #: Alarm order for cursor paging: newest first. OSS lists take `sort=<field>,<asc|desc>`; the
 #: vendor's example pages `alarmUid,asc`, and `pageAfter` follows the sort in either direction.
 ALARM_SORT = "alarmUid,desc"
+#: Catalogues (device models, connectivity plans, network contexts, application servers) page
+#: the same way; the vendor page shows only their `more`, and their briefs are keyed by `ID`.
+CATALOGUE_SORT = "ID,asc"
 
 
 # ---------------------------------------------------------------- errors
@@ -106,25 +120,6 @@ def parse_error(body: Any) -> ErrorBody:
     return ErrorBody(None, None)
 
 
-def _scrub(error: ApiError, secrets: Iterable[str | None]) -> ApiError:
-    """Rebuild `error` with every secret masked: a vendor may echo what it refused."""
-    message = error.message
-    for secret in secrets:
-        if secret and len(secret) >= 4 and secret in message:
-            message = message.replace(secret, "***")
-    # A bearer token in an echoed header must not leak either.
-    message = re.sub(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+", r"\1***", message)
-    if message == error.message:
-        return error
-    return ApiError(
-        error.platform,
-        message,
-        status=error.status,
-        code=error.code,
-        request_id=error.request_id,
-    )
-
-
 # ---------------------------------------------------------------- parsing helpers
 
 
@@ -138,90 +133,105 @@ def _ms(value: Any) -> datetime | None:
         return None
 
 
-def _str(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
+# ---------------------------------------------------------------- the vendor's wire shapes
 
 
-def _ref_name(value: Any) -> str | None:
-    """The display name of a `{"ID", "name"/"commercialName"}` reference, or its ID."""
-    if isinstance(value, dict):
-        return _str(value.get("commercialName") or value.get("name") or value.get("ID"))
-    return _str(value)
+def _named(value: Any) -> Any:
+    # A reference is `{"ID", "name"/"commercialName"}`; a bare name is read as one too.
+    return {"name": value} if isinstance(value, str) else value
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+class _Reference(WireModel):
+    """A `{"ID", "name"/"commercialName"}` reference to another resource."""
+
+    ID: Key | None = None
+    name: str | None = None
+    commercialName: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        return self.commercialName or self.name or self.ID or None
 
 
-def _float(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+_Ref = Annotated[_Reference, BeforeValidator(_named)]
 
 
-def _briefs(body: Any) -> list[dict[str, Any]]:
-    if isinstance(body, dict):
-        items = body.get("briefs")
-        if isinstance(items, list):
-            return [b for b in items if isinstance(b, dict)]
-    return []
+class _Uplink(WireModel):
+    timestamp: float | None = None
 
 
-def page_from_briefs(body: Any) -> tuple[list[dict[str, Any]], str | None, int | None]:
-    """The briefs, next cursor and total of a cursor-paged OSS list answer.
+class _DeviceBrief(WireModel):
+    """What a device list row (or the device resource) says that the console reads."""
+
+    EUI: str | None = None
+    name: str | None = None
+    connectivity: str | None = None
+    activation: str | None = None
+    model: _Ref | None = None
+    appServers: list[_Ref] | None = None
+    healthState: str | None = None
+    # `lastUpTimestamp` is the OSS resource's field; some deployments summarise the last uplink
+    # as a `lastUplink` object with its own `timestamp` instead.
+    lastUpTimestamp: float | None = None
+    lastUplink: _Uplink | None = None
+
+
+class _Cursors(WireModel):
+    last: str | None = None
+
+
+B = TypeVar("B")  # a brief's wire model
+
+
+class _Page(WireModel, Generic[B]):
+    """A cursor-paged OSS list: `briefs`, `more`, `cursors.last`, and `count` on the first page.
 
     The cursor is `cursors.last` only when `more` is true: the last page also carries a cursor,
     which would otherwise start an empty extra request.
     """
-    briefs = _briefs(body)
-    cursor: str | None = None
-    total: int | None = None
-    if isinstance(body, dict):
-        cursors = body.get("cursors")
-        if body.get("more") and isinstance(cursors, dict):
-            cursor = _str(cursors.get("last"))
-        count = body.get("count")
-        total = count if isinstance(count, int) and not isinstance(count, bool) else None
-    return briefs, cursor, total
+
+    briefs: list[B]
+    more: bool
+    count: Count = None
+    cursors: _Cursors | None = None
+
+    @property
+    def next_cursor(self) -> str | None:
+        if not self.more:
+            return None
+        if self.cursors is None or not self.cursors.last:
+            raise ValueError("more is true but cursors.last is missing")
+        return self.cursors.last
 
 
-def _connection_names(app_servers: Any) -> str | None:
-    if not isinstance(app_servers, list):
-        return None
-    names = [n for n in (_ref_name(a) for a in app_servers) if n]
-    return ", ".join(names) or None
+def page_from_briefs(body: Any) -> tuple[list[dict[str, Any]], str | None, int | None]:
+    """The briefs, next cursor and total of a cursor-paged OSS list answer."""
+    page = _Page[dict[str, Any]].model_validate(body)
+    return list(page.briefs), page.next_cursor, page.count
 
 
-def _last_uplink(brief: dict[str, Any]) -> datetime | None:
-    # `lastUpTimestamp` is the OSS resource's field; some deployments summarise the last uplink
-    # as a `lastUplink` object with its own `timestamp` instead.
-    when = _ms(brief.get("lastUpTimestamp"))
-    last = brief.get("lastUplink")
-    if when is None and isinstance(last, dict):
-        when = _ms(last.get("timestamp"))
-    return when
+def _summary(brief: _DeviceBrief) -> DeviceSummary:
+    eui = brief.EUI or ""
+    when = _ms(brief.lastUpTimestamp)
+    if when is None and brief.lastUplink is not None:
+        when = _ms(brief.lastUplink.timestamp)
+    connections = [ref.label for ref in brief.appServers or () if ref.label]
+    return DeviceSummary(
+        key=eui,
+        name=brief.name or eui,
+        eui=eui or None,
+        connectivity=brief.connectivity or None,
+        activation=brief.activation or None,
+        model=brief.model.label if brief.model else None,
+        connection=", ".join(connections) or None,
+        health=brief.healthState or None,
+        last_activity=when,
+    )
 
 
 def device_summary_from_brief(brief: dict[str, Any]) -> DeviceSummary:
     """One device brief of `GET /subscriptions/mine/devices` as a list row keyed by its EUI."""
-    eui = str(brief.get("EUI") or "")
-    return DeviceSummary(
-        key=eui,
-        name=_str(brief.get("name")) or eui,
-        eui=eui or None,
-        connectivity=_str(brief.get("connectivity")),
-        activation=_str(brief.get("activation")),
-        model=_ref_name(brief.get("model")),
-        connection=_connection_names(brief.get("appServers")),
-        health=_str(brief.get("healthState")),
-        last_activity=_last_uplink(brief),
-    )
+    return _summary(_DeviceBrief.model_validate(brief))
 
 
 # Field names of the OSS device resource, grouped the way the detail screen shows them. A name
@@ -306,8 +316,13 @@ def _flatten(label: str, name: str, value: Any, secret: bool) -> Iterator[Detail
         yield DetailField(label=label, value=_format_leaf(name, value), secret=secret)
 
 
-def device_detail_from_resource(resource: dict[str, Any]) -> DeviceDetail:
-    """A device resource (`GET …/devices/e{EUI}`) grouped into sections; every field is shown once."""
+def device_detail_from_resource(resource: dict[str, Any], key: str | None = None) -> DeviceDetail:
+    """A device resource (`GET …/devices/e{EUI}`) grouped into sections; every field is shown once.
+
+    `key` is the EUI the resource was asked for, should the resource not say it."""
+    summary = device_summary_from_brief(resource)
+    if not summary.key and key:
+        summary = summary.model_copy(update={"key": key, "eui": key, "name": summary.name or key})
     sections: list[DetailSection] = []
     placed: set[str] = set()
     for title, names in _SECTIONS:
@@ -324,31 +339,143 @@ def device_detail_from_resource(resource: dict[str, Any]) -> DeviceDetail:
             other.extend(_flatten(name, name, value, False))
     if other:
         sections.append(DetailSection(title="Other", fields=other))
-    summary = device_summary_from_brief(resource)
     return DeviceDetail(
         key=summary.key, name=summary.name, summary=summary, sections=sections, raw=resource
     )
 
 
-def traffic_bucket_from_brief(brief: dict[str, Any]) -> TrafficBucket:
-    """One bucket of `…/frames/aggregated`: up/down counters and radio means."""
-    up = brief.get("up") if isinstance(brief.get("up"), dict) else {}
-    dw = brief.get("dw") if isinstance(brief.get("dw"), dict) else {}
-    start = _ms(brief.get("timestamp")) or datetime.fromtimestamp(0, tz=UTC)
+_Counter = Annotated[int, Field(ge=0)]
+
+
+class _Traffic(WireModel):
+    count: _Counter = 0
+    countLost: _Counter = 0
+    countFailed: _Counter = 0
+
+
+class _Bucket(WireModel):
+    """One bucket of `…/frames/aggregated`: the vendor's counters and radio means."""
+
+    timestamp: float
+    up: _Traffic = _Traffic()
+    dw: _Traffic = _Traffic()
+    rssiMean: float | None = None
+    snrMean: float | None = None
+    espMean: float | None = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _a_time(cls, value: float) -> float:
+        if _ms(value) is None:
+            raise ValueError("not a time in milliseconds since 1970")
+        return value
+
+
+class _Buckets(WireModel):
+    briefs: list[_Bucket]
+
+
+def _traffic_bucket(bucket: _Bucket) -> TrafficBucket:
+    start = _ms(bucket.timestamp)
+    assert start is not None  # checked by _Bucket
     return TrafficBucket(
         start=start,
-        up=_int(up.get("count")),
-        up_lost=_int(up.get("countLost")),
-        down=_int(dw.get("count")),
-        down_failed=_int(dw.get("countFailed")),
-        rssi_mean=_float(brief.get("rssiMean")),
-        snr_mean=_float(brief.get("snrMean")),
-        esp_mean=_float(brief.get("espMean")),
+        up=bucket.up.count,
+        up_lost=bucket.up.countLost,
+        down=bucket.dw.count,
+        down_failed=bucket.dw.countFailed,
+        rssi_mean=bucket.rssiMean,
+        snr_mean=bucket.snrMean,
+        esp_mean=bucket.espMean,
     )
+
+
+def traffic_bucket_from_brief(brief: dict[str, Any]) -> TrafficBucket:
+    """One bucket of `…/frames/aggregated`: up/down counters and radio means."""
+    return _traffic_bucket(_Bucket.model_validate(brief))
 
 
 _SEVERITIES = {s.value for s in AlarmSeverity}
 _ACKED_STATES = {"ACKED", "ACKNOWLEDGED", "ACK"}
+#: Where an alarm brief may say when it last occurred, and when it was raised, in that order.
+_OCCURRED = (
+    "lastOccurrenceTimestamp",
+    "lastOccurrenceDate",
+    "occurrenceTimestamp",
+    "creationTimestamp",
+    "creationDate",
+    "timestamp",
+    "raisedTimestamp",
+)
+_RAISED = ("creationTimestamp", "creationDate", "raisedTimestamp")
+
+
+class _AlarmDevice(WireModel):
+    EUI: str | None = None
+    name: str | None = None
+
+
+class _AlarmBrief(WireModel):
+    alarmUid: Key | None = None
+    ID: Key | None = None
+    device: _AlarmDevice | None = None
+    type: Key | None = None
+    alarmType: Key | None = None
+    severity: str | None = None
+    state: str | None = None
+    ackState: str | None = None
+    acknowledged: bool | None = None
+    acked: bool | None = None
+    ackUser: str | None = None
+    ackTimestamp: float | None = None
+    message: str | None = None
+    description: str | None = None
+    cause: str | None = None
+    lastOccurrenceTimestamp: float | None = None
+    lastOccurrenceDate: float | None = None
+    occurrenceTimestamp: float | None = None
+    creationTimestamp: float | None = None
+    creationDate: float | None = None
+    timestamp: float | None = None
+    raisedTimestamp: float | None = None
+
+
+def _first_time(
+    brief: _AlarmBrief, names: tuple[str, ...], default: datetime | None = None
+) -> datetime | None:
+    given = (getattr(brief, name) for name in names)
+    return next((_ms(value) for value in given if value is not None), default)
+
+
+def _alarm(brief: _AlarmBrief) -> Alarm:
+    device = brief.device or _AlarmDevice()
+    severity = (brief.severity or "").upper()
+    ack_state = (brief.ackState or "").upper()
+    acknowledged = bool(
+        brief.acknowledged
+        or brief.acked
+        or ack_state in _ACKED_STATES
+        or (brief.state or "").upper() in _ACKED_STATES
+        or brief.ackUser
+        or brief.ackTimestamp
+    )
+    kind = brief.type or brief.alarmType
+    if kind is None and brief.ID is not None:
+        kind = f"alarm {brief.ID}"  # the OSS alarm ID is the alarm type number (alarm004, …)
+    occurred = _first_time(brief, _OCCURRED)
+    raised = _first_time(brief, _RAISED, occurred)
+    return Alarm(
+        key=brief.alarmUid or brief.ID or "",
+        device_key=device.EUI or None,
+        device_name=device.name or None,
+        type=kind or None,
+        severity=severity if severity in _SEVERITIES else AlarmSeverity.INDETERMINATE,
+        state=brief.state or None,
+        acknowledged=acknowledged,
+        raised_at=raised,
+        occurred_at=occurred,
+        message=brief.message or brief.description or brief.cause or None,
+    )
 
 
 def alarm_from_brief(brief: dict[str, Any]) -> Alarm:
@@ -357,110 +484,122 @@ def alarm_from_brief(brief: dict[str, Any]) -> Alarm:
     The vendor page elides everything but `ID`, `alarmUid`, `device` and `href`, so the other
     fields are read by the OSS resource names when present (`severity`, `state`, `ackState`, …).
     """
-    device = brief.get("device") if isinstance(brief.get("device"), dict) else {}
-    severity = str(brief.get("severity") or "").upper()
-    state = _str(brief.get("state"))
-    ack_state = str(brief.get("ackState") or "").upper()
-    acknowledged = bool(
-        brief.get("acknowledged")
-        or brief.get("acked")
-        or ack_state in _ACKED_STATES
-        or (state or "").upper() in _ACKED_STATES
-        or brief.get("ackUser")
-        or brief.get("ackTimestamp")
-    )
-    kind = brief.get("type") or brief.get("alarmType")
-    if kind is None and brief.get("ID") is not None:
-        kind = f"alarm {brief['ID']}"  # the OSS alarm ID is the alarm type number (alarm004, …)
-    occurred = next(
-        (
-            _ms(brief[name])
-            for name in (
-                "lastOccurrenceTimestamp",
-                "lastOccurrenceDate",
-                "occurrenceTimestamp",
-                "creationTimestamp",
-                "creationDate",
-                "timestamp",
-                "raisedTimestamp",
-            )
-            if brief.get(name) is not None
-        ),
-        None,
-    )
-    raised = next(
-        (
-            _ms(brief[name])
-            for name in ("creationTimestamp", "creationDate", "raisedTimestamp")
-            if brief.get(name) is not None
-        ),
-        occurred,
-    )
-    return Alarm(
-        key=str(brief.get("alarmUid") or brief.get("ID") or ""),
-        device_key=_str(device.get("EUI")),
-        device_name=_str(device.get("name")),
-        type=_str(kind),
-        severity=severity if severity in _SEVERITIES else AlarmSeverity.INDETERMINATE,
-        state=state,
-        acknowledged=acknowledged,
-        raised_at=raised,
-        occurred_at=occurred,
-        message=_str(brief.get("message") or brief.get("description") or brief.get("cause")),
+    return _alarm(_AlarmBrief.model_validate(brief))
+
+
+class _ModelBrief(WireModel):
+    ID: Key | None = None
+    commercialName: str | None = None
+    vendor: _Ref | None = None
+    connectivity: str | None = None
+
+
+def _device_model(brief: _ModelBrief) -> DeviceModel:
+    return DeviceModel(
+        key=brief.ID or "",
+        name=brief.commercialName or brief.ID or "",
+        vendor=brief.vendor.label if brief.vendor else None,
+        connectivity=brief.connectivity or None,
     )
 
 
 def device_model_from_brief(brief: dict[str, Any]) -> DeviceModel:
-    return DeviceModel(
-        key=str(brief.get("ID") or ""),
-        name=_str(brief.get("commercialName")) or str(brief.get("ID") or ""),
-        vendor=_ref_name(brief.get("vendor")),
-        connectivity=_str(brief.get("connectivity")),
+    return _device_model(_ModelBrief.model_validate(brief))
+
+
+class _PlanBrief(WireModel):
+    ID: Key | None = None
+    commercialName: str | None = None
+    supplier: _Ref | None = None
+    used: Count = None
+    granted: Count = None
+
+
+def _connectivity_plan(brief: _PlanBrief) -> ConnectivityPlan:
+    return ConnectivityPlan(
+        key=brief.ID or "",
+        name=brief.commercialName or brief.ID or "",
+        supplier=brief.supplier.label if brief.supplier else None,
+        used=brief.used,
+        granted=brief.granted,
     )
 
 
 def connectivity_plan_from_brief(brief: dict[str, Any]) -> ConnectivityPlan:
-    used, granted = brief.get("used"), brief.get("granted")
-    return ConnectivityPlan(
-        key=str(brief.get("ID") or ""),
-        name=_str(brief.get("commercialName")) or str(brief.get("ID") or ""),
-        supplier=_ref_name(brief.get("supplier")),
-        used=used if isinstance(used, int) else None,
-        granted=granted if isinstance(granted, int) else None,
-    )
+    return _connectivity_plan(_PlanBrief.model_validate(brief))
+
+
+class _ContextBrief(WireModel):
+    ID: Key | None = None
+    name: str | None = None
+    mode: str | None = None
+
+
+def _network_context(brief: _ContextBrief) -> NetworkContext:
+    return NetworkContext(key=brief.ID or "", name=brief.name or brief.ID or "", mode=brief.mode)
 
 
 def network_context_from_brief(brief: dict[str, Any]) -> NetworkContext:
-    return NetworkContext(
-        key=str(brief.get("ID") or ""),
-        name=_str(brief.get("name")) or str(brief.get("ID") or ""),
-        mode=_str(brief.get("mode")),
+    return _network_context(_ContextBrief.model_validate(brief))
+
+
+class _AppServerBrief(WireModel):
+    ID: Key | None = None
+    name: str | None = None
+    type: str | None = None
+    state: str | None = None
+    healthState: str | None = None
+    deviceCount: Count = None
+
+
+def _app_server(brief: _AppServerBrief) -> Connection:
+    return Connection(
+        key=brief.ID or "",
+        name=brief.name or brief.ID or "",
+        kind="app-server",
+        type=brief.type or None,
+        state=brief.state or None,
+        health=brief.healthState or None,
+        device_count=brief.deviceCount,
     )
 
 
 def connection_from_app_server(brief: dict[str, Any]) -> Connection:
     """An OSS application server; its `ID` is what a device's `appServers` refers to."""
-    count = brief.get("deviceCount")
+    return _app_server(_AppServerBrief.model_validate(brief))
+
+
+class _DxConnection(WireModel):
+    id: Key | None = None
+    name: str | None = None
+    connectorId: str | None = None
+    state: str | None = None
+
+
+_DX_LIST = TypeAdapter(list[_DxConnection])
+
+
+def _dx_connection(body: _DxConnection) -> Connection:
     return Connection(
-        key=str(brief.get("ID") or ""),
-        name=_str(brief.get("name")) or str(brief.get("ID") or ""),
-        kind="app-server",
-        type=_str(brief.get("type")),
-        state=_str(brief.get("state")),
-        health=_str(brief.get("healthState")),
-        device_count=count if isinstance(count, int) else None,
+        key=body.id or "",
+        name=body.name or body.id or "",
+        kind="iot-flow",
+        type=body.connectorId or None,
+        state=body.state or None,
     )
 
 
 def connection_from_dx(body: dict[str, Any]) -> Connection:
     """A DX Core IoT Flow connection; its key is the DX Core `id`."""
-    return Connection(
-        key=str(body.get("id") or ""),
-        name=_str(body.get("name")) or str(body.get("id") or ""),
-        kind="iot-flow",
-        type=_str(body.get("connectorId")),
-        state=_str(body.get("state")),
-    )
+    return _dx_connection(_DxConnection.model_validate(body))
+
+
+def _dx_connections(body: Any) -> list[Connection]:
+    """DX Core lists come as a bare array; a wrapping object is tolerated as well."""
+    if isinstance(body, dict):
+        wrapped = ("connections", "items", "content", "briefs", "data")
+        body = next((body[n] for n in wrapped if isinstance(body.get(n), list)), body)
+    return [_dx_connection(c) for c in _DX_LIST.validate_python(body)]
 
 
 # ---------------------------------------------------------------- request bodies
@@ -574,8 +713,16 @@ def downlink_params(downlink: Downlink) -> dict[str, str]:
     }
 
 
-def _device_path(eui: str) -> str:
-    return f"{_DEVICES}/e{eui.strip().upper()}"
+def _eui(key: str) -> str:
+    """The EUI a call is addressed to; an ApiError, before anything is sent, when blank."""
+    return require_key(NAME, key, "the device").upper()
+
+
+def _device_path(key: str) -> str:
+    return f"{_DEVICES}/e{quote(_eui(key), safe='')}"
+
+
+R = TypeVar("R")  # a row the console reads
 
 
 # ---------------------------------------------------------------- the adapter
@@ -604,13 +751,12 @@ class ThingPark(
         client_id: str,
         client_secret: str,
         *,
-        verify: bool = True,
+        verify: bool | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
-        self._client_secret = client_secret
         token_url = self.base_url + TOKEN_PATH
 
         def token_request() -> httpx.Request:
@@ -636,6 +782,8 @@ class ThingPark(
             auth=self.auth,
             verify=verify,
             retry=retry,
+            secrets=(client_secret,),
+            username=client_id,
             transport=transport,
         )
 
@@ -647,57 +795,58 @@ class ThingPark(
 
     # ------------------------------------------------------------ plumbing
 
-    async def _call(
-        self,
-        method: str,
-        url: str,
-        *,
-        secrets: Iterable[str | None] = (),
-        **kwargs: Any,
-    ) -> httpx.Response:
-        try:
-            return await self._api.request(method, url, **kwargs)
-        except ApiError as exc:
-            raise _scrub(exc, (self._client_secret, *secrets)) from None
+    async def _call(self, method: str, url: str, **kwargs: Any) -> None:
+        """A call whose answer says nothing the console reads (a DELETE, an ack, a downlink)."""
+        await self._api.request(method, url, **kwargs)
 
-    async def _json(
+    async def _page(
         self,
-        method: str,
         url: str,
-        *,
-        secrets: Iterable[str | None] = (),
-        **kwargs: Any,
-    ) -> Any:
-        response = await self._call(method, url, secrets=secrets, **kwargs)
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise ApiError(
-                NAME, f"expected JSON from {method} {url}", status=response.status_code
-            ) from None
+        brief: type[B],
+        row: Callable[[B], R],
+        cursor: str | None,
+        params: dict[str, str],
+    ) -> Page[R]:
+        """One page of an OSS list after `cursor`: its rows, the next cursor, and the total
+        (which comes with the first page only)."""
+        if cursor:
+            params = {**params, "pageAfter": cursor}
+        answer = await self._api.answer("GET", url, params=params)
 
-    async def _created_device(self, response: httpx.Response, eui: str | None) -> DeviceDetail:
-        """The device a POST created: from its body, else read back by EUI or `Location`."""
-        body: Any = None
-        if response.content:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-        if isinstance(body, dict) and (body.get("EUI") or eui):
-            if not body.get("EUI"):
-                body = {**body, "EUI": eui}
-            return device_detail_from_resource(body)
+        def read(body: Any) -> Page[R]:
+            page = _Page[brief].model_validate(body)  # type: ignore[valid-type]
+            return Page[R](
+                items=[row(b) for b in page.briefs],
+                cursor=page.next_cursor,
+                total=page.count if cursor is None else None,
+            )
+
+        return answer.read(read)
+
+    async def _catalogue(
+        self, url: str, brief: type[B], row: Callable[[B], R], params: dict[str, str]
+    ) -> list[R]:
+        """Every entry of an OSS catalogue, page after page."""
+        params = {"sort": CATALOGUE_SORT, **params}
+
+        def fetch(cursor: str | None) -> Awaitable[Page[R]]:
+            return self._page(url, brief, row, cursor, params)
+
+        return [entry async for page in walk(fetch, platform=NAME) for entry in page.items]
+
+    async def _device_in(self, answer: Answer, eui: str | None) -> DeviceDetail:
+        """The device an answer (of a PUT or a POST) holds, else read back by `eui` or, for a
+        created device, by its `Location`."""
+        resource = answer.read(optional_object_body)
+        if resource is not None and resource.get("EUI") not in (None, ""):
+            return answer.read(lambda _: device_detail_from_resource(resource))
         if eui:
             return await self.get_device(eui)
-        location = response.headers.get("location")
+        location = answer.headers.get("location")
         if location:
-            resource = await self._json("GET", location)
-            if isinstance(resource, dict):
-                return device_detail_from_resource(resource)
-        raise ApiError(NAME, "the platform created the device but did not say which one")
+            found = await self._api.answer("GET", location)
+            return found.read(lambda body: device_detail_from_resource(object_body(body)))
+        raise answer.unexpected("the platform created the device but did not say which one")
 
     # ------------------------------------------------------------ devices
 
@@ -705,22 +854,12 @@ class ThingPark(
         self, cursor: str | None = None, *, query: str | None = None
     ) -> Page[DeviceSummary]:
         """One page in DevEUI order; `query` is ignored (no server filter is documented)."""
-        params = {"sort": "EUI,asc"}
-        if cursor:
-            params["pageAfter"] = cursor
-        body = await self._json("GET", _DEVICES, params=params)
-        briefs, next_cursor, total = page_from_briefs(body)
-        return Page[DeviceSummary](
-            items=[device_summary_from_brief(b) for b in briefs],
-            cursor=next_cursor,
-            total=total if cursor is None else None,
-        )
+        return await self._page(_DEVICES, _DeviceBrief, _summary, cursor, {"sort": "EUI,asc"})
 
     async def get_device(self, key: str) -> DeviceDetail:
-        body = await self._json("GET", _device_path(key))
-        if not isinstance(body, dict):
-            raise ApiError(NAME, f"device {key} came back empty")
-        return device_detail_from_resource(body)
+        eui = _eui(key)
+        answer = await self._api.answer("GET", _device_path(eui))
+        return answer.read(lambda body: device_detail_from_resource(object_body(body), eui))
 
     async def delete_device(self, key: str) -> None:
         await self._call("DELETE", _device_path(key))
@@ -729,58 +868,59 @@ class ThingPark(
         body = device_update_body(change)
         if not body:
             return await self.get_device(key)
-        answer = await self._json("PUT", _device_path(key), json=body)
         # The PUT answers the updated resource; an empty or partial answer is read back.
-        if isinstance(answer, dict) and answer.get("EUI"):
-            return device_detail_from_resource(answer)
-        return await self.get_device(key)
+        answer = await self._api.answer("PUT", _device_path(key), json=body)
+        return await self._device_in(answer, key)
 
     async def device_models(self, connectivity: str) -> list[DeviceModel]:
-        body = await self._json(
-            "GET",
+        return await self._catalogue(
             f"{OSS}/subscriptions/mine/deviceProfiles",
-            params={"connectivity": connectivity.upper()},
+            _ModelBrief,
+            _device_model,
+            {"connectivity": connectivity.upper()},
         )
-        return [device_model_from_brief(b) for b in _briefs(body)]
 
     async def connectivity_plans(self, connectivity: str) -> list[ConnectivityPlan]:
-        body = await self._json(
-            "GET",
+        return await self._catalogue(
             f"{OSS}/subscriptions/mine/networkSubscriptions",
-            params={"connectivity": connectivity.upper()},
+            _PlanBrief,
+            _connectivity_plan,
+            {"connectivity": connectivity.upper()},
         )
-        return [connectivity_plan_from_brief(b) for b in _briefs(body)]
 
     async def network_contexts(self) -> list[NetworkContext]:
-        body = await self._json("GET", f"{OSS}/subscriptions/mine/cellularNetworkContexts")
-        return [network_context_from_brief(b) for b in _briefs(body)]
+        return await self._catalogue(
+            f"{OSS}/subscriptions/mine/cellularNetworkContexts", _ContextBrief, _network_context, {}
+        )
 
     async def create_lorawan_device(self, spec: LoRaWanDeviceCreate) -> DeviceDetail:
-        response = await self._call(
+        answer = await self._api.answer(
             "POST",
             _DEVICES,
             params={"networkSubscriptionsHandlingMode": "BASIC"},
             json=lorawan_device_body(spec),
             secrets=(spec.app_key,),
         )
-        return await self._created_device(response, spec.eui)
+        return await self._device_in(answer, spec.eui)
 
     async def create_cellular_device(self, spec: CellularDeviceCreate) -> DeviceDetail:
         # The vendor's cellular example has no networkSubscriptionsHandlingMode: the plan is named.
-        response = await self._call("POST", _DEVICES, json=cellular_device_body(spec))
-        return await self._created_device(response, None)
+        answer = await self._api.answer("POST", _DEVICES, json=cellular_device_body(spec))
+        return await self._device_in(answer, None)
 
     # ------------------------------------------------------------ traffic
 
     async def traffic(
         self, key: str, *, duration: str, step: str, timezone: str
     ) -> list[TrafficBucket]:
-        body = await self._json(
+        answer = await self._api.answer(
             "GET",
             f"{_device_path(key)}/frames/aggregated",
             params={"duration": duration, "step": step, "timezone": timezone},
         )
-        buckets = [traffic_bucket_from_brief(b) for b in _briefs(body)]
+        buckets = answer.read(
+            lambda body: [_traffic_bucket(b) for b in _Buckets.model_validate(body).briefs]
+        )
         return sorted(buckets, key=lambda b: b.start)
 
     # ------------------------------------------------------------ alarms
@@ -794,20 +934,13 @@ class ThingPark(
         list filters by, and it keeps the one documented collection and its cursor scheme.
         """
         params = {"sort": ALARM_SORT}
-        if device_key:
+        if device_key and device_key.strip():
             params["deviceEUI"] = device_key.strip().upper()
-        if cursor:
-            params["pageAfter"] = cursor
-        body = await self._json("GET", f"{_DEVICES}/alarms", params=params)
-        briefs, next_cursor, total = page_from_briefs(body)
-        return Page[Alarm](
-            items=[alarm_from_brief(b) for b in briefs],
-            cursor=next_cursor,
-            total=total if cursor is None else None,
-        )
+        return await self._page(f"{_DEVICES}/alarms", _AlarmBrief, _alarm, cursor, params)
 
     async def acknowledge_alarm(self, key: str) -> None:
-        await self._call("POST", f"{DX}/deviceAlarms/{key}/acks")
+        key = require_key(NAME, key, "the alarm")
+        await self._call("POST", f"{DX}/deviceAlarms/{quote(key, safe='')}/acks")
 
     # ------------------------------------------------------------ connections
 
@@ -817,43 +950,47 @@ class ThingPark(
         Both are listed as they are: an IoT Flow connection also has an OSS application server
         (`tpxIotFlow.connectionId`), and that OSS `ID` is the one a device refers to.
         """
-        oss = await self._json("GET", f"{OSS}/subscriptions/mine/appServers")
-        dx = await self._json("GET", f"{DX}/connections")
-        connections = [connection_from_app_server(b) for b in _briefs(oss)]
-        connections.extend(connection_from_dx(c) for c in _dx_items(dx))
-        return connections
+        oss = await self._catalogue(
+            f"{OSS}/subscriptions/mine/appServers", _AppServerBrief, _app_server, {}
+        )
+        dx = await self._api.answer("GET", f"{DX}/connections")
+        return [*oss, *dx.read(_dx_connections)]
 
     async def create_basic_https_connection(self, spec: BasicHttpsConnectionCreate) -> Connection:
-        body = await self._json(
+        answer = await self._api.answer(
             "POST",
             f"{OSS}/subscriptions/mine/appServers",
             json=basic_https_connection_body(spec),
             secrets=(spec.as_key,),
         )
-        answer = body if isinstance(body, dict) else {}
-        return connection_from_app_server({"name": spec.name, "type": "HTTP", **answer})
+        return answer.read(
+            lambda body: connection_from_app_server(
+                {"name": spec.name, "type": "HTTP", **(optional_object_body(body) or {})}
+            )
+        )
 
     async def create_iot_flow_connection(self, spec: IotFlowMqttConnectionCreate) -> Connection:
-        response = await self._call(
+        answer = await self._api.answer(
             "POST",
             f"{DX}/connections",
             json=iot_flow_connection_body(spec),
             secrets=(spec.password,),
         )
-        body: Any = None
-        if response.content:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-        answer = dict(body) if isinstance(body, dict) else {}
-        if not answer.get("id"):
-            # `Location: /connections/{id}` names the connection when the body does not.
-            location = response.headers.get("location", "")
-            answer["id"] = location.rstrip("/").rsplit("/", 1)[-1] or None
-        answer.setdefault("name", spec.name)
-        answer.setdefault("connectorId", "actility-mqtt-iot")
-        return connection_from_dx(answer)
+
+        def created(body: Any) -> Connection:
+            found = dict(optional_object_body(body) or {})
+            if found.get("id") in (None, ""):
+                # `Location: /connections/{id}` names the connection when the body does not.
+                location = answer.headers.get("location", "")
+                found["id"] = location.rstrip("/").rsplit("/", 1)[-1] or None
+            found.setdefault("name", spec.name)
+            found.setdefault("connectorId", "actility-mqtt-iot")
+            return connection_from_dx(found)
+
+        connection = answer.read(created)
+        if not connection.key:
+            raise answer.unexpected("the platform created the connection but did not say which")
+        return connection
 
     # ------------------------------------------------------------ downlinks, multicast
 
@@ -863,24 +1000,13 @@ class ThingPark(
         )
 
     async def create_multicast_group(self, spec: MulticastGroupCreate) -> str:
-        body = await self._json(
+        answer = await self._api.answer(
             "POST",
             _DEVICES,
             params={"networkSubscriptionsHandlingMode": "BASIC"},
             json=multicast_group_body(spec),
             secrets=(spec.nwk_skey, spec.app_skey),
         )
-        if isinstance(body, dict) and body.get("EUI"):
-            return str(body["EUI"])
-        return spec.eui
-
-
-def _dx_items(body: Any) -> list[dict[str, Any]]:
-    """DX Core lists come as a bare array; tolerate a wrapping object as well."""
-    if isinstance(body, list):
-        return [c for c in body if isinstance(c, dict)]
-    if isinstance(body, dict):
-        for name in ("connections", "items", "content", "briefs", "data"):
-            if isinstance(body.get(name), list):
-                return [c for c in body[name] if isinstance(c, dict)]
-    return []
+        return answer.read(
+            lambda body: _DeviceBrief.model_validate(optional_object_body(body) or {}).EUI
+        ) or (spec.eui)
