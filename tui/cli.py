@@ -19,7 +19,11 @@ def _sim_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--port", type=int, default=8480, help="port (default 8480; 0 picks a free one)")
     p.add_argument("--seed", type=int, default=1, help="seed of the generated fleet (default 1)")
     p.add_argument(
-        "--devices", type=int, default=62804, help="ThingPark devices to generate (default 62804)"
+        "--devices",
+        type=int,
+        default=None,
+        help="devices of every platform (default: each platform's demo fleet, "
+        "ThingPark 62804 and IoTDA 20000)",
     )
     p.add_argument("--alarms", type=int, default=2390, help="ThingPark alarms (default 2390)")
     p.add_argument(

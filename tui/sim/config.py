@@ -1,4 +1,4 @@
-"""The simulator's knobs: where it listens, how big the fleet is, and which faults it injects.
+"""The simulator's knobs: where it listens, how big the fleets are, and which faults it injects.
 
 Impossible knobs are refused when the config is built, never discovered by a hanging request:
 floats must be finite, the added latency is at most a minute, the rate limit lets at least one
@@ -54,7 +54,9 @@ class SimConfig(BaseModel):
     port: int = Field(default=0, ge=0, le=65535)
     #: Everything generated (EUIs, names, traffic, alarms) is a function of the seed.
     seed: int = 1
-    devices: int = Field(default=62804, ge=0, le=10_000_000)
+    #: Devices of every platform; None gives each platform its own demo size (ThingPark 62,804,
+    #: IoTDA 20,000).
+    devices: int | None = Field(default=None, ge=0, le=10_000_000)
     alarms: int = Field(default=2390, ge=0, le=1_000_000)
     #: Added to every HTTP request, token endpoint included.
     latency_ms: Latency = 0
@@ -70,3 +72,7 @@ class SimConfig(BaseModel):
     frozen_at_ms: int | None = Field(default=None, ge=0)
     #: Default page size of cursor-paged lists.
     page_size: int = Field(default=100, ge=1, le=1000)
+
+    def fleet_size(self, platform_default: int) -> int:
+        """How many devices a platform whose own demo size is `platform_default` generates."""
+        return platform_default if self.devices is None else self.devices

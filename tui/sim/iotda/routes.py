@@ -37,7 +37,7 @@ from tui.sim.config import SimConfig
 from tui.sim.credentials import IOTDA_INSTANCE_ID, IOTDA_PROJECT_ID
 from tui.sim.iotda import auth
 from tui.sim.iotda.catalog import APPS, DEFAULT_APP
-from tui.sim.iotda.data import MAX_MARKER, Project, huawei_time
+from tui.sim.iotda.data import DEFAULT_DEVICES, MAX_MARKER, Project, huawei_time
 from tui.sim.iotda.errors import (
     APP_NOT_FOUND,
     DEVICE_NOT_FOUND,
@@ -125,7 +125,7 @@ class IotdaApi:
 
     def __init__(self, config: SimConfig) -> None:
         self.config = config
-        self.project = Project(config.seed)
+        self.project = Project(config.seed, config.fleet_size(DEFAULT_DEVICES))
 
     def _wrap(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:

@@ -46,6 +46,8 @@ from tui.sim.thingpark.catalog import (
 )
 
 _M64 = (1 << 64) - 1
+#: The demo subscriber's fleet size (the vendor page's own count); `SimConfig.devices` sets another.
+DEFAULT_DEVICES = 62804
 #: Refs (the numeric ids in hrefs) of generated devices start here; created ones follow them.
 REF_BASE = 10000
 _DAY_MS = 86_400_000

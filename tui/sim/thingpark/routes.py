@@ -67,6 +67,7 @@ from tui.sim.thingpark.catalog import (
     public,
 )
 from tui.sim.thingpark.data import (
+    DEFAULT_DEVICES,
     Alarms,
     Fleet,
     eui_str,
@@ -183,9 +184,9 @@ class ThingParkApi:
     def __init__(self, config: SimConfig) -> None:
         self.config = config
         self.tokens = TokenStore(config.token_ttl)
-        self.fleet = Fleet(config.seed, config.devices)
+        self.fleet = Fleet(config.seed, config.fleet_size(DEFAULT_DEVICES))
         self.alarms = Alarms(
-            self.fleet, config.seed, config.alarms if config.devices else 0, self.now_ms()
+            self.fleet, config.seed, config.alarms if self.fleet.size else 0, self.now_ms()
         )
         self._next_as_ref = 1977
         self.connections: dict[str, dict[str, Any]] = {
