@@ -30,8 +30,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from tui.sim import slices
 from tui.sim.iotda.catalog import APPS, PRODUCTS, ProductSpec
 from tui.sim.iotda.validation import normalise_services
+from tui.sim.slices import Scan
 
 DEFAULT_DEVICES = 20_000
 GATEWAY_EVERY = 40
@@ -117,7 +119,7 @@ class Project:
                 return rid, product
         return None
 
-    def devices_of(self, product_id: str) -> int:
+    def devices_of(self, product_id: str) -> Scan[int]:
         """How many devices use a product."""
         return self.count({"product_id": product_id})
 
@@ -250,26 +252,34 @@ class Project:
             return False
         return "device_name" not in filters or self.device_name(i) == filters["device_name"]
 
-    def product_counts(self) -> dict[str, int]:
-        """Generated devices by product id (a scan of the fleet, once)."""
+    def product_counts(self) -> Scan[dict[str, int]]:
+        """Generated devices by product id: a scan of the fleet, once (see `tui.sim.slices`)."""
         if self._product_counts is None:
             counts = dict.fromkeys(self._specs, 0)
             for i in range(self.size):
                 counts[self.spec(i).product_id] += 1
+                if not i % slices.SLICE:
+                    yield
             self._product_counts = counts
         return self._product_counts
 
-    def count(self, filters: dict[str, str]) -> int:
-        """Devices matching the filters (page.count)."""
+    def count(self, filters: dict[str, str]) -> Scan[int]:
+        """Devices matching the filters (page.count): arithmetic, or a scan the first time a
+        product_id or app_id filter is counted."""
         pinned = self._pinned(filters)
         if pinned is not None:
             return sum(1 for i in pinned if self.matches(i, filters))
         if not filters:
             return self.size
-        counts = self.product_counts()
-        return sum(counts[p] for p in self._possible_products(filters))
+        products = self._possible_products(filters)
+        if not products:
+            return 0
+        counts = yield from self.product_counts()
+        return sum(counts[p] for p in products)
 
-    def page(self, filters: dict[str, str], marker: int, offset: int, limit: int) -> list[int]:
+    def page(
+        self, filters: dict[str, str], marker: int, offset: int, limit: int
+    ) -> Scan[list[int]]:
         """Indexes of the page: matching devices with record id below the marker, descending."""
         pinned = self._pinned(filters)
         if pinned is not None:
@@ -279,18 +289,11 @@ class Project:
             return below[offset : offset + limit]
         if not self._possible_products(filters):
             return []
-        out: list[int] = []
-        skip = offset
-        for i in range(self.index_below(marker), -1, -1):
-            if filters and not self.matches(i, filters):
-                continue
-            if skip:
-                skip -= 1
-                continue
-            out.append(i)
-            if len(out) == limit:
-                break
-        return out
+        everyone = range(self.index_below(marker), -1, -1)
+        found, _ = yield from slices.first(
+            everyone, lambda i: i if self.matches(i, filters) else None, offset + limit
+        )
+        return found[offset:]
 
     def brief(self, i: int) -> dict[str, Any]:
         """A device as the list shows it (QueryDeviceSimplify)."""

@@ -17,6 +17,11 @@ Choices where the vendor page is silent:
   keeps the others; the same rules apply; an `app_id` (body or query) other than the product's is
   404, as the product is looked up in that resource space; answers 200 with the product;
 - DELETE /products/{id} answers 204; a product that devices still use is 409 IOTDA.013002;
+- device lists: node_id, device_name and gateway_id filters are answered from the ids themselves
+  (see data.py); the first count of a product_id or app_id filter is a scan of the fleet (about
+  1 s a million devices, once) run in slices that give the event loop back (`tui/sim/slices.py`)
+  and stop when the client disconnects; the vendor's own bounds (limit 50, offset 500) bound the
+  rest;
 - GET /products/{id} and /devices/{id} answer 404 IOTDA.013000 / IOTDA.014000 when unknown;
 - a body that is not JSON is 400 IOTDA.000008.
 """
@@ -52,6 +57,7 @@ from tui.sim.iotda.errors import (
     invalid,
 )
 from tui.sim.iotda.validation import normalise_services, validate_product
+from tui.sim.slices import ClientGone, drive
 
 BASE = "/v5/iot/{project_id}"
 _HEX24 = re.compile(r"[0-9a-fA-F]{24}")
@@ -143,6 +149,8 @@ class IotdaApi:
                 return await handler(request, body)
             except IotdaError as exc:
                 return exc.response()
+            except ClientGone:
+                return Response(status_code=499)  # nobody reads it: the client has gone
 
         return endpoint
 
@@ -235,7 +243,7 @@ class IotdaApi:
 
     async def delete_product(self, request: Request, body: bytes) -> Response:
         rid, product = self._product(request)
-        if self.project.devices_of(product["product_id"]):
+        if await drive(self.project.devices_of(product["product_id"]), request):
             raise IotdaError(409, PRODUCT_HAS_DEVICES, "Operation not allowed. Devices still use this product; delete them first.")  # fmt: skip
         del self.project.products[rid]
         return Response(status_code=204)
@@ -257,12 +265,13 @@ class IotdaApi:
         if app_id is not None:
             filters["app_id"] = app_id
         project = self.project
-        indexes = project.page(filters, marker, offset, limit)
+        indexes = await drive(project.page(filters, marker, offset, limit), request)
+        count = await drive(project.count(filters), request)
         return JSONResponse(
             {
                 "devices": [project.brief(i) for i in indexes],
                 "page": {
-                    "count": project.count(filters),
+                    "count": count,
                     "marker": project.record_id(indexes[-1]) if indexes else None,
                 },
             }
