@@ -728,6 +728,47 @@ def test_dx_connections(api: httpx.Client) -> None:
         assert_vendor_error(api.post(f"{DX}/connections", json=bad), 400)
 
 
+def oss_twins(client: httpx.Client) -> dict[str, dict[str, Any]]:
+    """OSS application servers standing for IoT Flow connections, by DX connection id."""
+    servers = [b for page in walk(client, "appServers") for b in page["briefs"]]
+    return {s["tpxIotFlow"]["connectionId"]: s for s in servers if "tpxIotFlow" in s}
+
+
+def test_every_iot_flow_connection_has_its_oss_app_server(make_sim: MakeSim) -> None:
+    with authed(make_sim(devices=100, alarms=0)) as client:
+        demo = client.get(f"{DX}/connections").json()
+        twins = oss_twins(client)
+        assert set(twins) == {c["id"] for c in demo} == {"1101", "1102"}
+        for conn in demo:
+            assert twins[conn["id"]]["name"] == conn["name"]
+            assert twins[conn["id"]]["type"] == "TPX_IOT_FLOW"
+
+        body = {
+            "connectorId": "actility-mqtt-iot",
+            "name": "Flow with a twin",
+            "configuration": {"uplinkTopicPattern": "t/{DevEUI}/up", "hostName": "broker:8883"},
+        }
+        conn = client.post(f"{DX}/connections", json=body).json()
+        twin = oss_twins(client)[conn["id"]]
+        assert twin["tpxIotFlow"] == {"connectionId": conn["id"]}
+        assert twin["name"] == "Flow with a twin" and twin["ID"].startswith("TWA_")
+        assert twin["deviceCount"] == 0 and not any(k.startswith("_") for k in twin)
+        assert client.get(twin["href"]).json()["ID"] == twin["ID"]
+        # A device can use it: its OSS ID is what devices refer to.
+        device = client.post(
+            f"{OSS}/devices", json=lorawan_body("70B3D5E756000999", appServers=[{"ID": twin["ID"]}])
+        )
+        assert device.status_code == 201, device.text
+        assert client.get(twin["href"]).json()["deviceCount"] == 1
+
+        assert client.delete(f"{DX}/connections/{conn['id']}").status_code == 204
+        assert conn["id"] not in oss_twins(client)
+        assert_vendor_error(client.get(twin["href"]), 404)
+        assert set(oss_twins(client)) == {"1101", "1102"}
+        assert client.delete(f"{DX}/connections/1102").status_code == 204
+        assert set(oss_twins(client)) == {"1101"}
+
+
 # -- faults ---------------------------------------------------------------------------------------
 
 

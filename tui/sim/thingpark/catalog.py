@@ -325,7 +325,7 @@ def app_server_id(ref: int) -> str:
     return f"TWA_{THINGPARK_SUBSCRIBER_ID}.{ref}.AS"
 
 
-def _app_server(ref: int, name: str, type_: str, lora: bool, cell: bool) -> dict[str, Any]:
+def _app_server(ref: int, name: str, type_: str) -> dict[str, Any]:
     return {
         "ID": app_server_id(ref),
         "baseStationCount": 0,
@@ -339,20 +339,57 @@ def _app_server(ref: int, name: str, type_: str, lora: bool, cell: bool) -> dict
         "type": type_,
         "validationState": "VALIDATED",
         "_ref": ref,
-        # Which generated devices use it: LoRaWAN and/or cellular ones.
-        "_lora": lora,
-        "_cell": cell,
     }
 
 
-def seed_app_servers() -> list[dict[str, Any]]:
-    """The connections the demo subscriber starts with (fresh copies: they are mutable)."""
-    servers = [
-        _app_server(1972, "my MQTT application", "KAFKA", True, False),
-        _app_server(1973, "Building management HTTPS", "HTTP", True, False),
-        _app_server(1974, "Smart metering IoT Flow", "TPX_IOT_FLOW", True, True),
-        _app_server(1975, "Asset tracking Kafka", "KAFKA", True, False),
-        _app_server(1976, "Cellular message routing", "HTTP", False, True),
+#: The `type` of an OSS application server that stands for a ThingPark X IoT Flow connection.
+#: The vendor page names the connection kind and its `tpxIotFlow.connectionId` property but shows
+#: no such brief; the simulator writes the product's name in the platform's enum style.
+IOT_FLOW_TYPE = "TPX_IOT_FLOW"
+
+
+def iot_flow_app_server(ref: int, connection: dict[str, Any]) -> dict[str, Any]:
+    """The OSS twin of a DX Core IoT Flow connection: the same name, and the DX `id` (a string,
+    as DX Core writes it) in `tpxIotFlow.connectionId`, as the vendor page says."""
+    server = _app_server(ref, connection["name"], IOT_FLOW_TYPE)
+    server["tpxIotFlow"] = {"connectionId": connection["id"]}
+    return server
+
+
+def seed_connections() -> dict[str, dict[str, Any]]:
+    """The DX Core IoT Flow connections the demo subscriber starts with, by id (fresh copies)."""
+    return {
+        "1101": {
+            "id": "1101",
+            "connectorId": "actility-mqtt-iot",
+            "name": "Smart metering IoT Flow",
+            "state": "OPENED",
+            "configuration": {
+                "uplinkTopicPattern": "metering/{DevEUI}/up",
+                "downlinkTopicPattern": "metering/{DevEUI}/down",
+                "hostName": "broker.metering.example:8883",
+                "protocol": "SSL",
+                "username": "metering",
+            },
+        },
+        "1102": {
+            "id": "1102",
+            "connectorId": "actility-aws-iot",
+            "name": "AWS IoT Core (tracking)",
+            "state": "OPENED",
+            "configuration": {"region": "eu-west-1", "accessKeyId": "AKIAFLEETDEMO0000000"},
+        },
+    }
+
+
+def seed_app_servers(connections: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The application servers the demo subscriber starts with (fresh copies: they are mutable),
+    the OSS twins of its IoT Flow `connections` among them."""
+    return [
+        _app_server(1972, "my MQTT application", "KAFKA"),
+        _app_server(1973, "Building management HTTPS", "HTTP"),
+        iot_flow_app_server(1974, connections["1101"]),
+        _app_server(1975, "Asset tracking Kafka", "KAFKA"),
+        _app_server(1976, "Cellular message routing", "HTTP"),
+        iot_flow_app_server(1977, connections["1102"]),
     ]
-    servers[2]["tpxIotFlow"] = {"connectionId": "1101"}
-    return servers

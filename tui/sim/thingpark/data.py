@@ -46,7 +46,6 @@ from tui.sim.thingpark.catalog import (
     MODELS_BY_ID,
     NETWORK_SUBSCRIPTIONS_BY_ID,
     SUB_HREF,
-    seed_app_servers,
 )
 
 _M64 = (1 << 64) - 1
@@ -147,7 +146,7 @@ def _segments(n: int) -> list[_Segment]:
 class Fleet:
     """All devices of the demo subscriber: generated ones, plus an overlay of changes."""
 
-    def __init__(self, seed: int, devices: int) -> None:
+    def __init__(self, seed: int, devices: int, app_servers: list[dict[str, Any]]) -> None:
         self.seed = seed
         self.size = devices
         self._key = mix(seed & _M64)
@@ -161,7 +160,7 @@ class Fleet:
         self._next_ref = REF_BASE + devices + 1000
         cell = self.segments[-1]
         self._next_cellular = cell.base + cell.length
-        self.app_servers = seed_app_servers()
+        self.app_servers = app_servers
         self._count_app_servers()
         #: Bumped by every change, so cached filter counts know they are stale.
         self.version = 0

@@ -75,7 +75,10 @@ from tui.sim.thingpark.catalog import (
     SUB_HREF,
     app_server_id,
     device_profiles,
+    iot_flow_app_server,
     public,
+    seed_app_servers,
+    seed_connections,
 )
 from tui.sim.thingpark.data import (
     DEFAULT_DEVICES,
@@ -218,33 +221,16 @@ class ThingParkApi:
         self.tokens = TokenStore(config.token_ttl)
         self.profiles = device_profiles(config.seed)
         self.profiles_by_id = {m["ID"]: m for m in self.profiles}
-        self.fleet = Fleet(config.seed, config.fleet_size(DEFAULT_DEVICES))
+        self.fleet = Fleet(
+            config.seed,
+            config.fleet_size(DEFAULT_DEVICES),
+            seed_app_servers(seed_connections()),
+        )
         self.alarms = Alarms(
             self.fleet, config.seed, config.alarms if self.fleet.size else 0, self.now_ms()
         )
-        self._next_as_ref = 1977
-        self.connections: dict[str, dict[str, Any]] = {
-            "1101": {
-                "id": "1101",
-                "connectorId": "actility-mqtt-iot",
-                "name": "Smart metering IoT Flow",
-                "state": "OPENED",
-                "configuration": {
-                    "uplinkTopicPattern": "metering/{DevEUI}/up",
-                    "downlinkTopicPattern": "metering/{DevEUI}/down",
-                    "hostName": "broker.metering.example:8883",
-                    "protocol": "SSL",
-                    "username": "metering",
-                },
-            },
-            "1102": {
-                "id": "1102",
-                "connectorId": "actility-aws-iot",
-                "name": "AWS IoT Core (tracking)",
-                "state": "OPENED",
-                "configuration": {"region": "eu-west-1", "accessKeyId": "AKIAFLEETDEMO0000000"},
-            },
-        }
+        self.connections = seed_connections()
+        self._next_as_ref = max(s["_ref"] for s in self.fleet.app_servers)
         self._next_connection = 1114
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -668,6 +654,10 @@ class ThingParkApi:
 
     # -- app servers and catalogues ------------------------------------------------------------
 
+    def _new_app_server_ref(self) -> int:
+        self._next_as_ref += 1
+        return self._next_as_ref
+
     async def list_app_servers(self, request: Request) -> Response:
         return self._catalogue(request, self.fleet.app_servers)
 
@@ -725,8 +715,7 @@ class ThingParkApi:
                     raise bad_request("Missing downlinkSecurity.downlinkAsKey")
                 _hex(sec["downlinkAsKey"], 32, "downlinkAsKey")
             security = {"status": status, "maxTimestampDeviation": deviation}
-        self._next_as_ref += 1
-        ref = self._next_as_ref
+        ref = self._new_app_server_ref()
         now = self.now_ms()
         server = {
             "occContext": {"version": 0, "lastUpdate": now, "who": THINGPARK_CLIENT_ID},
@@ -787,7 +776,14 @@ class ThingParkApi:
         return JSONResponse(self._connection(request))
 
     async def delete_connection(self, request: Request) -> Response:
-        del self.connections[self._connection(request)["id"]]
+        conn_id = self._connection(request)["id"]
+        del self.connections[conn_id]
+        # Its OSS twin goes with it; devices that used it lose that connection.
+        self.fleet.app_servers[:] = [
+            s
+            for s in self.fleet.app_servers
+            if s.get("tpxIotFlow", {}).get("connectionId") != conn_id
+        ]
         return Response(status_code=204)
 
     async def create_connection(self, request: Request) -> Response:
@@ -824,6 +820,7 @@ class ThingParkApi:
             "configuration": {k: v for k, v in config.items() if k != "password"},
         }
         self.connections[conn_id] = conn
+        self.fleet.app_servers.append(iot_flow_app_server(self._new_app_server_ref(), conn))
         return JSONResponse(conn, status_code=201, headers={"Location": f"/connections/{conn_id}"})
 
     # -- routing -------------------------------------------------------------------------------
