@@ -25,8 +25,11 @@ Choices where the vendor is silent (documented for adapter authors):
 
 from __future__ import annotations
 
+import heapq
 import itertools
+import random
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +66,30 @@ def huawei_time(second: float) -> str:
 def iso_millis(second: float) -> str:
     """yyyy-MM-dd'T'HH:mm:ss.SSS'Z', the vendor's format for status and activation times."""
     return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+#: A device of the project: a generated one's index or a created one's device id.
+Device = int | str
+
+_DEVICE_SUMMARY_KEYS = (
+    "app_id", "app_name", "device_id", "node_id", "gateway_id", "device_name", "node_type",
+    "description", "fw_version", "sw_version", "device_sdk_version", "product_id", "product_name",
+    "status", "tags",
+)  # fmt: skip
+
+
+def public(device: dict[str, Any]) -> dict[str, Any]:
+    """A stored device without the simulator's private `_` keys."""
+    return {k: v for k, v in device.items() if not k.startswith("_")}
+
+
+def _created_matches(device: dict[str, Any], filters: dict[str, str]) -> bool:
+    """Whether a created device passes every list filter."""
+    for key in ("product_id", "app_id", "node_id", "device_name"):
+        if key in filters and device[key] != filters[key]:
+            return False
+    gateway = filters.get("gateway_id")
+    return gateway is None or (device["gateway_id"] == gateway != device["device_id"])
 
 
 def product_from_spec(spec: ProductSpec) -> dict[str, Any]:
@@ -103,6 +130,12 @@ class Project:
         self._wheel = [s for s in self._others for _ in range(s.weight)]
         #: Generated devices by product id: one scan of the fleet, made on first need.
         self._product_counts: dict[str, int] | None = None
+        #: Indexes of deleted generated devices.
+        self.deleted: set[int] = set()
+        #: Created devices by device id (the stored record: the create answer, its record id in
+        #: `_rid`, its depth below a gateway in `_depth`), and their node ids.
+        self.created: dict[str, dict[str, Any]] = {}
+        self._created_nodes: dict[str, str] = {}
 
     # -- products --------------------------------------------------------------------------
 
@@ -182,8 +215,9 @@ class Project:
 
     # -- finding generated devices without a scan --------------------------------------------
 
-    def _exists(self, i: int) -> bool:
-        return 0 <= i < self.size
+    def _live(self, i: int) -> bool:
+        """Whether generated device i exists (in the fleet, not deleted)."""
+        return 0 <= i < self.size and i not in self.deleted
 
     def _by_node_id(self, node_id: str) -> list[int]:
         """The index whose node id this is, read back from the id's tail and checked."""
@@ -195,15 +229,15 @@ class Project:
             guesses.append(int(node_id[8:]))
         if len(node_id) > 6 and all(c in "0123456789ABCDEF" for c in node_id):  # a MAC: OUI, index
             guesses.append(int(node_id[6:], 16))
-        return [i for i in guesses if self._exists(i) and self.node_id(i) == node_id][:1]
+        return [i for i in guesses if self._live(i) and self.node_id(i) == node_id][:1]
 
     def _by_device_name(self, name: str) -> list[int]:
         tail = name.rpartition("-")[2]
         i = int(tail) if tail.isdigit() else -1
-        return [i] if self._exists(i) and self.device_name(i) == name else []
+        return [i] if self._live(i) and self.device_name(i) == name else []
 
     def index_of_device(self, device_id: str) -> int | None:
-        """The index of a generated device id, if any."""
+        """The index of a generated device id, if that device exists."""
         for i in self._by_node_id(device_id.partition("_")[2]):
             if self.device_id(i) == device_id:
                 return i
@@ -214,7 +248,7 @@ class Project:
         if g is None:
             return []
         end = min(g + GATEWAY_EVERY, self.size)
-        return [i for i in range(g + 1, end) if self.gateway_of(i) == g]
+        return [i for i in range(g + 1, end) if self.gateway_of(i) == g and self._live(i)]
 
     def _pinned(self, filters: dict[str, str]) -> list[int] | None:
         """The few indexes that a node_id, device_name or gateway_id filter allows, ascending;
@@ -266,34 +300,154 @@ class Project:
     def count(self, filters: dict[str, str]) -> Scan[int]:
         """Devices matching the filters (page.count): arithmetic, or a scan the first time a
         product_id or app_id filter is counted."""
+        created = sum(1 for dev in self.created.values() if _created_matches(dev, filters))
         pinned = self._pinned(filters)
         if pinned is not None:
-            return sum(1 for i in pinned if self.matches(i, filters))
+            return created + sum(1 for i in pinned if self.matches(i, filters))
         if not filters:
-            return self.size
+            return created + self.size - len(self.deleted)
         products = self._possible_products(filters)
         if not products:
-            return 0
+            return created
         counts = yield from self.product_counts()
-        return sum(counts[p] for p in products)
+        gone = sum(1 for i in self.deleted if self.matches(i, filters))
+        return created + sum(counts[p] for p in products) - gone
 
     def page(
         self, filters: dict[str, str], marker: int, offset: int, limit: int
-    ) -> Scan[list[int]]:
-        """Indexes of the page: matching devices with record id below the marker, descending."""
-        pinned = self._pinned(filters)
-        if pinned is not None:
-            below = [
-                i for i in reversed(pinned) if self.rid(i) < marker and self.matches(i, filters)
-            ]
-            return below[offset : offset + limit]
-        if not self._possible_products(filters):
-            return []
-        everyone = range(self.index_below(marker), -1, -1)
-        found, _ = yield from slices.first(
-            everyone, lambda i: i if self.matches(i, filters) else None, offset + limit
+    ) -> Scan[list[tuple[int, Device]]]:
+        """(record id, device) of the page: matching devices with record id below the marker,
+        descending, created and generated ones merged."""
+        created = sorted(
+            (
+                (dev["_rid"], dev["device_id"])
+                for dev in self.created.values()
+                if dev["_rid"] < marker and _created_matches(dev, filters)
+            ),
+            reverse=True,
         )
+        pinned = self._pinned(filters)
+        generated: Iterable[tuple[int, Device]]
+        if pinned is not None:
+            generated = [(self.rid(i), i) for i in reversed(pinned) if self.rid(i) < marker]
+        elif self._possible_products(filters):
+            generated = ((self.rid(i), i) for i in range(self.index_below(marker), -1, -1))
+        else:
+            generated = []
+
+        def pick(entry: tuple[int, Device]) -> tuple[int, Device] | None:
+            device = entry[1]
+            if isinstance(device, str) or (
+                device not in self.deleted and self.matches(device, filters)
+            ):
+                return entry
+            return None
+
+        merged = heapq.merge(created, generated, reverse=True)
+        found, _ = yield from slices.first(merged, pick, offset + limit)
         return found[offset:]
+
+    # -- devices by id: generated (an index) or created (its device id) ------------------------
+
+    def find(self, device_id: str) -> Device | None:
+        """An existing device: a created one's device id, or a generated one's index."""
+        return device_id if device_id in self.created else self.index_of_device(device_id)
+
+    def node_taken(self, node_id: str) -> bool:
+        return node_id in self._created_nodes or bool(self._by_node_id(node_id))
+
+    def depth(self, device: Device) -> int:
+        """How far below a directly connected device this one is (0 for direct ones)."""
+        if isinstance(device, str):
+            return self.created[device]["_depth"]
+        return 0 if self.gateway_of(device) == device else 1
+
+    def has_sub_devices(self, device: Device) -> bool:
+        device_id = device if isinstance(device, str) else self.device_id(device)
+        if isinstance(device, int) and self._sub_devices(device_id):
+            return True
+        return any(
+            dev["gateway_id"] == device_id and dev["device_id"] != device_id
+            for dev in self.created.values()
+        )
+
+    def delete(self, device: Device) -> None:
+        if isinstance(device, str):
+            del self._created_nodes[self.created.pop(device)["node_id"]]
+        else:
+            self.deleted.add(device)
+
+    def create(
+        self,
+        body: dict[str, Any],
+        product: dict[str, Any],
+        gateway: Device | None,
+    ) -> dict[str, Any]:
+        """Store a device from a valid AddDevice body whose product, gateway and ids were
+        checked; returns the stored record."""
+        rid = self.new_record_id()
+        node_id = body["node_id"]
+        device_id = body.get("device_id") or f"{product['product_id']}_{node_id}"
+        gateway_id = device_id if gateway is None else self.device_id_of(gateway)
+        auth = body.get("auth_info") or {}
+        auth_type = auth.get("auth_type") or "SECRET"
+        secret = None
+        if auth_type == "SECRET":
+            # The platform makes a secret when none is given; here it follows from the seed.
+            made = random.Random(f"device-secret:{self.seed}:{rid}").getrandbits(128)
+            secret = auth.get("secret") or f"{made:032x}"
+        device = {
+            "app_id": product["app_id"],
+            "app_name": product["app_name"],
+            "device_id": device_id,
+            "node_id": node_id,
+            "gateway_id": gateway_id,
+            "device_name": body.get("device_name") or node_id,
+            "node_type": "GATEWAY" if gateway is None else "ENDPOINT",
+            "description": body.get("description"),
+            "fw_version": None,
+            "sw_version": None,
+            "device_sdk_version": None,
+            "auth_info": {
+                "auth_type": auth_type,
+                "secret": secret,
+                "fingerprint": auth.get("fingerprint") if auth_type == "CERTIFICATES" else None,
+                "secure_access": auth.get("secure_access", True),
+                "timeout": auth.get("timeout", 0),
+            },
+            "product_id": product["product_id"],
+            "product_name": product["name"],
+            "status": "INACTIVE",
+            "create_time": huawei_time(int(rid[:8], 16)),
+            "tags": [],
+            "modules": [],
+            "extension_info": body.get("extension_info"),
+            "_rid": int(rid, 16),
+            "_depth": 0 if gateway is None else self.depth(gateway) + 1,
+        }
+        self.created[device_id] = device
+        self._created_nodes[node_id] = device_id
+        return device
+
+    def device_id_of(self, device: Device) -> str:
+        return device if isinstance(device, str) else self.device_id(device)
+
+    def summary(self, device: Device) -> dict[str, Any]:
+        """A device as the list shows it (QueryDeviceSimplify)."""
+        if isinstance(device, int):
+            return self.brief(device)
+        stored = self.created[device]
+        return {key: stored[key] for key in _DEVICE_SUMMARY_KEYS}
+
+    def show(self, device: Device) -> dict[str, Any]:
+        """A device as Query a Device shows it (no secret: only the create answer has it)."""
+        if isinstance(device, int):
+            return self.detail(device)
+        out = public(self.created[device])
+        out["auth_info"] = {
+            k: out["auth_info"][k] for k in ("auth_type", "secure_access", "timeout")
+        }
+        return out
 
     def brief(self, i: int) -> dict[str, Any]:
         """A device as the list shows it (QueryDeviceSimplify)."""
