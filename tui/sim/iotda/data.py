@@ -7,7 +7,9 @@ registration second, growing with the index, so "descending id below the marker"
 the index; device ids, node ids and device names end with their index, so finding a device by any
 of them is a parse and a check, never a scan. Registrations are 20 minutes apart from 2024-01-02
 up to 20,000 devices; a larger fleet is registered over the same ~278 days (2 seconds apart at ten
-million), so its times stay in the past and its record ids distinct.
+million), so its times stay in the past and its record ids distinct. Changes are small: a set of
+the deleted generated indexes and a dict of the created devices, merged in record-id order when
+listing (created devices, registered now, list first).
 
 Choices where the vendor is silent (documented for adapter authors):
 - one in 40 devices (index 0, 40, 80, ...) is an Industrial Edge Gateway; devices of `sub` products
@@ -111,7 +113,8 @@ def product_from_spec(spec: ProductSpec) -> dict[str, Any]:
 
 
 class Project:
-    """The demo project: products keyed by record id, and the generated devices."""
+    """The demo project: products keyed by record id, the generated devices, the devices deleted
+    from them (their indexes) and the devices created (by device id)."""
 
     def __init__(self, seed: int, devices: int = DEFAULT_DEVICES) -> None:
         self.seed = seed
@@ -177,9 +180,6 @@ class Project:
     def rid(self, i: int) -> int:
         """Device i's record id (the list marker) as an int: registration second, then its hash."""
         return (self.registered(i) << 64) | self._hash(i)
-
-    def record_id(self, i: int) -> str:
-        return f"{self.rid(i):024x}"
 
     def index_below(self, marker: int) -> int:
         """The highest index whose record id is below `marker`, -1 if none (arithmetic, no scan)."""
@@ -363,7 +363,7 @@ class Project:
         return 0 if self.gateway_of(device) == device else 1
 
     def has_sub_devices(self, device: Device) -> bool:
-        device_id = device if isinstance(device, str) else self.device_id(device)
+        device_id = self.device_id_of(device)
         if isinstance(device, int) and self._sub_devices(device_id):
             return True
         return any(
