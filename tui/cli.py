@@ -19,10 +19,19 @@ def _sim_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--port", type=int, default=8480, help="port (default 8480; 0 picks a free one)")
     p.add_argument("--seed", type=int, default=1, help="seed of the generated fleet (default 1)")
     p.add_argument(
-        "--devices", type=int, default=62804, help="ThingPark devices to generate (default 62804)"
+        "--devices",
+        type=int,
+        default=None,
+        help="devices of every platform (default: each platform's demo fleet, "
+        "ThingPark 62804 and IoTDA 20000)",
     )
     p.add_argument("--alarms", type=int, default=2390, help="ThingPark alarms (default 2390)")
-    p.add_argument("--latency-ms", type=float, default=0.0, help="added latency per request, in ms")
+    p.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="added latency per request, in ms (0 to 60000)",
+    )
     p.add_argument(
         "--fail-rate",
         type=float,
@@ -33,7 +42,7 @@ def _sim_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         "--rate-limit",
         type=float,
         default=None,
-        help="requests per second before answering 429 with Retry-After",
+        help="requests per second (1/60 to 1000000) before answering 429 with Retry-After",
     )
     p.add_argument(
         "--token-ttl", type=int, default=3600, help="lifetime of issued tokens, in seconds"

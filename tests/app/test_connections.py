@@ -63,14 +63,14 @@ async def test_lists_the_app_servers_and_the_iot_flow_connections(make_app) -> N
         screen = app.screen
         assert isinstance(screen, ConnectionsScreen)
         kinds = [c.kind for c in screen.connections]
-        assert kinds.count("app-server") == 5 and kinds.count("iot-flow") == 2
+        assert kinds.count("app-server") == 4 and kinds.count("iot-flow") == 2  # twins paired
         shown = names(app)
         assert "Building management HTTPS" in shown and "AWS IoT Core (tracking)" in shown
         row = [str(c) for c in table(app).get_row_at(0)]
         assert row[1] == "app server" and row[3] == "ACTIVE" and row[6].startswith("TWA_")
         # the cursor row's ID shows below the table (on a narrow terminal there is no ID column)
         info = str(screen.query_one("#connections-info").render())
-        assert "5 app servers" in info and "2 IoT Flow" in info and row[6] in info
+        assert "4 app servers" in info and "2 IoT Flow" in info and row[6] in info
 
 
 async def test_narrow_terminal_keeps_state_health_and_devices_on_screen(make_app) -> None:

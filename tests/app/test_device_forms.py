@@ -148,7 +148,7 @@ async def test_create_a_lorawan_device(make_app) -> None:
         form = await choose(pilot, app, "l", LoRaWanDeviceForm)
         # the pickers came from the platform: device models and the OSS app servers
         assert "MCHP/RN2483A.1_EU" in options(form, "model_key")
-        assert len(options(form, "connection_keys")) == 5
+        assert len(options(form, "connection_keys")) == 4
         assert all(k.startswith("TWA_") for k in options(form, "connection_keys"))
         await pilot.press(*"Lyon meter")
         fill(form, eui=NEW_EUI.lower(), app_key=APP_KEY)
@@ -234,14 +234,14 @@ async def test_create_a_cellular_device_with_the_pickers(make_app) -> None:
         await opened(pilot, app)
         results = open_menu(app)
         form = await choose(pilot, app, "c", CellularDeviceForm)
-        assert options(form, "model_key") == ["CUSTOM/LTE_Dongle", "CUSTOM/NBIOT_Meter"]
+        assert {"CUSTOM/LTE_Dongle", "CUSTOM/NBIOT_Meter"} <= set(options(form, "model_key"))
         assert options(form, "network_context_key") == ["1AF3B", "2C81D"]
         # the one connectivity plan on offer is chosen for the user
         assert form.form_field("plan_key").raw() == "acme-cs/cellular-cp"
         fill(form, name="Water meter 17", sim_id=ICCID, imei=IMEI)
         pick(form, "model_key", "CUSTOM/NBIOT_Meter")
         pick(form, "network_context_key", "2C81D")
-        pick(form, "connection_keys", options(form, "connection_keys")[4])
+        pick(form, "connection_keys", options(form, "connection_keys")[3])
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: len(results) == 1)
         eui = results[0]

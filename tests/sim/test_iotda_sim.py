@@ -6,6 +6,7 @@ import copy
 import hashlib
 import hmac
 import json
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -16,8 +17,12 @@ import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkiotda.v5 import (
+    AddDevice,
+    AddDeviceRequest,
     AddProduct,
+    AuthInfo,
     CreateProductRequest,
+    DeleteDeviceRequest,
     IoTDAClient,
     ListDevicesRequest,
     ListProductsRequest,
@@ -35,7 +40,7 @@ from tui.sim.credentials import (
     IOTDA_PROJECT_ID,
     IOTDA_SECRET_KEY,
 )
-from tui.sim.iotda.catalog import THERMOMETER_ID
+from tui.sim.iotda.catalog import DEFAULT_APP, TEST_APP, THERMOMETER_ID
 
 BASE = f"/v5/iot/{IOTDA_PROJECT_ID}"
 
@@ -304,18 +309,22 @@ def test_product_crud(make_sim: Any) -> None:
     assert busy.status_code == 409 and busy.json()["error_code"] == "IOTDA.013002"
 
 
+def marker_pages(sim: SimServer, path: str, items: str, limit: int) -> list[dict[str, Any]]:
+    """Every non-empty page of a marker-paged list, each page asked for below the last marker."""
+    pages: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": limit}
+    while (page := call(sim, "GET", path, params).json())[items]:
+        pages.append(page)
+        params["marker"] = page["page"]["marker"]
+    return pages
+
+
 def test_product_list_paging_and_filters(sim: SimServer) -> None:
-    seen: list[str] = []
-    marker = None
-    while True:
-        params: dict[str, Any] = {"limit": 7}
-        if marker:
-            params["marker"] = marker
-        page = call(sim, "GET", "/products", params).json()
-        if not page["products"]:
-            break
-        seen += [p["product_id"] for p in page["products"]]
-        marker = page["page"]["marker"]
+    seen = [
+        p["product_id"]
+        for page in marker_pages(sim, "/products", "products", 7)
+        for p in page["products"]
+    ]
     assert len(seen) == 25 and seen == sorted(seen, reverse=True)
     by_app = call(sim, "GET", "/products", {"app_id": "jeQDJQZltU8iKgFFoW060F5SGZka"}).json()
     assert {p["name"] for p in by_app["products"]} == {"Thermometer", "Retail_Freezer"}
@@ -492,6 +501,243 @@ def test_device_filters_offset_and_limits(sim: SimServer) -> None:
     assert call(sim, "GET", "/devices", {"limit": 0}).status_code == 400
     assert call(sim, "GET", "/devices", {"marker": "xyz"}).json()["error_code"] == "IOTDA.000018"
     assert call(sim, "GET", "/devices", {"offset": 501}).json()["error_code"] == "IOTDA.000006"
+
+
+# -- device create and delete ------------------------------------------------------------------
+
+CREATE_TIME = re.compile(r"\d{8}T\d{6}Z")  # yyyyMMdd'T'HHmmss'Z'
+ISO_MILLIS = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"
+)  # yyyy-MM-dd'T'HH:mm:ss.SSS'Z'
+#: A product of the default resource space, for devices created without an app_id.
+TRACKER_ID = "5fb6260062f5b655e3990dfc"
+
+
+def test_official_sdk_adds_shows_lists_and_deletes_devices(make_sim: Any) -> None:
+    sim = make_sim()
+    client = sdk_client(sim)
+    body = AddDevice(
+        node_id="ABC123456789",
+        device_name="dianadevice",
+        product_id=THERMOMETER_ID,
+        auth_info=AuthInfo(
+            auth_type="SECRET", secret="3b935a250c50dc2c", secure_access=True, timeout=300
+        ),
+        description="watermeter device",
+        app_id=TEST_APP,
+        extension_info={"aaa": "xxx", "bbb": 0},
+    )
+    added = client.add_device(AddDeviceRequest(instance_id=IOTDA_INSTANCE_ID, body=body))
+    assert added.status_code == 201
+    assert added.device_id == f"{THERMOMETER_ID}_ABC123456789" == added.gateway_id
+    assert added.node_type == "GATEWAY" and added.status == "INACTIVE"
+    assert added.app_name == "testAPP01" and added.product_name == "Thermometer"
+    assert CREATE_TIME.fullmatch(added.create_time)
+    assert added.auth_info.secret == "3b935a250c50dc2c" and added.auth_info.timeout == 300
+    assert added.extension_info == {"aaa": "xxx", "bbb": 0}
+
+    shown = client.show_device(ShowDeviceRequest(device_id=added.device_id))
+    assert shown.device_name == "dianadevice" and shown.create_time == added.create_time
+    assert shown.auth_info.secret is None  # only the create answer carries the secret
+    newest = client.list_devices(ListDevicesRequest(limit=1))
+    assert newest.devices[0].device_id == added.device_id and newest.page.count == 20_001
+
+    generated = client.list_devices(ListDevicesRequest(limit=1, marker=newest.page.marker))
+    victim = generated.devices[0].device_id
+    for device_id in (added.device_id, victim):
+        gone = client.delete_device(DeleteDeviceRequest(device_id=device_id))
+        assert gone.status_code == 204
+        with pytest.raises(ClientRequestException) as exc:
+            client.show_device(ShowDeviceRequest(device_id=device_id))
+        assert exc.value.status_code == 404 and exc.value.error_code == "IOTDA.014000"
+        with pytest.raises(ClientRequestException) as exc:
+            client.delete_device(DeleteDeviceRequest(device_id=device_id))
+        assert exc.value.status_code == 404 and exc.value.error_code == "IOTDA.014000"
+    assert client.list_devices(ListDevicesRequest(limit=1)).page.count == 19_999
+
+
+def test_created_devices_list_newest_first_and_deleted_ones_disappear(make_sim: Any) -> None:
+    sim = make_sim(devices=300)
+    first = call(sim, "POST", "/devices", body={"node_id": "node-1", "product_id": TRACKER_ID})
+    assert first.status_code == 201, first.text
+    one = first.json()
+    assert one["device_id"] == f"{TRACKER_ID}_node-1" and one["device_name"] == "node-1"
+    assert one["app_id"] == DEFAULT_APP[0] and one["auth_info"]["auth_type"] == "SECRET"
+    assert re.fullmatch(r"[0-9a-f]{32}", one["auth_info"]["secret"])  # made by the platform
+    assert one["auth_info"]["secure_access"] is True and one["auth_info"]["timeout"] == 0
+    two = call(
+        sim,
+        "POST",
+        "/devices",
+        body={"node_id": "node-2", "device_id": "my-own-id", "product_id": TRACKER_ID},
+    ).json()
+    assert two["device_id"] == "my-own-id"
+
+    page = call(sim, "GET", "/devices", {"limit": 3}).json()
+    assert [d["device_id"] for d in page["devices"][:2]] == ["my-own-id", one["device_id"]]
+    assert page["page"]["count"] == 302 and "secret" not in json.dumps(page)
+    after = call(sim, "GET", "/devices", {"limit": 1, "marker": page["page"]["marker"]}).json()
+    fourth = call(sim, "GET", "/devices", {"limit": 4}).json()["devices"][3]
+    assert after["devices"][0]["device_id"] == fourth["device_id"]
+    by_node = call(sim, "GET", "/devices", {"node_id": "node-2"}).json()
+    assert [d["device_id"] for d in by_node["devices"]] == ["my-own-id"]
+    by_product = call(sim, "GET", "/devices", {"product_id": TRACKER_ID, "limit": 50}).json()
+    tracker_count = by_product["page"]["count"]
+    assert by_product["devices"][0]["device_id"] == "my-own-id"
+
+    generated = page["devices"][2]
+    assert call(sim, "DELETE", f"/devices/{generated['device_id']}").status_code == 204
+    assert call(sim, "DELETE", "/devices/my-own-id").status_code == 204
+    pages = marker_pages(sim, "/devices", "devices", 50)
+    assert {page["page"]["count"] for page in pages} == {300}
+    ids = {d["device_id"] for page in pages for d in page["devices"]}
+    assert len(ids) == 300 and one["device_id"] in ids
+    assert generated["device_id"] not in ids and "my-own-id" not in ids
+    assert not call(sim, "GET", "/devices", {"node_id": generated["node_id"]}).json()["devices"]
+    less = call(sim, "GET", "/devices", {"product_id": TRACKER_ID}).json()["page"]["count"]
+    assert less == tracker_count - 1 - (generated["product_id"] == TRACKER_ID)
+    # A deleted device's ids are free again.
+    again = {"node_id": generated["node_id"], "product_id": generated["product_id"]}
+    if generated["product_id"] != TRACKER_ID:
+        again["app_id"] = generated["app_id"]
+    assert call(sim, "POST", "/devices", body=again).json()["device_id"] == generated["device_id"]
+
+
+def test_duplicates_are_the_vendors_device_exists(make_sim: Any) -> None:
+    sim = make_sim(devices=100)
+    existing = call(sim, "GET", "/devices", {"limit": 1}).json()["devices"][0]
+    body = {"node_id": "dup-node", "product_id": TRACKER_ID}
+    assert call(sim, "POST", "/devices", body=body).status_code == 201
+    for clash in (
+        body,
+        {**body, "device_id": "another-id"},  # the same node_id
+        {"node_id": "other-node", "product_id": TRACKER_ID, "device_id": f"{TRACKER_ID}_dup-node"},
+        {"node_id": existing["node_id"], "product_id": TRACKER_ID},
+        {"node_id": "fresh", "product_id": TRACKER_ID, "device_id": existing["device_id"]},
+    ):
+        got = call(sim, "POST", "/devices", body=clash)
+        assert got.status_code == 400, clash
+        assert got.json()["error_code"] == "IOTDA.014031"
+        assert got.json()["error_msg"].startswith("Invalid input. The device already exists")
+
+
+DEVICE_CASES = [
+    ({"node_id": None}, "node_id is required"),
+    ({"node_id": "n" * 65}, "node_id must be 1 to 64 characters"),
+    ({"node_id": "bad id!"}, "node_id contains characters that are not allowed"),
+    ({"node_id": 12}, "node_id must be a string"),
+    ({"device_id": "d" * 129}, "device_id must be 1 to 128 characters"),
+    ({"device_id": "a/b"}, "device_id contains characters that are not allowed"),
+    ({"device_name": "x" * 257}, "device_name must be at most 256 characters"),
+    ({"device_name": "semi;colon"}, "device_name contains characters that are not allowed"),
+    ({"product_id": None}, "product_id is required"),
+    ({"product_id": "p" * 37}, "product_id must be 1 to 36 characters"),
+    ({"auth_info": "SECRET"}, "auth_info must be an object"),
+    ({"auth_info": {"auth_type": "PASSWORD"}}, "auth_info.auth_type must be one of SECRET, CERTIFICATES"),
+    ({"auth_info": {"secret": "short"}}, "auth_info.secret must be 8 to 32 characters"),
+    ({"auth_info": {"secret": "s" * 33}}, "auth_info.secret must be 8 to 32 characters"),
+    ({"auth_info": {"secret": "with space!"}}, "auth_info.secret contains characters"),
+    ({"auth_info": {"auth_type": "CERTIFICATES", "secret": "12345678"}}, "auth_info.secret applies to auth_type SECRET only"),
+    ({"auth_info": {"auth_type": "CERTIFICATES", "fingerprint": "abc"}}, "auth_info.fingerprint must be 40 or 64 hexadecimal digits"),
+    ({"auth_info": {"fingerprint": "a" * 40}}, "auth_info.fingerprint applies to auth_type CERTIFICATES only"),
+    ({"auth_info": {"secure_access": "yes"}}, "auth_info.secure_access must be a boolean"),
+    ({"auth_info": {"timeout": 1.5}}, "auth_info.timeout must be an integer"),
+    ({"auth_info": {"timeout": -1}}, "auth_info.timeout must be between 0 and 2147483647"),
+    ({"description": "tab\there"}, "description contains characters that are not allowed"),
+    ({"description": "d" * 2049}, "description must be at most 2048 characters"),
+    ({"gateway_id": ""}, "gateway_id must be 1 to 128 characters"),
+    ({"gateway_id": "no-such-gateway"}, "gateway_id names no existing device"),
+    ({"app_id": "a" * 37}, "app_id must be 1 to 36 characters"),
+    ({"extension_info": [1]}, "extension_info must be an object"),
+    ({"extension_info": {"k": "v" * 1024}}, "extension_info must not exceed 1 KB"),
+    ({"shadow": {}}, "shadow must be an array"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "expected"), DEVICE_CASES)
+def test_every_device_rule_answers_400_naming_the_field(
+    sim: SimServer, change: dict[str, Any], expected: str
+) -> None:
+    body = {"node_id": "rule-check", "product_id": TRACKER_ID, **change}
+    body = {k: v for k, v in body.items() if v is not None}
+    got = call(sim, "POST", "/devices", body=body)
+    assert got.status_code == 400, got.text
+    assert got.json()["error_code"] == "IOTDA.000006"
+    assert got.json()["error_msg"].startswith(f"Invalid input data. {expected}")
+
+
+def test_device_references_must_exist(sim: SimServer) -> None:
+    unknown = call(sim, "POST", "/devices", body={"node_id": "n-1", "product_id": "nope"})
+    assert unknown.status_code == 404 and unknown.json()["error_code"] == "IOTDA.013000"
+    # The Thermometer lives in testAPP01: without app_id the device goes to the default space.
+    elsewhere = call(sim, "POST", "/devices", body={"node_id": "n-1", "product_id": THERMOMETER_ID})
+    assert elsewhere.status_code == 404 and elsewhere.json()["error_code"] == "IOTDA.013000"
+    app = call(
+        sim, "POST", "/devices", body={"node_id": "n-1", "product_id": TRACKER_ID, "app_id": "nope"}
+    )
+    assert app.status_code == 403 and app.json()["error_code"] == "IOTDA.001000"
+    assert call(sim, "POST", "/devices", body=[1]).json()["error_code"] == "IOTDA.000006"
+    missing = call(sim, "DELETE", "/devices/no-such-device")
+    assert missing.status_code == 404 and missing.json()["error_code"] == "IOTDA.014000"
+
+
+def test_sub_devices_two_levels_deep_and_gateways_deleted_last(make_sim: Any) -> None:
+    sim = make_sim(devices=100)
+
+    def add(node: str, gateway: str | None = None) -> httpx.Response:
+        body = {"node_id": node, "product_id": TRACKER_ID}
+        if gateway:
+            body["gateway_id"] = gateway
+        return call(sim, "POST", "/devices", body=body)
+
+    gateway = add("gw").json()["device_id"]
+    child = add("child", gateway).json()
+    assert child["node_type"] == "ENDPOINT" and child["gateway_id"] == gateway
+    grandchild = add("grandchild", child["device_id"]).json()
+    assert grandchild["gateway_id"] == child["device_id"]
+    too_deep = add("great-grandchild", grandchild["device_id"])
+    assert too_deep.status_code == 400 and too_deep.json()["error_code"] == "IOTDA.000006"
+    assert too_deep.json()["error_msg"].startswith("Invalid input data. gateway_id ")
+    listed = call(sim, "GET", "/devices", {"gateway_id": gateway}).json()
+    assert [d["device_id"] for d in listed["devices"]] == [child["device_id"]]
+
+    busy = call(sim, "DELETE", f"/devices/{gateway}")
+    assert busy.status_code == 409 and busy.json()["error_code"] == "IOTDA.014002"
+    assert call(sim, "DELETE", f"/devices/{child['device_id']}").status_code == 409
+    for device_id in (grandchild["device_id"], child["device_id"], gateway):
+        assert call(sim, "DELETE", f"/devices/{device_id}").status_code == 204
+
+    # A generated edge gateway has generated sub-devices: they go first too.
+    gw = call(sim, "GET", "/devices", {"product_id": "5e79be009f8ced15319d1199"}).json()["devices"][
+        0
+    ]
+    subs = call(sim, "GET", "/devices", {"gateway_id": gw["device_id"]}).json()["devices"]
+    assert subs and call(sim, "DELETE", f"/devices/{gw['device_id']}").status_code == 409
+    sub = add("generated-gw-child", gw["device_id"]).json()
+    assert sub["gateway_id"] == gw["device_id"]
+    for device_id in [d["device_id"] for d in subs] + [sub["device_id"], gw["device_id"]]:
+        assert call(sim, "DELETE", f"/devices/{device_id}").status_code == 204
+
+
+def test_device_times_keep_the_vendors_formats(sim: SimServer) -> None:
+    page = call(sim, "GET", "/devices", {"limit": 50}).json()["devices"]
+    online = next(d for d in page if d["status"] == "ONLINE")
+    shown = call(sim, "GET", f"/devices/{online['device_id']}").json()
+    assert CREATE_TIME.fullmatch(shown["create_time"])
+    assert ISO_MILLIS.fullmatch(shown["active_time"])
+    assert ISO_MILLIS.fullmatch(shown["connection_status_update_time"])
+
+
+def test_a_product_with_created_devices_cannot_be_deleted(make_sim: Any) -> None:
+    sim = make_sim(devices=0)
+    product = call(sim, "POST", "/products", body=thermometer_body(name="Deletable")).json()
+    device = call(
+        sim, "POST", "/devices", body={"node_id": "d-1", "product_id": product["product_id"]}
+    ).json()
+    busy = call(sim, "DELETE", f"/products/{product['product_id']}")
+    assert busy.status_code == 409 and busy.json()["error_code"] == "IOTDA.013002"
+    assert call(sim, "DELETE", f"/devices/{device['device_id']}").status_code == 204
+    assert call(sim, "DELETE", f"/products/{product['product_id']}").status_code == 204
 
 
 def test_unknown_path_is_the_gateways_404(sim: SimServer) -> None:

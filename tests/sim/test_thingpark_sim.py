@@ -595,19 +595,104 @@ def test_app_servers(api: httpx.Client) -> None:
         assert_vendor_error(api.post(f"{OSS}/appServers", json=bad), 400)
 
 
-def test_catalogues(api: httpx.Client) -> None:
+def walk(api: httpx.Client, path: str, **params: str) -> list[dict[str, Any]]:
+    """Every page of a cursor-paged list, checking the cursor scheme on the way."""
+    pages: list[dict[str, Any]] = []
+    page_after = None
+    while True:
+        query = {"sort": "ID,asc", **params}
+        if page_after:
+            query["pageAfter"] = page_after
+        page = api.get(f"{OSS}/{path}", params=query).json()
+        assert (page["count"] is None) == bool(pages)  # count on the first page only
+        if page["briefs"]:
+            last = page["briefs"][-1]["ID"]
+            assert json.loads(base64.b64decode(page["cursors"]["last"])) == {"ID": last}
+        pages.append(page)
+        if not page["more"]:
+            return pages
+        page_after = page["cursors"]["last"]
+
+
+def test_device_profiles_page_through_a_long_catalogue(api: httpx.Client) -> None:
+    pages = walk(api, "deviceProfiles")
+    profiles = [b for page in pages for b in page["briefs"]]
+    ids = [b["ID"] for b in profiles]
+    assert pages[0]["count"] == len(ids) == 500 and len(pages) == 5
+    assert [len(page["briefs"]) for page in pages] == [100] * 5
+    assert ids == sorted(ids) and len(set(ids)) == 500
+    assert {"SMTC/LoRaMoteA.1_EU", "MCHP/RN2483A.1_EU", "CUSTOM/LTE_Dongle"} <= set(ids)
+    assert "SMTC/LoRaMoteA.1_EU" not in {b["ID"] for b in pages[0]["briefs"]}  # not on page 1
+    assert len({b["vendor"]["ID"] for b in profiles}) >= 10
+    assert {b["connectivity"] for b in profiles} == {"LORAWAN", "CELLULAR"}
+    assert all(not k.startswith("_") for b in profiles for k in b)
+    for brief in profiles:
+        if brief["connectivity"] == "LORAWAN":
+            assert brief["typeMAC"] == "LoRaMAC" and brief["defaultIsmBands"]
+
+    cellular = walk(api, "deviceProfiles", connectivity="CELLULAR")
+    cell_ids = [b["ID"] for page in cellular for b in page["briefs"]]
+    assert len(cellular) == 2 and cellular[0]["count"] == len(cell_ids) > 100
+    assert {b["connectivity"] for page in cellular for b in page["briefs"]} == {"CELLULAR"}
+    assert "CUSTOM/LTE_Dongle" in cell_ids
     lora = api.get(f"{OSS}/deviceProfiles", params={"connectivity": "LORAWAN"}).json()
-    assert lora["more"] is False
+    assert lora["more"] is True and lora["count"] == 500 - len(cell_ids)
     assert {b["connectivity"] for b in lora["briefs"]} == {"LORAWAN"}
-    assert "SMTC/LoRaMoteA.1_EU" in {b["ID"] for b in lora["briefs"]}
-    assert all(not k.startswith("_") for b in lora["briefs"] for k in b)
-    cell = api.get(f"{OSS}/deviceProfiles", params={"connectivity": "CELLULAR"}).json()
-    assert "CUSTOM/LTE_Dongle" in {b["ID"] for b in cell["briefs"]}
-    plans = api.get(f"{OSS}/networkSubscriptions", params={"connectivity": "CELLULAR"}).json()
-    assert [b["ID"] for b in plans["briefs"]] == ["acme-cs/cellular-cp"]
-    contexts = api.get(f"{OSS}/cellularNetworkContexts").json()
-    assert contexts["more"] is False
-    assert "1AF3B" in {b["ID"] for b in contexts["briefs"]}
+    assert len(api.get(f"{OSS}/deviceProfiles", params={"pageSize": "7"}).json()["briefs"]) == 7
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "name,asc"},
+        {"pageAfter": cursor("ID", "SMTC/LoRaMoteA.1_EU")},
+        {"sort": "ID,asc", "pageAfter": "garbage!"},
+        {"sort": "ID,asc", "pageAfter": cursor("EUI", "70B3D5E756000999")},
+        {"pageSize": "0"},
+        {"pageSize": "1001"},
+        {"connectivity": "WIFI"},
+    ],
+)
+def test_bad_catalogue_paging(api: httpx.Client, params: dict[str, str]) -> None:
+    assert_vendor_error(api.get(f"{OSS}/deviceProfiles", params=params), 400)
+
+
+def test_short_catalogues_page_too(api: httpx.Client) -> None:
+    plans = walk(api, "networkSubscriptions", pageSize="2")
+    assert [len(p["briefs"]) for p in plans] == [2, 1] and plans[0]["count"] == 3
+    cell = api.get(f"{OSS}/networkSubscriptions", params={"connectivity": "CELLULAR"}).json()
+    assert [b["ID"] for b in cell["briefs"]] == ["acme-cs/cellular-cp"]
+    assert cell["more"] is False and cell["count"] == 1
+    contexts = walk(api, "cellularNetworkContexts", pageSize="1")
+    assert [b["ID"] for p in contexts for b in p["briefs"]] == ["1AF3B", "2C81D"]
+    servers = walk(api, "appServers", pageSize="2")
+    ids = [b["ID"] for p in servers for b in p["briefs"]]
+    assert ids == sorted(ids) and AS_ID in ids and len(servers) > 2
+    whole = api.get(f"{OSS}/appServers").json()
+    assert whole["more"] is False and [b["ID"] for b in whole["briefs"]] == ids
+
+
+def test_the_catalogue_is_drawn_from_the_seed(make_sim: MakeSim, api: httpx.Client) -> None:
+    mine = [b["ID"] for page in walk(api, "deviceProfiles") for b in page["briefs"]]
+    with authed(make_sim(devices=10, alarms=0)) as same_seed:
+        assert [
+            b["ID"] for page in walk(same_seed, "deviceProfiles") for b in page["briefs"]
+        ] == mine
+    with authed(make_sim(seed=2, devices=10, alarms=0)) as other_seed:
+        theirs = [b["ID"] for page in walk(other_seed, "deviceProfiles") for b in page["briefs"]]
+    assert len(theirs) == 500 and theirs != mine
+    assert {"SMTC/LoRaMoteA.1_EU", "CUSTOM/LTE_Dongle"} <= set(theirs)
+
+
+def test_a_model_from_a_later_page_makes_a_device(make_sim: MakeSim) -> None:
+    with authed(make_sim(devices=10, alarms=0)) as client:
+        pages = walk(client, "deviceProfiles", connectivity="LORAWAN")
+        model = pages[-1]["briefs"][-1]["ID"]
+        created = client.post(
+            f"{OSS}/devices", json=lorawan_body("70B3D5E756000999", model={"ID": model})
+        )
+        assert created.status_code == 201, created.text
+        assert created.json()["model"]["ID"] == model
 
 
 def test_dx_connections(api: httpx.Client) -> None:
@@ -641,6 +726,47 @@ def test_dx_connections(api: httpx.Client) -> None:
         {**body, "configuration": {k: v for k, v in config.items() if k != "uplinkTopicPattern"}},
     ):
         assert_vendor_error(api.post(f"{DX}/connections", json=bad), 400)
+
+
+def oss_twins(client: httpx.Client) -> dict[str, dict[str, Any]]:
+    """OSS application servers standing for IoT Flow connections, by DX connection id."""
+    servers = [b for page in walk(client, "appServers") for b in page["briefs"]]
+    return {s["tpxIotFlow"]["connectionId"]: s for s in servers if "tpxIotFlow" in s}
+
+
+def test_every_iot_flow_connection_has_its_oss_app_server(make_sim: MakeSim) -> None:
+    with authed(make_sim(devices=100, alarms=0)) as client:
+        demo = client.get(f"{DX}/connections").json()
+        twins = oss_twins(client)
+        assert set(twins) == {c["id"] for c in demo} == {"1101", "1102"}
+        for conn in demo:
+            assert twins[conn["id"]]["name"] == conn["name"]
+            assert twins[conn["id"]]["type"] == "TPX_IOT_FLOW"
+
+        body = {
+            "connectorId": "actility-mqtt-iot",
+            "name": "Flow with a twin",
+            "configuration": {"uplinkTopicPattern": "t/{DevEUI}/up", "hostName": "broker:8883"},
+        }
+        conn = client.post(f"{DX}/connections", json=body).json()
+        twin = oss_twins(client)[conn["id"]]
+        assert twin["tpxIotFlow"] == {"connectionId": conn["id"]}
+        assert twin["name"] == "Flow with a twin" and twin["ID"].startswith("TWA_")
+        assert twin["deviceCount"] == 0 and not any(k.startswith("_") for k in twin)
+        assert client.get(twin["href"]).json()["ID"] == twin["ID"]
+        # A device can use it: its OSS ID is what devices refer to.
+        device = client.post(
+            f"{OSS}/devices", json=lorawan_body("70B3D5E756000999", appServers=[{"ID": twin["ID"]}])
+        )
+        assert device.status_code == 201, device.text
+        assert client.get(twin["href"]).json()["deviceCount"] == 1
+
+        assert client.delete(f"{DX}/connections/{conn['id']}").status_code == 204
+        assert conn["id"] not in oss_twins(client)
+        assert_vendor_error(client.get(twin["href"]), 404)
+        assert set(oss_twins(client)) == {"1101", "1102"}
+        assert client.delete(f"{DX}/connections/1102").status_code == 204
+        assert set(oss_twins(client)) == {"1101"}
 
 
 # -- faults ---------------------------------------------------------------------------------------

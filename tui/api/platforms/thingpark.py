@@ -543,6 +543,10 @@ def network_context_from_brief(brief: dict[str, Any]) -> NetworkContext:
     return _network_context(_ContextBrief.model_validate(brief))
 
 
+class _TpxIotFlow(WireModel):
+    connectionId: Key | None = None
+
+
 class _AppServerBrief(WireModel):
     ID: Key | None = None
     name: str | None = None
@@ -550,6 +554,8 @@ class _AppServerBrief(WireModel):
     state: str | None = None
     healthState: str | None = None
     deviceCount: Count = None
+    #: set on the application server of a DX Core IoT Flow connection
+    tpxIotFlow: _TpxIotFlow | None = None
 
 
 def _app_server(brief: _AppServerBrief) -> Connection:
@@ -945,16 +951,34 @@ class ThingPark(
     # ------------------------------------------------------------ connections
 
     async def list_connections(self) -> list[Connection]:
-        """OSS application servers, then DX Core IoT Flow connections.
+        """OSS application servers, then DX Core IoT Flow connections, each once.
 
-        Both are listed as they are: an IoT Flow connection also has an OSS application server
-        (`tpxIotFlow.connectionId`), and that OSS `ID` is the one a device refers to.
+        An IoT Flow connection also has an OSS application server (`tpxIotFlow.connectionId`
+        names it, as the vendor page says): the two are one connection, listed as the DX one
+        with its OSS twin's health and device count.
         """
-        oss = await self._catalogue(
-            f"{OSS}/subscriptions/mine/appServers", _AppServerBrief, _app_server, {}
+        briefs = await self._catalogue(
+            f"{OSS}/subscriptions/mine/appServers", _AppServerBrief, lambda b: b, {}
         )
         dx = await self._api.answer("GET", f"{DX}/connections")
-        return [*oss, *dx.read(_dx_connections)]
+        twins = {
+            b.tpxIotFlow.connectionId: b
+            for b in briefs
+            if b.tpxIotFlow is not None and b.tpxIotFlow.connectionId
+        }
+        flows = [
+            c.model_copy(update={"health": twin.healthState, "device_count": twin.deviceCount})
+            if (twin := twins.get(c.key)) is not None
+            else c
+            for c in dx.read(_dx_connections)
+        ]
+        paired = {c.key for c in flows}
+        servers = [
+            _app_server(b)
+            for b in briefs
+            if b.tpxIotFlow is None or b.tpxIotFlow.connectionId not in paired
+        ]
+        return [*servers, *flows]
 
     async def create_basic_https_connection(self, spec: BasicHttpsConnectionCreate) -> Connection:
         answer = await self._api.answer(

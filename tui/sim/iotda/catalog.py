@@ -4,7 +4,7 @@ Product ids are 24-hex ObjectIds (creation second + 8 bytes), as the vendor's ex
 `5ba24f5ebbe8f56f5a14f605` is; for demo products the record id used as a list marker is the
 product id itself. `kind` says how a product's devices connect: `direct` (node_type GATEWAY,
 gateway_id = its own device_id), `gateway` (an edge gateway, node_type GATEWAY) or `sub` (a
-sub-device behind a gateway, node_type ENDPOINT). `weight` is its share of the 20,000 devices.
+sub-device behind a gateway, node_type ENDPOINT). `weight` is its share of the generated devices.
 """
 
 from __future__ import annotations

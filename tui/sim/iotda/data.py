@@ -1,10 +1,15 @@
-"""The simulated IoTDA project: the demo products plus created ones, and 20,000 devices generated from the seed.
+"""The simulated IoTDA project: the demo products plus created ones, and devices generated from the seed.
 
-A device is a function of (seed, index); the few columns that list filters read (product, status)
-are computed once, on the first device request, for all 20,000 (a few milliseconds), everything
-else when the device is shown. Record ids (the list markers) are 24-hex ObjectIds whose first 8
-digits are the creation second, growing with the index, so "descending id below the marker" is a
-bisection over the index.
+The demo has 20,000 devices (`SimConfig.devices` sets another size, up to ten million). A device
+is a pure function of (seed, index): nothing is stored for it, so any size starts at once and costs
+no memory. Record ids (the list markers) are 24-hex ObjectIds whose first 8 digits are the
+registration second, growing with the index, so "descending id below the marker" is arithmetic on
+the index; device ids, node ids and device names end with their index, so finding a device by any
+of them is a parse and a check, never a scan. Registrations are 20 minutes apart from 2024-01-02
+up to 20,000 devices; a larger fleet is registered over the same ~278 days (2 seconds apart at ten
+million), so its times stay in the past and its record ids distinct. Changes are small: a set of
+the deleted generated indexes and a dict of the created devices, merged in record-id order when
+listing (created devices, registered now, list first).
 
 Choices where the vendor is silent (documented for adapter authors):
 - one in 40 devices (index 0, 40, 80, ...) is an Industrial Edge Gateway; devices of `sub` products
@@ -22,21 +27,26 @@ Choices where the vendor is silent (documented for adapter authors):
 
 from __future__ import annotations
 
-import bisect
+import heapq
 import itertools
+import random
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from tui.sim import slices
 from tui.sim.iotda.catalog import APPS, PRODUCTS, ProductSpec
 from tui.sim.iotda.validation import normalise_services
+from tui.sim.slices import Scan
 
-DEVICES = 20_000
+DEFAULT_DEVICES = 20_000
 GATEWAY_EVERY = 40
 MAX_MARKER = "ffffffffffffffffffffffff"
-#: Device records start on 2024-01-02 and one is registered every 20 minutes (~278 days).
+#: Device records start on 2024-01-02, one registered every 20 minutes (~278 days for the demo).
 _DEVICE_T0 = int(datetime(2024, 1, 2, tzinfo=UTC).timestamp())
 _DEVICE_STEP = 1200
+_DEVICE_SPAN = DEFAULT_DEVICES * _DEVICE_STEP
 _M64 = (1 << 64) - 1
 STATUSES = ("ONLINE",) * 55 + ("OFFLINE",) * 30 + ("INACTIVE",) * 10 + ("ABNORMAL",) * 4 + ("FROZEN",)  # fmt: skip
 SITES = ("Shenzhen", "Shanghai", "Beijing", "Munich", "Paris", "Madrid", "Dubai", "Singapore")
@@ -60,6 +70,30 @@ def iso_millis(second: float) -> str:
     return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+#: A device of the project: a generated one's index or a created one's device id.
+Device = int | str
+
+_DEVICE_SUMMARY_KEYS = (
+    "app_id", "app_name", "device_id", "node_id", "gateway_id", "device_name", "node_type",
+    "description", "fw_version", "sw_version", "device_sdk_version", "product_id", "product_name",
+    "status", "tags",
+)  # fmt: skip
+
+
+def public(device: dict[str, Any]) -> dict[str, Any]:
+    """A stored device without the simulator's private `_` keys."""
+    return {k: v for k, v in device.items() if not k.startswith("_")}
+
+
+def _created_matches(device: dict[str, Any], filters: dict[str, str]) -> bool:
+    """Whether a created device passes every list filter."""
+    for key in ("product_id", "app_id", "node_id", "device_name"):
+        if key in filters and device[key] != filters[key]:
+            return False
+    gateway = filters.get("gateway_id")
+    return gateway is None or (device["gateway_id"] == gateway != device["device_id"])
+
+
 def product_from_spec(spec: ProductSpec) -> dict[str, Any]:
     """A demo product as the platform stores it (the full answer of Query a Product)."""
     return {
@@ -79,10 +113,14 @@ def product_from_spec(spec: ProductSpec) -> dict[str, Any]:
 
 
 class Project:
-    """The demo project: products keyed by record id, and the generated devices."""
+    """The demo project: products keyed by record id, the generated devices, the devices deleted
+    from them (their indexes) and the devices created (by device id)."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, devices: int = DEFAULT_DEVICES) -> None:
         self.seed = seed
+        self.size = devices
+        #: Seconds between two registrations (see the module docstring).
+        self.step = _DEVICE_STEP if devices <= DEFAULT_DEVICES else max(1, _DEVICE_SPAN // devices)
         self._key = mix(seed & _M64)
         # record id -> product; demo products' record ids are their product ids.
         self.products: dict[str, dict[str, Any]] = {
@@ -92,10 +130,15 @@ class Project:
         self._specs = {spec.product_id: spec for spec in PRODUCTS}
         self._gateway_spec = next(s for s in PRODUCTS if s.kind == "gateway")
         self._others = [s for s in PRODUCTS if s.kind != "gateway"]
-        self._wheel = [i for i, s in enumerate(self._others) for _ in range(s.weight)]
-        self._columns: tuple[list[int], list[str], list[int]] | None = None
-        self._device_ids: dict[str, int] | None = None
-        self._count_cache: dict[tuple[Any, ...], int] = {}
+        self._wheel = [s for s in self._others for _ in range(s.weight)]
+        #: Generated devices by product id: one scan of the fleet, made on first need.
+        self._product_counts: dict[str, int] | None = None
+        #: Indexes of deleted generated devices.
+        self.deleted: set[int] = set()
+        #: Created devices by device id (the stored record: the create answer, its record id in
+        #: `_rid`, its depth below a gateway in `_depth`), and their node ids.
+        self.created: dict[str, dict[str, Any]] = {}
+        self._created_nodes: dict[str, str] = {}
 
     # -- products --------------------------------------------------------------------------
 
@@ -112,35 +155,44 @@ class Project:
                 return rid, product
         return None
 
-    def devices_of(self, product_id: str) -> int:
+    def devices_of(self, product_id: str) -> Scan[int]:
         """How many devices use a product."""
         return self.count({"product_id": product_id})
 
-    # -- devices ---------------------------------------------------------------------------
+    # -- generated devices: pure functions of the index --------------------------------------
 
     def _hash(self, i: int) -> int:
         return mix(self._key ^ (i * 0x9E3779B97F4A7C15 & _M64))
 
-    def columns(self) -> tuple[list[int], list[str], list[int]]:
-        """(record ids as ints, product ids, status indexes) of every device, computed once."""
-        if self._columns is None:
-            index_of = {id(s): k for k, s in enumerate(PRODUCTS)}
-            gateway = index_of[id(self._gateway_spec)]
-            others = [index_of[id(s)] for s in self._others]
-            wheel, n = self._wheel, len(self._wheel)
-            rids, products, statuses = [], [], []
-            for i in range(DEVICES):
-                h = self._hash(i)
-                rids.append(((_DEVICE_T0 + i * _DEVICE_STEP) << 64) | h)
-                k = gateway if i % GATEWAY_EVERY == 0 else others[wheel[h % n]]
-                products.append(PRODUCTS[k].product_id)
-                statuses.append((h >> 20) % 100)
-            self._columns = (rids, products, statuses)
-        return self._columns
+    def spec(self, i: int) -> ProductSpec:
+        """Device i's product: every 40th is a gateway, the others drawn by product weight."""
+        if i % GATEWAY_EVERY == 0:
+            return self._gateway_spec
+        return self._wheel[self._hash(i) % len(self._wheel)]
+
+    def status(self, i: int) -> str:
+        return STATUSES[(self._hash(i) >> 20) % 100]
+
+    def registered(self, i: int) -> int:
+        """Device i's registration second."""
+        return _DEVICE_T0 + i * self.step
+
+    def rid(self, i: int) -> int:
+        """Device i's record id (the list marker) as an int: registration second, then its hash."""
+        return (self.registered(i) << 64) | self._hash(i)
+
+    def index_below(self, marker: int) -> int:
+        """The highest index whose record id is below `marker`, -1 if none (arithmetic, no scan)."""
+        i = min(max(((marker >> 64) - _DEVICE_T0) // self.step, -1), self.size - 1)
+        while i >= 0 and self.rid(i) >= marker:
+            i -= 1
+        while i + 1 < self.size and self.rid(i + 1) < marker:
+            i += 1
+        return i
 
     def node_id(self, i: int) -> str:
-        """Device i's node id (IMEI, MAC or sub-device address)."""
-        spec = self._specs[self.columns()[1][i]]
+        """Device i's node id (IMEI, MAC or sub-device address); each one ends with the index."""
+        spec = self.spec(i)
         h = self._hash(i)
         if spec.kind == "sub":
             return f"{spec.device_type.lower()}-{i:05d}"
@@ -151,30 +203,80 @@ class Project:
 
     def device_id(self, i: int) -> str:
         """Device i's device id: `{product_id}_{node_id}`."""
-        return f"{self.columns()[1][i]}_{self.node_id(i)}"
+        return f"{self.spec(i).product_id}_{self.node_id(i)}"
 
     def device_name(self, i: int) -> str:
-        spec = self._specs[self.columns()[1][i]]
+        spec = self.spec(i)
         return f"{spec.device_type}-{SITES[(self._hash(i) >> 32) % len(SITES)]}-{i:05d}"
 
     def gateway_of(self, i: int) -> int:
         """The index of the device whose id is device i's gateway_id (itself unless a sub-device)."""
-        spec = self._specs[self.columns()[1][i]]
-        return i - i % GATEWAY_EVERY if spec.kind == "sub" else i
+        return i - i % GATEWAY_EVERY if self.spec(i).kind == "sub" else i
+
+    # -- finding generated devices without a scan --------------------------------------------
+
+    def _live(self, i: int) -> bool:
+        """Whether generated device i exists (in the fleet, not deleted)."""
+        return 0 <= i < self.size and i not in self.deleted
+
+    def _by_node_id(self, node_id: str) -> list[int]:
+        """The index whose node id this is, read back from the id's tail and checked."""
+        guesses = []
+        tail = node_id.rpartition("-")[2]
+        if tail.isdigit():  # a sub-device: {type}-{index}
+            guesses.append(int(tail))
+        if node_id.isdigit() and len(node_id) > 8:  # an IMEI: 8649, 4 digits, index
+            guesses.append(int(node_id[8:]))
+        if len(node_id) > 6 and all(c in "0123456789ABCDEF" for c in node_id):  # a MAC: OUI, index
+            guesses.append(int(node_id[6:], 16))
+        return [i for i in guesses if self._live(i) and self.node_id(i) == node_id][:1]
+
+    def _by_device_name(self, name: str) -> list[int]:
+        tail = name.rpartition("-")[2]
+        i = int(tail) if tail.isdigit() else -1
+        return [i] if self._live(i) and self.device_name(i) == name else []
 
     def index_of_device(self, device_id: str) -> int | None:
-        """The index of a device id (a dict built on first use)."""
-        if self._device_ids is None:
-            self._device_ids = {self.device_id(i): i for i in range(DEVICES)}
-        return self._device_ids.get(device_id)
+        """The index of a generated device id, if that device exists."""
+        for i in self._by_node_id(device_id.partition("_")[2]):
+            if self.device_id(i) == device_id:
+                return i
+        return None
+
+    def _sub_devices(self, gateway_id: str) -> list[int]:
+        g = self.index_of_device(gateway_id)
+        if g is None:
+            return []
+        end = min(g + GATEWAY_EVERY, self.size)
+        return [i for i in range(g + 1, end) if self.gateway_of(i) == g and self._live(i)]
+
+    def _pinned(self, filters: dict[str, str]) -> list[int] | None:
+        """The few indexes that a node_id, device_name or gateway_id filter allows, ascending;
+        None when no such filter is set (every index may match)."""
+        if "node_id" in filters:
+            return self._by_node_id(filters["node_id"])
+        if "device_name" in filters:
+            return self._by_device_name(filters["device_name"])
+        if "gateway_id" in filters:
+            return self._sub_devices(filters["gateway_id"])
+        return None
+
+    def _possible_products(self, filters: dict[str, str]) -> list[str]:
+        """The product ids generated devices may have under the product_id and app_id filters."""
+        specs = [self._gateway_spec, *self._others]
+        return [
+            s.product_id
+            for s in specs
+            if filters.get("product_id", s.product_id) == s.product_id
+            and filters.get("app_id", s.app_id) == s.app_id
+        ]
 
     def matches(self, i: int, filters: dict[str, str]) -> bool:
         """Whether device i passes every list filter."""
-        _, products, _ = self.columns()
-        product_id = products[i]
-        if "product_id" in filters and product_id != filters["product_id"]:
+        spec = self.spec(i)
+        if "product_id" in filters and spec.product_id != filters["product_id"]:
             return False
-        if "app_id" in filters and self._specs[product_id].app_id != filters["app_id"]:
+        if "app_id" in filters and spec.app_id != filters["app_id"]:
             return False
         if "gateway_id" in filters:
             g = self.gateway_of(i)
@@ -184,39 +286,172 @@ class Project:
             return False
         return "device_name" not in filters or self.device_name(i) == filters["device_name"]
 
-    def count(self, filters: dict[str, str]) -> int:
-        """Devices matching the filters (a scan, cached: the devices never change)."""
-        key = tuple(sorted(filters.items()))
-        if key not in self._count_cache:
-            if not filters:
-                self._count_cache[key] = DEVICES
-            else:
-                self._count_cache[key] = sum(1 for i in range(DEVICES) if self.matches(i, filters))
-        return self._count_cache[key]
+    def product_counts(self) -> Scan[dict[str, int]]:
+        """Generated devices by product id: a scan of the fleet, once (see `tui.sim.slices`)."""
+        if self._product_counts is None:
+            counts = dict.fromkeys(self._specs, 0)
+            for i in range(self.size):
+                counts[self.spec(i).product_id] += 1
+                if not i % slices.SLICE:
+                    yield
+            self._product_counts = counts
+        return self._product_counts
 
-    def page(self, filters: dict[str, str], marker: int, offset: int, limit: int) -> list[int]:
-        """Indexes of the page: matching devices with record id below the marker, descending."""
-        rids, _, _ = self.columns()
-        out: list[int] = []
-        skip = offset
-        for i in range(bisect.bisect_left(rids, marker) - 1, -1, -1):
-            if filters and not self.matches(i, filters):
-                continue
-            if skip:
-                skip -= 1
-                continue
-            out.append(i)
-            if len(out) == limit:
-                break
+    def count(self, filters: dict[str, str]) -> Scan[int]:
+        """Devices matching the filters (page.count): arithmetic, or a scan the first time a
+        product_id or app_id filter is counted."""
+        created = sum(1 for dev in self.created.values() if _created_matches(dev, filters))
+        pinned = self._pinned(filters)
+        if pinned is not None:
+            return created + sum(1 for i in pinned if self.matches(i, filters))
+        if not filters:
+            return created + self.size - len(self.deleted)
+        products = self._possible_products(filters)
+        if not products:
+            return created
+        counts = yield from self.product_counts()
+        gone = sum(1 for i in self.deleted if self.matches(i, filters))
+        return created + sum(counts[p] for p in products) - gone
+
+    def page(
+        self, filters: dict[str, str], marker: int, offset: int, limit: int
+    ) -> Scan[list[tuple[int, Device]]]:
+        """(record id, device) of the page: matching devices with record id below the marker,
+        descending, created and generated ones merged."""
+        created = sorted(
+            (
+                (dev["_rid"], dev["device_id"])
+                for dev in self.created.values()
+                if dev["_rid"] < marker and _created_matches(dev, filters)
+            ),
+            reverse=True,
+        )
+        pinned = self._pinned(filters)
+        generated: Iterable[tuple[int, Device]]
+        if pinned is not None:
+            generated = [(self.rid(i), i) for i in reversed(pinned) if self.rid(i) < marker]
+        elif self._possible_products(filters):
+            generated = ((self.rid(i), i) for i in range(self.index_below(marker), -1, -1))
+        else:
+            generated = []
+
+        def pick(entry: tuple[int, Device]) -> tuple[int, Device] | None:
+            device = entry[1]
+            if isinstance(device, str) or (
+                device not in self.deleted and self.matches(device, filters)
+            ):
+                return entry
+            return None
+
+        merged = heapq.merge(created, generated, reverse=True)
+        found, _ = yield from slices.first(merged, pick, offset + limit)
+        return found[offset:]
+
+    # -- devices by id: generated (an index) or created (its device id) ------------------------
+
+    def find(self, device_id: str) -> Device | None:
+        """An existing device: a created one's device id, or a generated one's index."""
+        return device_id if device_id in self.created else self.index_of_device(device_id)
+
+    def node_taken(self, node_id: str) -> bool:
+        return node_id in self._created_nodes or bool(self._by_node_id(node_id))
+
+    def depth(self, device: Device) -> int:
+        """How far below a directly connected device this one is (0 for direct ones)."""
+        if isinstance(device, str):
+            return self.created[device]["_depth"]
+        return 0 if self.gateway_of(device) == device else 1
+
+    def has_sub_devices(self, device: Device) -> bool:
+        device_id = self.device_id_of(device)
+        if isinstance(device, int) and self._sub_devices(device_id):
+            return True
+        return any(
+            dev["gateway_id"] == device_id and dev["device_id"] != device_id
+            for dev in self.created.values()
+        )
+
+    def delete(self, device: Device) -> None:
+        if isinstance(device, str):
+            del self._created_nodes[self.created.pop(device)["node_id"]]
+        else:
+            self.deleted.add(device)
+
+    def create(
+        self,
+        body: dict[str, Any],
+        product: dict[str, Any],
+        gateway: Device | None,
+    ) -> dict[str, Any]:
+        """Store a device from a valid AddDevice body whose product, gateway and ids were
+        checked; returns the stored record."""
+        rid = self.new_record_id()
+        node_id = body["node_id"]
+        device_id = body.get("device_id") or f"{product['product_id']}_{node_id}"
+        gateway_id = device_id if gateway is None else self.device_id_of(gateway)
+        auth = body.get("auth_info") or {}
+        auth_type = auth.get("auth_type") or "SECRET"
+        secret = None
+        if auth_type == "SECRET":
+            # The platform makes a secret when none is given; here it follows from the seed.
+            made = random.Random(f"device-secret:{self.seed}:{rid}").getrandbits(128)
+            secret = auth.get("secret") or f"{made:032x}"
+        device = {
+            "app_id": product["app_id"],
+            "app_name": product["app_name"],
+            "device_id": device_id,
+            "node_id": node_id,
+            "gateway_id": gateway_id,
+            "device_name": body.get("device_name") or node_id,
+            "node_type": "GATEWAY" if gateway is None else "ENDPOINT",
+            "description": body.get("description"),
+            "fw_version": None,
+            "sw_version": None,
+            "device_sdk_version": None,
+            "auth_info": {
+                "auth_type": auth_type,
+                "secret": secret,
+                "fingerprint": auth.get("fingerprint") if auth_type == "CERTIFICATES" else None,
+                "secure_access": auth.get("secure_access", True),
+                "timeout": auth.get("timeout", 0),
+            },
+            "product_id": product["product_id"],
+            "product_name": product["name"],
+            "status": "INACTIVE",
+            "create_time": huawei_time(int(rid[:8], 16)),
+            "tags": [],
+            "modules": [],
+            "extension_info": body.get("extension_info"),
+            "_rid": int(rid, 16),
+            "_depth": 0 if gateway is None else self.depth(gateway) + 1,
+        }
+        self.created[device_id] = device
+        self._created_nodes[node_id] = device_id
+        return device
+
+    def device_id_of(self, device: Device) -> str:
+        return device if isinstance(device, str) else self.device_id(device)
+
+    def summary(self, device: Device) -> dict[str, Any]:
+        """A device as the list shows it (QueryDeviceSimplify)."""
+        if isinstance(device, int):
+            return self.brief(device)
+        stored = self.created[device]
+        return {key: stored[key] for key in _DEVICE_SUMMARY_KEYS}
+
+    def show(self, device: Device) -> dict[str, Any]:
+        """A device as Query a Device shows it (no secret: only the create answer has it)."""
+        if isinstance(device, int):
+            return self.detail(device)
+        out = public(self.created[device])
+        out["auth_info"] = {
+            k: out["auth_info"][k] for k in ("auth_type", "secure_access", "timeout")
+        }
         return out
-
-    def record_id(self, i: int) -> str:
-        return f"{self.columns()[0][i]:024x}"
 
     def brief(self, i: int) -> dict[str, Any]:
         """A device as the list shows it (QueryDeviceSimplify)."""
-        _, products, statuses = self.columns()
-        spec = self._specs[products[i]]
+        spec = self.spec(i)
         h = self._hash(i)
         gateway = self.gateway_of(i)
         device_id = self.device_id(i)
@@ -236,12 +471,12 @@ class Project:
             else f"C_v{1 + (h >> 32) % 2}.{(h >> 36) % 6}.0",
             "product_id": spec.product_id,
             "product_name": spec.name,
-            "status": STATUSES[statuses[i]],
+            "status": self.status(i),
             "tags": [
                 {"tag_key": "site", "tag_value": SITES[(h >> 32) % len(SITES)]},
                 {
                     "tag_key": "batch",
-                    "tag_value": f"B{2024 + i * 4 // DEVICES}-{(i // 500) % 100:02d}",
+                    "tag_value": f"B{2024 + i * 4 // self.size}-{(i // 500) % 100:02d}",
                 },
             ],
         }
@@ -250,7 +485,7 @@ class Project:
         """A device as Query a Device shows it."""
         out = self.brief(i)
         h = self._hash(i)
-        created = _DEVICE_T0 + i * _DEVICE_STEP
+        created = self.registered(i)
         status = out["status"]
         tags = out.pop("tags")
         out["auth_info"] = {

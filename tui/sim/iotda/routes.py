@@ -1,4 +1,4 @@
-"""The IoTDA v5 HTTP surface under /v5/iot/{project_id}: products (CRUD) and devices (list, show).
+"""The IoTDA v5 HTTP surface under /v5/iot/{project_id}: products (CRUD) and devices (list, show, add, delete).
 
 Choices where the vendor page is silent:
 - every route checks, in order: authentication (401, see auth.py), the path's project id (another
@@ -17,6 +17,27 @@ Choices where the vendor page is silent:
   keeps the others; the same rules apply; an `app_id` (body or query) other than the product's is
   404, as the product is looked up in that resource space; answers 200 with the product;
 - DELETE /products/{id} answers 204; a product that devices still use is 409 IOTDA.013002;
+- device lists: node_id, device_name and gateway_id filters are answered from the ids themselves
+  (see data.py); the first count of a product_id or app_id filter is a scan of the fleet (about
+  1 s a million devices, once) run in slices that give the event loop back (`tui/sim/slices.py`)
+  and stop when the client disconnects; the vendor's own bounds (limit 50, offset 500) bound the
+  rest;
+- POST /devices (AddDevice) checks the body's fields in the SDK's order (validation.py), then the
+  resource space (`app_id`, absent = the default one, as Huawei documents; unknown = 403
+  IOTDA.001000), the product (it must exist in that resource space, else 404 IOTDA.013000), the
+  gateway (`gateway_id` must name an existing device, else 400 IOTDA.000006; a device two levels
+  below a direct one cannot be a gateway: "at most two levels of sub-devices"), then uniqueness:
+  an existing device_id or node_id is 400 IOTDA.014031 "Invalid input. The device already
+  exists.", the status and code Huawei's error table gives (node_id unique in the project, as the
+  vendor requires of NB-IoT devices and as `{product_id}_{node_id}` ids imply within a product);
+- a created device answers 201 with the whole device, its secret included (made by the platform
+  when absent for SECRET; the SDK's "secret" is then 32 hex digits); `device_id` defaults to
+  `{product_id}_{node_id}`, `device_name` to the node_id, `auth_info` to SECRET with
+  `secure_access` true and `timeout` 0; it is INACTIVE, never connected (no active_time), a
+  GATEWAY unless it has a gateway_id (ENDPOINT), lists first (newest record id) and shows without
+  its secret, like every device; `shadow` is checked to be an array and not kept;
+- DELETE /devices/{id} answers 204; a device that still has sub-devices is 409 IOTDA.014002
+  (Huawei: "delete them first"); generated devices are deleted too and stay deleted;
 - GET /products/{id} and /devices/{id} answer 404 IOTDA.013000 / IOTDA.014000 when unknown;
 - a body that is not JSON is 400 IOTDA.000008.
 """
@@ -37,9 +58,11 @@ from tui.sim.config import SimConfig
 from tui.sim.credentials import IOTDA_INSTANCE_ID, IOTDA_PROJECT_ID
 from tui.sim.iotda import auth
 from tui.sim.iotda.catalog import APPS, DEFAULT_APP
-from tui.sim.iotda.data import MAX_MARKER, Project, huawei_time
+from tui.sim.iotda.data import DEFAULT_DEVICES, MAX_MARKER, Device, Project, huawei_time, public
 from tui.sim.iotda.errors import (
     APP_NOT_FOUND,
+    DEVICE_EXISTS,
+    DEVICE_HAS_SUB_DEVICES,
     DEVICE_NOT_FOUND,
     FORBIDDEN,
     LIMIT_RANGE,
@@ -51,7 +74,8 @@ from tui.sim.iotda.errors import (
     IotdaError,
     invalid,
 )
-from tui.sim.iotda.validation import normalise_services, validate_product
+from tui.sim.iotda.validation import normalise_services, validate_device, validate_product
+from tui.sim.slices import ClientGone, drive
 
 BASE = "/v5/iot/{project_id}"
 _HEX24 = re.compile(r"[0-9a-fA-F]{24}")
@@ -125,7 +149,7 @@ class IotdaApi:
 
     def __init__(self, config: SimConfig) -> None:
         self.config = config
-        self.project = Project(config.seed)
+        self.project = Project(config.seed, config.fleet_size(DEFAULT_DEVICES))
 
     def _wrap(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -143,6 +167,8 @@ class IotdaApi:
                 return await handler(request, body)
             except IotdaError as exc:
                 return exc.response()
+            except ClientGone:
+                return Response(status_code=499)  # nobody reads it: the client has gone
 
         return endpoint
 
@@ -235,7 +261,7 @@ class IotdaApi:
 
     async def delete_product(self, request: Request, body: bytes) -> Response:
         rid, product = self._product(request)
-        if self.project.devices_of(product["product_id"]):
+        if await drive(self.project.devices_of(product["product_id"]), request):
             raise IotdaError(409, PRODUCT_HAS_DEVICES, "Operation not allowed. Devices still use this product; delete them first.")  # fmt: skip
         del self.project.products[rid]
         return Response(status_code=204)
@@ -257,22 +283,56 @@ class IotdaApi:
         if app_id is not None:
             filters["app_id"] = app_id
         project = self.project
-        indexes = project.page(filters, marker, offset, limit)
+        rows = await drive(project.page(filters, marker, offset, limit), request)
+        # Read before the count's scan gives other requests a turn (they may delete a device).
+        devices = [project.summary(device) for _, device in rows]
+        count = await drive(project.count(filters), request)
         return JSONResponse(
             {
-                "devices": [project.brief(i) for i in indexes],
-                "page": {
-                    "count": project.count(filters),
-                    "marker": project.record_id(indexes[-1]) if indexes else None,
-                },
+                "devices": devices,
+                "page": {"count": count, "marker": f"{rows[-1][0]:024x}" if rows else None},
             }
         )
 
-    async def show_device(self, request: Request, body: bytes) -> Response:
-        i = self.project.index_of_device(request.path_params["device_id"])
-        if i is None:
+    def _device(self, request: Request) -> Device:
+        device = self.project.find(request.path_params["device_id"])
+        if device is None:
             raise IotdaError(404, DEVICE_NOT_FOUND, "The device does not exist.")
-        return JSONResponse(self.project.detail(i))
+        return device
+
+    async def show_device(self, request: Request, body: bytes) -> Response:
+        return JSONResponse(self.project.show(self._device(request)))
+
+    async def create_device(self, request: Request, body: bytes) -> Response:
+        data = _json_body(body)
+        validate_device(data)
+        app_id = data.get("app_id") or DEFAULT_APP[0]
+        _check_app(app_id)
+        project = self.project
+        found = project.find_product(data["product_id"])
+        if found is None or found[1]["app_id"] != app_id:
+            raise IotdaError(404, PRODUCT_NOT_FOUND, "The product does not exist.")
+        gateway = None
+        if data.get("gateway_id") is not None:
+            gateway = project.find(data["gateway_id"])
+            if gateway is None:
+                raise invalid("gateway_id", "names no existing device")
+            if project.depth(gateway) >= 2:
+                raise invalid("gateway_id", "is a second-level sub-device: two levels at most")
+        device_id = data.get("device_id") or f"{data['product_id']}_{data['node_id']}"
+        if project.find(device_id) is not None:
+            raise IotdaError(400, DEVICE_EXISTS, f"Invalid input. The device already exists: device_id {device_id}.")  # fmt: skip
+        if project.node_taken(data["node_id"]):
+            raise IotdaError(400, DEVICE_EXISTS, f"Invalid input. The device already exists: node_id {data['node_id']}.")  # fmt: skip
+        device = project.create(data, found[1], gateway)
+        return JSONResponse(public(device), status_code=201)
+
+    async def delete_device(self, request: Request, body: bytes) -> Response:
+        device = self._device(request)
+        if self.project.has_sub_devices(device):
+            raise IotdaError(409, DEVICE_HAS_SUB_DEVICES, "Operation not allowed. The device still has sub-devices; delete them first.")  # fmt: skip
+        self.project.delete(device)
+        return Response(status_code=204)
 
     def routes(self) -> list[BaseRoute]:
         w = self._wrap
@@ -283,7 +343,9 @@ class IotdaApi:
             Route(BASE + "/products/{product_id}", w(self.update_product), methods=["PUT"]),
             Route(BASE + "/products/{product_id}", w(self.delete_product), methods=["DELETE"]),
             Route(BASE + "/devices", w(self.list_devices), methods=["GET"]),
+            Route(BASE + "/devices", w(self.create_device), methods=["POST"]),
             Route(BASE + "/devices/{device_id}", w(self.show_device), methods=["GET"]),
+            Route(BASE + "/devices/{device_id}", w(self.delete_device), methods=["DELETE"]),
         ]
 
 

@@ -1,4 +1,5 @@
-"""Every field rule of IoTDA's product model (the vendor's "Create a Product" page), checked in a fixed order.
+"""Every field rule of IoTDA's product model (the vendor's "Create a Product" page) and of a device
+(Huawei's AddDevice, as its SDK documents each field), checked in a fixed order.
 
 The first rule broken is answered 400 IOTDA.000006 with `error_msg` =
 `Invalid input data. <path> <reason>.`; <path> is the first space-free token after
@@ -122,7 +123,7 @@ def _string(
         return None
     if not isinstance(value, str):
         raise invalid(where, "must be a string")
-    low = 1 if (mandatory if min_len is None else min_len) else 0
+    low = (1 if mandatory else 0) if min_len is None else min_len
     if not low <= len(value) <= max_len:
         raise invalid(
             where,
@@ -169,6 +170,16 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _count(obj: dict[str, Any], key: str, path: str) -> None:
+    """An optional whole number from 0 to 2147483647 (a JSON integer, not a boolean)."""
+    value = obj.get(key)
+    if value is not None:
+        if not _is_int(value):
+            raise invalid(f"{path}{key}", "must be an integer")
+        if not 0 <= value <= INT32_MAX:
+            raise invalid(f"{path}{key}", f"must be between 0 and {INT32_MAX}")
+
+
 def _typed(item: dict[str, Any], p: str, name_key: str, seen: dict[str, str]) -> None:
     """A property's or parameter's fields up to `unit` (shared by both), then its consistency."""
     _unique(seen, _string(item, name_key, p, mandatory=True, max_len=64 if name_key == "property_name" else 32, chars=NAME), f"{p}{name_key}")  # fmt: skip
@@ -184,12 +195,7 @@ def _typed(item: dict[str, Any], p: str, name_key: str, seen: dict[str, str]) ->
         _unique(enum_seen, entry, where)
     _string(item, "min", p, mandatory=False, min_len=1, max_len=16)
     _string(item, "max", p, mandatory=False, min_len=1, max_len=16)
-    max_length = item.get("max_length")
-    if max_length is not None:
-        if not _is_int(max_length):
-            raise invalid(f"{p}max_length", "must be an integer")
-        if not 0 <= max_length <= INT32_MAX:
-            raise invalid(f"{p}max_length", f"must be between 0 and {INT32_MAX}")
+    _count(item, "max_length", p)
     step = item.get("step")
     if step is not None:
         if isinstance(step, bool) or not isinstance(step, int | float):
@@ -298,9 +304,64 @@ def validate_product(body: Any, *, create: bool) -> None:
     _string(body, "app_id", "", mandatory=False, min_len=1, max_len=36, chars=ID)
 
 
-def content_size(services: list[Any]) -> int:
-    """Bytes of the capability list as compact UTF-8 JSON (what the 500 KB rule measures)."""
-    return len(json.dumps(services, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+#: A device's description: the NAME characters and spaces. The SDK lists no space, but Huawei's
+#: own AddDevice example ("watermeter device") has one, and the platform accepts its example.
+DEVICE_DESCRIPTION = _charset(_NAME_SPECIALS | {" "})
+AUTH_TYPES = ("SECRET", "CERTIFICATES")
+MAX_EXTENSION_BYTES = 1024
+_FINGERPRINT_RE = re.compile(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}")
+
+
+def validate_device(body: Any) -> None:
+    """Raise the first rule an AddDevice body breaks.
+
+    Fields in the SDK's order: device_id (1-128, ID characters), node_id (required, 1-64, ID),
+    device_name (at most 256, NAME), product_id (required, 1-36, ID), auth_info (an object:
+    auth_type SECRET or CERTIFICATES; secret 8-32 ID characters, SECRET only; fingerprint 40 or
+    64 hex digits, CERTIFICATES only; secure_access a boolean; timeout an integer from 0 to
+    2147483647), description (at most 2048, DEVICE_DESCRIPTION), gateway_id (1-128, ID), app_id
+    (1-36, ID), extension_info (an object of at most 1 KB as compact UTF-8 JSON), shadow (an
+    array, checked but not kept: the simulator has no device shadow).
+    """
+    if not isinstance(body, dict):
+        raise invalid("body", "must be a JSON object")
+    _string(body, "device_id", "", mandatory=False, min_len=1, max_len=128, chars=ID)
+    _string(body, "node_id", "", mandatory=True, max_len=64, chars=ID)
+    _string(body, "device_name", "", mandatory=False, max_len=256, chars=NAME)
+    _string(body, "product_id", "", mandatory=True, max_len=36, chars=ID)
+    if body.get("auth_info") is not None:
+        _auth_info(_object(body["auth_info"], "auth_info"))
+    _string(body, "description", "", mandatory=False, max_len=2048, chars=DEVICE_DESCRIPTION)
+    _string(body, "gateway_id", "", mandatory=False, min_len=1, max_len=128, chars=ID)
+    _string(body, "app_id", "", mandatory=False, min_len=1, max_len=36, chars=ID)
+    extension = body.get("extension_info")
+    if extension is not None:
+        _object(extension, "extension_info")
+        if content_size(extension) > MAX_EXTENSION_BYTES:
+            raise invalid("extension_info", "must not exceed 1 KB")
+    _array(body, "shadow", "")
+
+
+def _auth_info(auth: dict[str, Any]) -> None:
+    p = "auth_info."
+    auth_type = _string(auth, "auth_type", p, mandatory=False, max_len=16, choices=AUTH_TYPES)
+    secret = _string(auth, "secret", p, mandatory=False, min_len=8, max_len=32, chars=ID)
+    if secret is not None and auth_type == "CERTIFICATES":
+        raise invalid(f"{p}secret", "applies to auth_type SECRET only")
+    fingerprint = auth.get("fingerprint")
+    if fingerprint is not None:
+        if not isinstance(fingerprint, str) or not _FINGERPRINT_RE.fullmatch(fingerprint):
+            raise invalid(f"{p}fingerprint", "must be 40 or 64 hexadecimal digits")
+        if auth_type != "CERTIFICATES":
+            raise invalid(f"{p}fingerprint", "applies to auth_type CERTIFICATES only")
+    if auth.get("secure_access") is not None and not isinstance(auth["secure_access"], bool):
+        raise invalid(f"{p}secure_access", "must be a boolean")
+    _count(auth, "timeout", p)
+
+
+def content_size(value: Any) -> int:
+    """Bytes of a value as compact UTF-8 JSON (what the 500 KB and 1 KB rules measure)."""
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 # -- normalised copies: what the platform stores and answers --------------------------------

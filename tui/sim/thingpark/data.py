@@ -30,22 +30,27 @@ Choices where the vendor page is silent (documented for adapter authors):
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
+import itertools
 import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tui.sim import slices
 from tui.sim.credentials import THINGPARK_CLIENT_ID
+from tui.sim.slices import Scan
 from tui.sim.thingpark.catalog import (
     MODELS_BY_ID,
     NETWORK_SUBSCRIPTIONS_BY_ID,
     SUB_HREF,
-    seed_app_servers,
 )
 
 _M64 = (1 << 64) - 1
+#: The demo subscriber's fleet size (the vendor page's own count); `SimConfig.devices` sets another.
+DEFAULT_DEVICES = 62804
 #: Refs (the numeric ids in hrefs) of generated devices start here; created ones follow them.
 REF_BASE = 10000
 _DAY_MS = 86_400_000
@@ -141,7 +146,7 @@ def _segments(n: int) -> list[_Segment]:
 class Fleet:
     """All devices of the demo subscriber: generated ones, plus an overlay of changes."""
 
-    def __init__(self, seed: int, devices: int) -> None:
+    def __init__(self, seed: int, devices: int, app_servers: list[dict[str, Any]]) -> None:
         self.seed = seed
         self.size = devices
         self._key = mix(seed & _M64)
@@ -155,7 +160,7 @@ class Fleet:
         self._next_ref = REF_BASE + devices + 1000
         cell = self.segments[-1]
         self._next_cellular = cell.base + cell.length
-        self.app_servers = seed_app_servers()
+        self.app_servers = app_servers
         self._count_app_servers()
         #: Bumped by every change, so cached filter counts know they are stale.
         self.version = 0
@@ -412,8 +417,21 @@ class Fleet:
         """The name of a device yielded by `iter_devices` (cheap for generated ones)."""
         return self.name_of(index) if index >= 0 else self.overlay[eui]["name"]
 
-    def count_matching(self, connectivity: str | None, name: str | None) -> int:
-        """How many devices pass the list filters (a scan, cached until the fleet changes, for names)."""
+    def page(
+        self, after: int | None, connectivity: str | None, needle: str | None, size: int
+    ) -> Scan[tuple[list[tuple[int, int]], bool]]:
+        """(EUI, index) of the first `size` devices above `after` whose name contains `needle`
+        (lower case), and whether another one follows: a scan (see `tui.sim.slices`)."""
+
+        def pick(device: tuple[int, int]) -> tuple[int, int] | None:
+            matches = needle is None or needle in self.name(*device).lower()
+            return device if matches else None
+
+        return (yield from slices.first(self.iter_devices(after, connectivity), pick, size))
+
+    def count_matching(self, connectivity: str | None, name: str | None) -> Scan[int]:
+        """How many devices pass the list filters: a scan of the names (cached until the fleet
+        changes) with a name filter, arithmetic without one."""
         if name is None:
             if connectivity is None:
                 return self.count
@@ -429,23 +447,38 @@ class Fleet:
         key = (connectivity, name.lower(), self.version)
         if key not in self._count_cache:
             needle = name.lower()
-            n = 0
-            for seg in self.segments:
-                if connectivity is not None and seg.connectivity != connectivity:
-                    continue
-                for i in range(seg.start, seg.end):
-                    if needle in self.name_of(i).lower():
-                        eui = self.eui_of(i)
-                        if eui not in self.deleted and eui not in self.overlay:
-                            n += 1
+
+            def counted(i: int) -> bool:
+                if needle not in self.name_of(i).lower():
+                    return False
+                eui = self.eui_of(i)
+                return eui not in self.deleted and eui not in self.overlay
+
+            generated = itertools.chain.from_iterable(
+                range(seg.start, seg.end)
+                for seg in self.segments
+                if connectivity is None or seg.connectivity == connectivity
+            )
+            n = yield from slices.count(generated, counted)
             n += sum(
                 1
                 for rec in self.overlay.values()
                 if needle in rec["name"].lower()
                 and (connectivity is None or rec["connectivity"] == connectivity)
             )
-            self._count_cache = {key: n}
+            # In place: a snapshot shares this dict with the fleet it was taken from.
+            self._count_cache.clear()
+            self._count_cache[key] = n
         return self._count_cache[key]
+
+    def snapshot(self) -> Fleet:
+        """A copy whose changes (overlay, deletions) stay as they are now, for a scan that spans
+        several slices while other requests change the fleet; generated devices are shared."""
+        view = copy.copy(self)
+        view.overlay = dict(self.overlay)
+        view.overlay_keys = list(self.overlay_keys)
+        view.deleted = set(self.deleted)
+        return view
 
     def _generated_connectivity(self, eui: int) -> str:
         i = self.index_of(eui)
@@ -598,6 +631,42 @@ class Alarms:
             self.items.append(alarm)
         self.uids = [a.uid for a in self.items]
         self.by_uid = {a.uid: a for a in self.items}
+        #: Bumped by every acknowledgement, so cached counts know they are stale.
+        self.version = 0
+        self._count_cache: dict[tuple[int | None, bool | None, int, int], int] = {}
+
+    def visible(self, alarm: Alarm, device_eui: int | None, acked: bool | None) -> bool:
+        """Whether an alarm passes the list filters (cheap: no device record is built)."""
+        if acked is not None and (alarm.ack is not None) != acked:
+            return False
+        eui = self.device_eui(alarm)
+        return eui is not None and (device_eui is None or eui == device_eui)
+
+    def select(
+        self, order: range, device_eui: int | None, acked: bool | None, size: int
+    ) -> Scan[tuple[list[tuple[Alarm, dict[str, Any]]], bool]]:
+        """The first `size` visible alarms in `order` (indexes into `items`) with their devices,
+        and whether another one follows: a scan (see `tui.sim.slices`)."""
+
+        def pick(i: int) -> tuple[Alarm, dict[str, Any]] | None:
+            alarm = self.items[i]
+            if not self.visible(alarm, device_eui, acked):
+                return None
+            device = self.device(alarm)
+            return None if device is None else (alarm, device)
+
+        return (yield from slices.first(order, pick, size))
+
+    def count(self, device_eui: int | None, acked: bool | None) -> Scan[int]:
+        """How many alarms pass the filters: a scan, cached until an alarm or the fleet changes."""
+        key = (device_eui, acked, self.fleet.version, self.version)
+        if key not in self._count_cache:
+            n = yield from slices.count(
+                self.items, lambda alarm: self.visible(alarm, device_eui, acked)
+            )
+            self._count_cache.clear()
+            self._count_cache[key] = n
+        return self._count_cache[key]
 
     def device_eui(self, alarm: Alarm) -> int | None:
         """The EUI of the alarm's device, None when that device is gone."""
@@ -639,4 +708,5 @@ class Alarms:
             return None
         if alarm.ack is None:
             alarm.ack = (THINGPARK_CLIENT_ID, now_ms)
+            self.version += 1
         return alarm

@@ -7,10 +7,21 @@ Choices where the vendor page is silent:
   `pageSize` (1..1000) overrides the default page size, `name` filters by a case-insensitive
   "contains" and `connectivity` by LORAWAN/CELLULAR; `count` is the number of matching devices on
   the first page and null after (with a `name` filter that count is a scan of the fleet, about
-  0.2 s for 62,804 devices and 3 s for a million, cached until the fleet changes); an empty page
-  has `cursors.last: null`;
-- cursors are standard base64 of compact JSON (`{"EUI":"…"}`, `{"alarmUid":"…"}`), as the page's
-  examples decode; anything else is 400 (40003);
+  1.5 s a million devices, cached until the fleet changes); an empty page has `cursors.last: null`;
+- scans (name filters, alarm filters and their counts) run in slices that give the event loop back
+  (`tui/sim/slices.py`), so a slow one never holds up another request, and stop when their client
+  disconnects; the only other bound on a request's work is the vendor's own, `pageSize`;
+- the catalogues (`deviceProfiles`, `networkSubscriptions`, `cellularNetworkContexts`,
+  `appServers`) page like the device list, by `ID`: `sort` may only be `ID,asc`, `pageAfter` needs
+  it, `pageSize` 1..1000, `more`, `count` on the first page only (null after) and `cursors.last`;
+  `connectivity` still filters device profiles and plans. The page examples show `"more": false`
+  on short lists, which is what a one-page catalogue answers;
+- the default page size is one for every cursor-paged list, devices, alarms and catalogues alike:
+  `SimConfig.page_size`, 100 unless set, because the vendor's own device and alarm pages hold 100
+  briefs (its second device page starts at "My device 101"); the demo's 500 device profiles
+  therefore take five pages, the other catalogues one;
+- cursors are standard base64 of compact JSON (`{"EUI":"…"}`, `{"alarmUid":"…"}`, `{"ID":"…"}`),
+  as the page's examples decode; anything else is 400 (40003);
 - alarm lists: `sort=alarmUid,asc` (oldest first, the default) or `alarmUid,desc` (newest first),
   filters `deviceEUI` (16 hex) and `acked` (true/false);
 - POST devices: a body with `nwAddress` and no `activation` is a multicast group (as the page's
@@ -52,11 +63,10 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from tui.sim.config import SimConfig
 from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_SUBSCRIBER_ID
+from tui.sim.slices import ClientGone, drive
 from tui.sim.thingpark import traffic
 from tui.sim.thingpark.auth import TOKEN_PATH, TokenStore
 from tui.sim.thingpark.catalog import (
-    MODELS,
-    MODELS_BY_ID,
     NETWORK_CONTEXTS,
     NETWORK_CONTEXTS_BY_ID,
     NETWORK_SUBSCRIPTIONS,
@@ -64,9 +74,14 @@ from tui.sim.thingpark.catalog import (
     OSS_BASE,
     SUB_HREF,
     app_server_id,
+    device_profiles,
+    iot_flow_app_server,
     public,
+    seed_app_servers,
+    seed_connections,
 )
 from tui.sim.thingpark.data import (
+    DEFAULT_DEVICES,
     Alarms,
     Fleet,
     eui_str,
@@ -90,6 +105,10 @@ DX_BASE = "/thingpark/dx/core/latest/api"
 FORBIDDEN = 40301
 
 _HEX = re.compile(r"^[0-9A-Fa-f]*$")
+_EUI = re.compile(r"[0-9A-Fa-f]{16}")
+_ALARM_UID = re.compile(r"[0-9A-Fa-f]{24}")
+#: Catalogue IDs (`SMTC/LoRaMoteA.1_EU`, `TWA_199983788.1972.AS`, `1AF3B`): printable, at most 255.
+_CATALOGUE_ID = re.compile(r"[^\x00-\x1f]{1,255}")
 _APPSKEY = re.compile(r"<AppSKey\s+Port=\"[^\"]*\"\s*>([0-9A-Fa-f]{32})</AppSKey>")
 _HOSTPORT = re.compile(r"^[A-Za-z0-9.-]+(?::(\d{1,5}))?$")
 
@@ -112,15 +131,32 @@ def encode_cursor(key: str, value: str) -> str:
     return base64.b64encode(json.dumps({key: value}, separators=(",", ":")).encode()).decode()
 
 
-def decode_cursor(cursor: str, key: str, length: int) -> str:
+def decode_cursor(cursor: str, key: str, pattern: re.Pattern[str]) -> str:
     """The sort key inside a cursor; 400 for anything that is not one of ours."""
     try:
         data = json.loads(base64.b64decode(cursor, validate=True))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise bad_request("Invalid pageAfter cursor", INVALID_CURSOR) from None
     value = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(value, str) or len(value) != length or not _HEX.match(value):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise bad_request("Invalid pageAfter cursor", INVALID_CURSOR)
+    return value
+
+
+def page_body(
+    briefs: list[dict[str, Any]], more: bool, count: int | None, key: str, **extra: Any
+) -> JSONResponse:
+    """A cursor-paged list answer: briefs, more, count (first page only), cursors.last."""
+    last = encode_cursor(key, briefs[-1][key]) if briefs else None
+    return JSONResponse(
+        {"briefs": briefs, "more": more, **extra, "count": count, "cursors": {"last": last}}
+    )
+
+
+def _connectivity_param(request: Request) -> str | None:
+    value = request.query_params.get("connectivity")
+    if value is not None and value not in ("LORAWAN", "CELLULAR"):
+        raise bad_request("Invalid connectivity: LORAWAN or CELLULAR")
     return value
 
 
@@ -183,33 +219,18 @@ class ThingParkApi:
     def __init__(self, config: SimConfig) -> None:
         self.config = config
         self.tokens = TokenStore(config.token_ttl)
-        self.fleet = Fleet(config.seed, config.devices)
-        self.alarms = Alarms(
-            self.fleet, config.seed, config.alarms if config.devices else 0, self.now_ms()
+        self.profiles = device_profiles(config.seed)
+        self.profiles_by_id = {m["ID"]: m for m in self.profiles}
+        self.fleet = Fleet(
+            config.seed,
+            config.fleet_size(DEFAULT_DEVICES),
+            seed_app_servers(seed_connections()),
         )
-        self._next_as_ref = 1977
-        self.connections: dict[str, dict[str, Any]] = {
-            "1101": {
-                "id": "1101",
-                "connectorId": "actility-mqtt-iot",
-                "name": "Smart metering IoT Flow",
-                "state": "OPENED",
-                "configuration": {
-                    "uplinkTopicPattern": "metering/{DevEUI}/up",
-                    "downlinkTopicPattern": "metering/{DevEUI}/down",
-                    "hostName": "broker.metering.example:8883",
-                    "protocol": "SSL",
-                    "username": "metering",
-                },
-            },
-            "1102": {
-                "id": "1102",
-                "connectorId": "actility-aws-iot",
-                "name": "AWS IoT Core (tracking)",
-                "state": "OPENED",
-                "configuration": {"region": "eu-west-1", "accessKeyId": "AKIAFLEETDEMO0000000"},
-            },
-        }
+        self.alarms = Alarms(
+            self.fleet, config.seed, config.alarms if self.fleet.size else 0, self.now_ms()
+        )
+        self.connections = seed_connections()
+        self._next_as_ref = max(s["_ref"] for s in self.fleet.app_servers)
         self._next_connection = 1114
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -224,6 +245,8 @@ class ThingParkApi:
                 return await handler(request)
             except ThingParkError as exc:
                 return exc.response()
+            except ClientGone:
+                return Response(status_code=499)  # nobody reads it: the client has gone
 
         return endpoint
 
@@ -253,7 +276,7 @@ class ThingParkApi:
 
     def _model_ref(self, value: Any, connectivity: str) -> dict[str, Any]:
         model_id = _ref_id(value, "model")
-        model = MODELS_BY_ID.get(model_id)
+        model = self.profiles_by_id.get(model_id)
         if model is None or model["connectivity"] != connectivity:
             raise bad_request(f"Unknown {connectivity} device model {model_id}")
         return {
@@ -274,46 +297,51 @@ class ThingParkApi:
             raise bad_request(f"Unknown {connectivity} connectivity plan {plan_id}")
         return {"ID": plan["ID"], "commercialName": plan["commercialName"]}
 
+    def _paging(
+        self, request: Request, key: str, pattern: re.Pattern[str]
+    ) -> tuple[str | None, int]:
+        """The cursor's sort key (None on the first page) and the page size of a list sorted by
+        `key` ascending: `sort` may only be `{key},asc`, and `pageAfter` needs it."""
+        q = request.query_params
+        sort = q.get("sort")
+        if sort is not None and sort.replace(" ", "") != f"{key},asc":
+            raise bad_request(f"Unsupported sort '{sort}': cursor paging needs sort={key},asc")
+        cursor = q.get("pageAfter")
+        after = None
+        if cursor is not None:
+            if sort is None:
+                raise bad_request(f"pageAfter requires sort={key},asc", INVALID_CURSOR)
+            after = decode_cursor(cursor, key, pattern)
+        size = _int_param(request, "pageSize", 1, 1000, self.config.page_size)
+        assert size is not None
+        return after, size
+
+    def _catalogue(self, request: Request, rows: list[dict[str, Any]]) -> Response:
+        """One page of a catalogue in `ID` order, with the cursor scheme of the device list."""
+        after, size = self._paging(request, "ID", _CATALOGUE_ID)
+        ordered = sorted(rows, key=lambda row: row["ID"])
+        start = 0 if after is None else bisect.bisect_right([r["ID"] for r in ordered], after)
+        briefs = [public(row) for row in ordered[start : start + size]]
+        count = len(ordered) if after is None else None
+        return page_body(briefs, start + size < len(ordered), count, "ID")
+
     # -- devices -------------------------------------------------------------------------------
 
     async def list_devices(self, request: Request) -> Response:
-        q = request.query_params
-        sort = q.get("sort")
-        if sort is not None and sort.replace(" ", "") != "EUI,asc":
-            raise bad_request(f"Unsupported sort '{sort}': cursor paging needs sort=EUI,asc")
-        cursor = q.get("pageAfter")
-        after: int | None = None
-        if cursor is not None:
-            if sort is None:
-                raise bad_request("pageAfter requires sort=EUI,asc", INVALID_CURSOR)
-            after = int(decode_cursor(cursor, "EUI", 16), 16)
-        size = _int_param(request, "pageSize", 1, 1000, self.config.page_size)
-        assert size is not None
-        connectivity = q.get("connectivity")
-        if connectivity is not None and connectivity not in ("LORAWAN", "CELLULAR"):
-            raise bad_request("Invalid connectivity: LORAWAN or CELLULAR")
-        needle = (q.get("name") or "").strip().lower() or None
+        cursor, size = self._paging(request, "EUI", _EUI)
+        after = None if cursor is None else int(cursor, 16)
+        connectivity = _connectivity_param(request)
+        needle = (request.query_params.get("name") or "").strip().lower() or None
         now = self.now_ms()
-        fleet = self.fleet
-        briefs: list[dict[str, Any]] = []
-        more = False
-        for eui, index in fleet.iter_devices(after, connectivity):
-            if needle is not None and needle not in fleet.name(eui, index).lower():
-                continue
-            if len(briefs) == size:
-                more = True
-                break
-            briefs.append(render_brief(fleet.record(eui, index), now))
-        count = fleet.count_matching(connectivity, needle) if after is None else None
-        return JSONResponse(
-            {
-                "briefs": briefs,
-                "more": more,
-                "now": now,
-                "count": count,
-                "cursors": {"last": encode_cursor("EUI", briefs[-1]["EUI"]) if briefs else None},
-            }
+        fleet = self.fleet.snapshot()
+        found, more = await drive(fleet.page(after, connectivity, needle, size), request)
+        briefs = [render_brief(fleet.record(eui, index), now) for eui, index in found]
+        count = (
+            await drive(fleet.count_matching(connectivity, needle), request)
+            if after is None
+            else None
         )
+        return page_body(briefs, more, count, "EUI", now=now)
 
     async def create_device(self, request: Request) -> Response:
         body = await _json_object(request)
@@ -586,24 +614,16 @@ class ThingParkApi:
         cursor = q.get("pageAfter")
         if cursor is not None and q.get("sort") is None:
             raise bad_request("pageAfter requires sort=alarmUid,asc", INVALID_CURSOR)
-        after = decode_cursor(cursor, "alarmUid", 24).lower() if cursor is not None else None
+        after = (
+            decode_cursor(cursor, "alarmUid", _ALARM_UID).lower() if cursor is not None else None
+        )
         size = _int_param(request, "pageSize", 1, 1000, self.config.page_size)
         device_eui = q.get("deviceEUI")
         if device_eui is not None:
             device_eui = _hex(device_eui, 16, "deviceEUI")
         acked = _bool_param(request, "acked")
-        alarms = self.alarms
-
         wanted = int(device_eui, 16) if device_eui is not None else None
-
-        def visible(i: int) -> bool:
-            """Whether the alarm passes the filters (cheap: no device record is built)."""
-            alarm = alarms.items[i]
-            if acked is not None and (alarm.ack is not None) != acked:
-                return False
-            eui = alarms.device_eui(alarm)
-            return eui is not None and (wanted is None or eui == wanted)
-
+        alarms = self.alarms
         n = len(alarms.items)
         if desc:
             start = n - 1 if after is None else bisect.bisect_left(alarms.uids, after) - 1
@@ -611,29 +631,10 @@ class ThingParkApi:
         else:
             start = 0 if after is None else bisect.bisect_right(alarms.uids, after)
             order = range(start, n)
-        briefs: list[dict[str, Any]] = []
-        more = False
-        for i in order:
-            if not visible(i):
-                continue
-            if len(briefs) == size:
-                more = True
-                break
-            dev = alarms.device(alarms.items[i])
-            assert dev is not None
-            briefs.append(alarms.render(alarms.items[i], dev))
-        count = sum(1 for i in range(n) if visible(i)) if after is None else None
-        return JSONResponse(
-            {
-                "briefs": briefs,
-                "more": more,
-                "now": self.now_ms(),
-                "count": count,
-                "cursors": {
-                    "last": encode_cursor("alarmUid", briefs[-1]["alarmUid"]) if briefs else None
-                },
-            }
-        )
+        found, more = await drive(alarms.select(order, wanted, acked, size), request)
+        briefs = [alarms.render(alarm, device) for alarm, device in found]
+        count = await drive(alarms.count(wanted, acked), request) if after is None else None
+        return page_body(briefs, more, count, "alarmUid", now=self.now_ms())
 
     async def ack_alarm(self, request: Request) -> Response:
         ref = request.path_params["ref"]
@@ -653,8 +654,12 @@ class ThingParkApi:
 
     # -- app servers and catalogues ------------------------------------------------------------
 
+    def _new_app_server_ref(self) -> int:
+        self._next_as_ref += 1
+        return self._next_as_ref
+
     async def list_app_servers(self, request: Request) -> Response:
-        return JSONResponse({"briefs": [public(s) for s in self.fleet.app_servers], "more": False})
+        return self._catalogue(request, self.fleet.app_servers)
 
     async def get_app_server(self, request: Request) -> Response:
         ref = request.path_params["ref"]
@@ -710,8 +715,7 @@ class ThingParkApi:
                     raise bad_request("Missing downlinkSecurity.downlinkAsKey")
                 _hex(sec["downlinkAsKey"], 32, "downlinkAsKey")
             security = {"status": status, "maxTimestampDeviation": deviation}
-        self._next_as_ref += 1
-        ref = self._next_as_ref
+        ref = self._new_app_server_ref()
         now = self.now_ms()
         server = {
             "occContext": {"version": 0, "lastUpdate": now, "who": THINGPARK_CLIENT_ID},
@@ -739,29 +743,23 @@ class ThingParkApi:
         )
 
     async def device_profiles(self, request: Request) -> Response:
-        conn = request.query_params.get("connectivity")
-        if conn is not None and conn not in ("LORAWAN", "CELLULAR"):
-            raise bad_request("Invalid connectivity: LORAWAN or CELLULAR")
-        briefs = [public(m) for m in MODELS if conn is None or m["connectivity"] == conn]
-        return JSONResponse({"briefs": briefs, "more": False})
+        conn = _connectivity_param(request)
+        rows = [m for m in self.profiles if conn is None or m["connectivity"] == conn]
+        return self._catalogue(request, rows)
 
     async def network_subscriptions(self, request: Request) -> Response:
-        conn = request.query_params.get("connectivity")
-        if conn is not None and conn not in ("LORAWAN", "CELLULAR"):
-            raise bad_request("Invalid connectivity: LORAWAN or CELLULAR")
-        briefs = []
+        conn = _connectivity_param(request)
+        rows = []
         for plan in NETWORK_SUBSCRIPTIONS:
             if conn is None or plan["connectivity"] == conn:
                 used = sum(
                     s.length for s in self.fleet.segments if s.connectivity == plan["connectivity"]
                 )
-                briefs.append(
-                    plan | {"used": used if plan["communicationType"] == "UNICAST" else 0}
-                )
-        return JSONResponse({"briefs": briefs, "more": False})
+                rows.append(plan | {"used": used if plan["communicationType"] == "UNICAST" else 0})
+        return self._catalogue(request, rows)
 
     async def network_contexts(self, request: Request) -> Response:
-        return JSONResponse({"briefs": NETWORK_CONTEXTS, "more": False})
+        return self._catalogue(request, NETWORK_CONTEXTS)
 
     # -- DX Core connections -------------------------------------------------------------------
 
@@ -778,7 +776,14 @@ class ThingParkApi:
         return JSONResponse(self._connection(request))
 
     async def delete_connection(self, request: Request) -> Response:
-        del self.connections[self._connection(request)["id"]]
+        conn_id = self._connection(request)["id"]
+        del self.connections[conn_id]
+        # Its OSS twin goes with it; devices that used it lose that connection.
+        self.fleet.app_servers[:] = [
+            s
+            for s in self.fleet.app_servers
+            if s.get("tpxIotFlow", {}).get("connectionId") != conn_id
+        ]
         return Response(status_code=204)
 
     async def create_connection(self, request: Request) -> Response:
@@ -815,6 +820,7 @@ class ThingParkApi:
             "configuration": {k: v for k, v in config.items() if k != "password"},
         }
         self.connections[conn_id] = conn
+        self.fleet.app_servers.append(iot_flow_app_server(self._new_app_server_ref(), conn))
         return JSONResponse(conn, status_code=201, headers={"Location": f"/connections/{conn_id}"})
 
     # -- routing -------------------------------------------------------------------------------
