@@ -9,9 +9,9 @@ from textual.widgets import DataTable, Input, Select
 
 from tests.app.conftest import SIZES, notifications, wait_for
 from tui.app import FleetApp
-from tui.screens.connection_forms import BasicHttpsConnectionForm, IotFlowConnectionForm
 from tui.screens.connections import ConnectionsScreen
-from tui.widgets.form import FormScreen
+from tui.screens.form_menu import FormMenu
+from tui.widgets.form import FormScreen, ModelForm
 from tui.widgets.state import LoadState
 
 GOOD_KEY = "C72C6F867B150B1210ACDA5F3CDFB449"
@@ -34,6 +34,18 @@ async def loaded(pilot: Any, app: FleetApp) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen))
     await wait_for(pilot, lambda: state(app) in ("ready", "empty", "error"))
     await wait_for(pilot, lambda: app.busy_count == 0)
+
+
+def is_form(app: FleetApp, form: str) -> bool:
+    return isinstance(app.screen, ModelForm) and app.screen.spec.id == form
+
+
+async def new(pilot: Any, app: FleetApp, key: str, form: str) -> None:
+    """`n`, then the form's key in the menu of the platform's connection forms."""
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(app.screen, FormMenu))
+    await pilot.press(key)
+    await wait_for(pilot, lambda: is_form(app, form))
 
 
 def fill(form: FormScreen[Any], **values: str) -> None:
@@ -116,10 +128,9 @@ async def test_create_a_basic_https_connection(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app)
         before = await connection_count(app)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, BasicHttpsConnectionForm))
+        await new(pilot, app, "h", "basic-https")
         form = app.screen
-        assert isinstance(form, BasicHttpsConnectionForm)
+        assert is_form(app, "basic-https")
         # the first field has the focus: type the name key by key
         await pilot.press(*"Billing")
         assert form.form_field("name").input.value == "Billing"  # type: ignore[attr-defined]
@@ -140,8 +151,7 @@ async def test_bad_url_and_key_are_refused_at_their_fields_and_nothing_is_sent(m
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app)
         before = await connection_count(app)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, BasicHttpsConnectionForm))
+        await new(pilot, app, "h", "basic-https")
         form = app.screen
         assert isinstance(form, FormScreen)
         fill(form, name="Bad", url="ftp://example.com", as_key="XYZ")
@@ -154,7 +164,7 @@ async def test_bad_url_and_key_are_refused_at_their_fields_and_nothing_is_sent(m
         fill(form, max_timestamp_deviation_s="soon")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, BasicHttpsConnectionForm)
+        assert is_form(app, "basic-https")
         summary = str(form.query_one("#form-summary").render())
         assert "3 field(s) to fix" in summary and "Tunnel key" in summary
         assert invalid(form, "max_timestamp_deviation_s")
@@ -172,8 +182,7 @@ async def test_a_refused_call_keeps_the_form_open_with_what_was_typed(make_app) 
     app = make_app(view="connections")
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, BasicHttpsConnectionForm))
+        await new(pilot, app, "h", "basic-https")
         form = app.screen
         assert isinstance(form, FormScreen)
         fill(form, name="Down", url="https://down.example.com/x", as_key=GOOD_KEY)
@@ -190,8 +199,7 @@ async def test_secrets_are_masked_until_revealed(make_app) -> None:
     app = make_app(view="connections")
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, BasicHttpsConnectionForm))
+        await new(pilot, app, "h", "basic-https")
         form = app.screen
         assert isinstance(form, FormScreen)
         key = form.form_field("as_key").input
@@ -210,8 +218,7 @@ async def test_create_an_iot_flow_connection(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app)
         before = await connection_count(app)
-        await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(app.screen, IotFlowConnectionForm))
+        await new(pilot, app, "f", "iot-flow")
         form = app.screen
         assert isinstance(form, FormScreen)
         fill(form, name="Plant MQTT", host="mqtt.plant.example.com:8883", username="plant")
@@ -234,8 +241,7 @@ async def test_iot_flow_topics_and_broker_are_checked_before_sending(make_app) -
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app)
         before = await connection_count(app)
-        await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(app.screen, IotFlowConnectionForm))
+        await new(pilot, app, "f", "iot-flow")
         form = app.screen
         assert isinstance(form, FormScreen)
         fill(
@@ -267,11 +273,10 @@ async def test_read_only_profile_refuses_new_connections(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app)
         await pilot.press("n")
-        await pilot.press("m")
         await pilot.pause()
-        assert isinstance(app.screen, ConnectionsScreen)
+        assert isinstance(app.screen, ConnectionsScreen)  # no menu, no form
         screen = app.screen
-        assert screen.check_action("new_https", ()) is False
+        assert screen.check_action("new_connection", ()) is False
         assert screen.check_action("reload", ()) is True
 
 
@@ -280,7 +285,8 @@ async def test_a_form_sends_nothing_on_a_read_only_profile(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app)
         before = await connection_count(app)
-        form = BasicHttpsConnectionForm()
+        platform = app.platform
+        form = ModelForm(platform.connection_forms()[0], platform.create_connection)  # type: ignore[union-attr]
         app.push_screen(form)  # as if opened some other way: the form itself refuses too
         await wait_for(pilot, lambda: app.screen is form)
         fill(form, name="Sneaky", url="https://x.example.com/", as_key=GOOD_KEY)
@@ -320,8 +326,7 @@ def test_snapshot_basic_https_form_with_errors(snap_compare, make_app, size) -> 
 
     async def run_before(pilot) -> None:
         await loaded(pilot, app)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, BasicHttpsConnectionForm))
+        await new(pilot, app, "h", "basic-https")
         fill(app.screen, name="Billing", url="billing.example.com", as_key="C72C6F86")  # type: ignore[arg-type]
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -335,8 +340,7 @@ def test_snapshot_iot_flow_form(snap_compare, make_app, size) -> None:
 
     async def run_before(pilot) -> None:
         await loaded(pilot, app)
-        await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(app.screen, IotFlowConnectionForm))
+        await new(pilot, app, "f", "iot-flow")
         await pilot.press(*"Plant")
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

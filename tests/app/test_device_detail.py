@@ -15,8 +15,7 @@ from tui.api.models import DetailField, DetailSection, DeviceDetail, DeviceSumma
 from tui.app import FleetApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.device_detail import DeviceDetailScreen, local_time, render_sections
-from tui.screens.downlink import DownlinkForm
-from tui.widgets.form import FormField
+from tui.widgets.form import FormField, ModelForm
 from tui.widgets.state import LoadState
 from tui.widgets.traffic_chart import TrafficChart
 
@@ -229,22 +228,27 @@ async def test_a_traffic_failure_leaves_the_fields_shown(make_app) -> None:
 # ---------------------------------------------------------------- downlink
 
 
-async def _downlink_form(pilot: Any, app: FleetApp) -> tuple[DeviceDetailScreen, DownlinkForm]:
+def _is_downlink(app: FleetApp) -> bool:
+    return isinstance(app.screen, ModelForm) and app.screen.spec.id == "downlink"
+
+
+async def _downlink_form(pilot: Any, app: FleetApp) -> tuple[DeviceDetailScreen, ModelForm[Any]]:
+    """`d` on a LoRaWAN device: its one command, the downlink, opens without a menu."""
     screen = await _loaded(pilot, app)
     await pilot.press("d")
-    await wait_for(pilot, lambda: isinstance(app.screen, DownlinkForm))
+    await wait_for(pilot, lambda: _is_downlink(app))
     form = app.screen
-    assert isinstance(form, DownlinkForm)
+    assert isinstance(form, ModelForm)
     return screen, form
 
 
-async def _type(pilot: Any, form: DownlinkForm, name: str, text: str) -> None:
+async def _type(pilot: Any, form: ModelForm[Any], name: str, text: str) -> None:
     entry = form.query_one(f"#input-{name}", Input)
     entry.value = text
     await pilot.pause()
 
 
-def _error(form: DownlinkForm, name: str) -> str:
+def _error(form: ModelForm[Any], name: str) -> str:
     field = form.query_one(f"#field-{name}", FormField)
     if not field.has_class("-invalid"):
         return ""
@@ -270,8 +274,8 @@ def sent(monkeypatch) -> list[tuple[str, Any]]:
 async def test_a_bad_downlink_is_refused_at_the_fields(make_app, sent) -> None:
     app = _app(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
-        _, form = await _downlink_form(pilot, app)
-        assert form.key in form.TITLE
+        screen, form = await _downlink_form(pilot, app)
+        assert screen.key in form.TITLE
         cases = [
             ("ABC", "even number of hex digits"),
             ("01ZZ", "hexadecimal"),
@@ -301,7 +305,7 @@ async def test_a_good_downlink_is_sent_and_notified(make_app, sent) -> None:
         form.query_one("#input-confirmed").value = True  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen)
-        await wait_for(pilot, lambda: any("Downlink sent" in n for n in notifications(app)))
+        await wait_for(pilot, lambda: any(n.startswith("Sent:") for n in notifications(app)))
         assert any("3 bytes on FPort 10, confirmed" in n for n in notifications(app))
         assert len(sent) == 1
         key, downlink = sent[0]
@@ -366,7 +370,7 @@ async def test_readonly_profiles_cannot_send_or_delete(make_app) -> None:
         await pilot.press("d", "ctrl+d")
         await pilot.pause()
         assert app.screen is screen
-        assert screen.check_action("downlink", ()) is False
+        assert screen.check_action("send", ()) is False
         assert screen.check_action("delete", ()) is False
         assert screen.check_action("reload", ()) is True
 

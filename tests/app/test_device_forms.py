@@ -1,4 +1,5 @@
-"""The new-device chooser and the LoRaWAN, cellular and multicast forms, on the real app and sim."""
+"""Creating devices from `n` in the device list: the menu of the platform's forms and each form
+(generated from the platform's input model), on the real app and simulator, end to end."""
 
 from __future__ import annotations
 
@@ -10,13 +11,9 @@ from textual.widgets import Input, Select, SelectionList
 from tests.app.conftest import SIZES, notifications, wait_for
 from tui.api.errors import ApiError
 from tui.app import FleetApp
-from tui.screens.device_forms import (
-    CellularDeviceForm,
-    LoRaWanDeviceForm,
-    MulticastGroupForm,
-    NewDeviceMenu,
-)
-from tui.widgets.form import FormScreen
+from tui.screens.devices import DevicesScreen
+from tui.screens.form_menu import FormMenu
+from tui.widgets.form import FormScreen, ModelForm
 from tui.widgets.state import LoadState
 
 NEW_EUI = "70B3D57ED00FEE01"
@@ -26,32 +23,50 @@ IMEI = "490154203237518"  # a valid Luhn check digit
 
 
 async def opened(pilot: Any, app: FleetApp) -> None:
-    """The platform is open and the view behind the forms has finished loading."""
+    """The platform is open and the device list has its first page."""
     await wait_for(pilot, lambda: app.platform is not None)
+    await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
     await wait_for(pilot, lambda: app.screen.query_one(LoadState).state != "loading")
     await wait_for(pilot, lambda: app.busy_count == 0)
 
 
-def open_menu(app: FleetApp) -> list[str | None]:
-    """Push the chooser as the devices view does; the list receives what it dismisses with."""
-    results: list[str | None] = []
-    app.push_screen(NewDeviceMenu(), results.append)
-    return results
+def devices(app: FleetApp) -> DevicesScreen:
+    screen = app.screen_stack[0]
+    assert isinstance(screen, DevicesScreen)
+    return screen
 
 
-async def choose(pilot: Any, app: FleetApp, key: str, form: type[FormScreen[Any]]) -> Any:
-    await wait_for(pilot, lambda: isinstance(app.screen, NewDeviceMenu))
+async def menu(pilot: Any, app: FleetApp) -> None:
+    """`n` in the device list, as a user does."""
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(app.screen, FormMenu))
+
+
+def is_form(app: FleetApp, form: str) -> bool:
+    return isinstance(app.screen, ModelForm) and app.screen.spec.id == form
+
+
+async def choose(pilot: Any, app: FleetApp, key: str, form: str) -> Any:
+    await menu(pilot, app)
     await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, form))
+    await wait_for(pilot, lambda: is_form(app, form))
     screen = app.screen
     await wait_for(pilot, lambda: _pickers_loaded(screen))
     return screen
 
 
+async def created(pilot: Any, app: FleetApp, key: str) -> None:
+    """Back in the device list, the new device shown with the cursor on it."""
+    await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
+    table = devices(app).table
+    await wait_for(pilot, lambda: table.cursor_row is not None and table.cursor_row[0] == key)
+    assert any(f"Device {key} created" in n for n in notifications(app))
+
+
 def _pickers_loaded(form: Any) -> bool:
     for field in form.query("FormField"):
         widget = field.input
-        if isinstance(widget, Select) and "loading" in widget.prompt:
+        if isinstance(widget, Select) and "loading" in str(widget.prompt):
             return False
         if isinstance(widget, SelectionList) and "loading" in str(
             field.query_one(".field-status").render()
@@ -103,52 +118,56 @@ async def exists(app: FleetApp, eui: str) -> bool:
 # ---------------------------------------------------------------- the chooser
 
 
-async def test_menu_offers_three_kinds_and_esc_cancels(make_app) -> None:
-    app = make_app(view="connections")
+async def test_menu_offers_the_platforms_forms_and_esc_cancels(make_app) -> None:
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        results = open_menu(app)
-        await wait_for(pilot, lambda: isinstance(app.screen, NewDeviceMenu))
+        await menu(pilot, app)
+        shown = [str(o.prompt) for o in app.screen.query_one("OptionList")._options]
+        assert [p.split()[0] for p in shown] == ["l", "c", "m"]
+        assert "LoRaWAN OTAA device" in shown[0] and "Multicast group" in shown[2]
         await pilot.press("escape")
-        await wait_for(pilot, lambda: results == [None])
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
         # arrows and enter choose as well as the letters
-        results = open_menu(app)
-        await wait_for(pilot, lambda: isinstance(app.screen, NewDeviceMenu))
+        await menu(pilot, app)
         await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CellularDeviceForm))
+        await wait_for(pilot, lambda: is_form(app, "cellular"))
         await pilot.press("escape")
-        await wait_for(pilot, lambda: results == [None])
-        assert not isinstance(app.screen, NewDeviceMenu | FormScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
 
 
 async def test_read_only_profile_creates_nothing(make_app) -> None:
-    app = make_app(view="connections", readonly=True)
+    app = make_app(readonly=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        results = open_menu(app)
-        await wait_for(pilot, lambda: isinstance(app.screen, NewDeviceMenu))
-        assert "Read-only" in str(app.screen.query_one("#new-device-note").render())
-        await pilot.press("l")
+        await pilot.press("n")
         await pilot.pause()
-        assert isinstance(app.screen, NewDeviceMenu)
-        assert any("read-only" in n for n in notifications(app))
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: results == [None])
+        assert isinstance(app.screen, DevicesScreen)  # no menu, no form
+        # A form reached another way refuses to send too.
+        form = ModelForm(app.platform.device_forms()[0], app.platform.create_device)  # type: ignore[union-attr]
+        app.push_screen(form)
+        await wait_for(pilot, lambda: app.screen is form and _pickers_loaded(form))
+        fill(form, name="x", eui=NEW_EUI, app_key=APP_KEY)
+        pick(form, "model_key", options(form, "model_key")[0])
+        pick(form, "connection_keys", options(form, "connection_keys")[0])
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and any("read-only" in n for n in notifications(app))
+        assert not await exists(app, NEW_EUI)
 
 
 # ---------------------------------------------------------------- LoRaWAN
 
 
 async def test_create_a_lorawan_device(make_app) -> None:
-    app = make_app(view="connections", devices=500)
+    app = make_app(devices=500)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
         assert not await exists(app, NEW_EUI)
-        results = open_menu(app)
-        form = await choose(pilot, app, "l", LoRaWanDeviceForm)
+        form = await choose(pilot, app, "l", "lorawan")
         # the pickers came from the platform: device models and the OSS app servers
         assert "MCHP/RN2483A.1_EU" in options(form, "model_key")
-        assert len(options(form, "connection_keys")) == 4
+        assert len(options(form, "connection_keys")) == 6  # IoT Flow connections included
         assert all(k.startswith("TWA_") for k in options(form, "connection_keys"))
         await pilot.press(*"Lyon meter")
         fill(form, eui=NEW_EUI.lower(), app_key=APP_KEY)
@@ -157,18 +176,16 @@ async def test_create_a_lorawan_device(make_app) -> None:
         pick(form, "model_key", "MCHP/RN2483A.1_EU")
         pick(form, "connection_keys", options(form, "connection_keys")[1])
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: results == [NEW_EUI])
-        assert not isinstance(app.screen, NewDeviceMenu | FormScreen)
+        await created(pilot, app, NEW_EUI)
         detail = await app.platform.get_device(NEW_EUI)  # type: ignore[union-attr]
         assert detail.name == "Lyon meter"
 
 
 async def test_lorawan_bad_fields_are_refused_at_the_field(make_app) -> None:
-    app = make_app(view="connections", devices=500)
+    app = make_app(devices=500)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        open_menu(app)
-        form = await choose(pilot, app, "l", LoRaWanDeviceForm)
+        form = await choose(pilot, app, "l", "lorawan")
         fill(form, name="Bad", eui=NEW_EUI[:15], app_key="Z" * 32, app_eui="1234")
         await pilot.pause()
         assert "16 hexadecimal" in (error(form, "eui") or "")
@@ -189,12 +206,11 @@ async def test_lorawan_bad_fields_are_refused_at_the_field(make_app) -> None:
 
 
 async def test_duplicate_eui_shows_the_vendor_409_and_keeps_the_form(make_app) -> None:
-    app = make_app(view="connections", devices=500)
+    app = make_app(devices=500)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
         taken = (await app.platform.list_devices()).items[0].key  # type: ignore[union-attr]
-        open_menu(app)
-        form = await choose(pilot, app, "l", LoRaWanDeviceForm)
+        form = await choose(pilot, app, "l", "lorawan")
         fill(form, name="Twin", eui=taken, app_key=APP_KEY)
         pick(form, "model_key", options(form, "model_key")[0])
         pick(form, "connection_keys", options(form, "connection_keys")[0])
@@ -215,25 +231,23 @@ async def test_duplicate_eui_shows_the_vendor_409_and_keeps_the_form(make_app) -
 
 
 async def test_a_failed_lookup_shows_at_the_picker(make_app) -> None:
-    app = make_app(view="connections", fail_rate=1.0, devices=50)
+    app = make_app(fail_rate=1.0, devices=50)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        open_menu(app)
-        form = await choose(pilot, app, "l", LoRaWanDeviceForm)
-        assert "could not load device models" in (error(form, "model_key") or "")
+        form = await choose(pilot, app, "l", "lorawan")
+        assert "could not load device model" in (error(form, "model_key") or "")
         assert "could not load connections" in (error(form, "connection_keys") or "")
-        assert any(n.startswith("Loading device models:") for n in notifications(app))
+        assert any(n.startswith("Loading device model:") for n in notifications(app))
 
 
 # ---------------------------------------------------------------- cellular
 
 
 async def test_create_a_cellular_device_with_the_pickers(make_app) -> None:
-    app = make_app(view="connections", devices=500)
+    app = make_app(devices=500)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        results = open_menu(app)
-        form = await choose(pilot, app, "c", CellularDeviceForm)
+        form = await choose(pilot, app, "c", "cellular")
         assert {"CUSTOM/LTE_Dongle", "CUSTOM/NBIOT_Meter"} <= set(options(form, "model_key"))
         assert options(form, "network_context_key") == ["1AF3B", "2C81D"]
         # the one connectivity plan on offer is chosen for the user
@@ -243,19 +257,21 @@ async def test_create_a_cellular_device_with_the_pickers(make_app) -> None:
         pick(form, "network_context_key", "2C81D")
         pick(form, "connection_keys", options(form, "connection_keys")[3])
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: len(results) == 1)
-        eui = results[0]
-        assert eui
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        table = devices(app).table
+        await wait_for(
+            pilot, lambda: table.cursor_row is not None and "Water" in table.cursor_row[1]
+        )
+        eui = table.cursor_row[0]
         detail = await app.platform.get_device(eui)  # type: ignore[union-attr]
         assert detail.name == "Water meter 17"
 
 
 async def test_cellular_sim_and_imei_are_checked(make_app) -> None:
-    app = make_app(view="connections", devices=50)
+    app = make_app(devices=50)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        open_menu(app)
-        form = await choose(pilot, app, "c", CellularDeviceForm)
+        form = await choose(pilot, app, "c", "cellular")
         fill(form, name="x", sim_id="1234", imei="490154203237519")
         await pilot.pause()
         assert "ICCID" in (error(form, "sim_id") or "")
@@ -269,11 +285,10 @@ async def test_cellular_sim_and_imei_are_checked(make_app) -> None:
 
 
 async def test_create_a_multicast_group(make_app) -> None:
-    app = make_app(view="connections", devices=500)
+    app = make_app(devices=500)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        results = open_menu(app)
-        form = await choose(pilot, app, "m", MulticastGroupForm)
+        form = await choose(pilot, app, "m", "multicast")
         fill(
             form,
             name="Street lights",
@@ -291,7 +306,7 @@ async def test_create_a_multicast_group(make_app) -> None:
         assert "MHz" in (error(form, "downlink_frequency_mhz") or "")
         fill(form, downlink_frequency_mhz="869.525")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: results == ["70B3D5E756000999"])
+        await created(pilot, app, "70B3D5E756000999")
         detail = await app.platform.get_device("70B3D5E756000999")  # type: ignore[union-attr]
         assert detail.name == "Street lights"
         assert detail.raw.get("class") == "C"
@@ -299,11 +314,10 @@ async def test_create_a_multicast_group(make_app) -> None:
 
 
 async def test_multicast_keys_and_numbers_are_checked(make_app) -> None:
-    app = make_app(view="connections", devices=50)
+    app = make_app(devices=50)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        open_menu(app)
-        form = await choose(pilot, app, "m", MulticastGroupForm)
+        form = await choose(pilot, app, "m", "multicast")
         fill(form, dev_addr="785D25", nwk_skey="00", downlink_data_rate="16")
         fill(form, downlink_frequency_mhz="fast")
         await pilot.pause()
@@ -318,24 +332,22 @@ async def test_multicast_keys_and_numbers_are_checked(make_app) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_new_device_menu(snap_compare, make_app, size) -> None:
-    app = make_app(view="connections")
+    app = make_app()
 
     async def run_before(pilot) -> None:
         await opened(pilot, app)
-        open_menu(app)
-        await wait_for(pilot, lambda: isinstance(app.screen, NewDeviceMenu))
+        await menu(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_lorawan_form_with_errors(snap_compare, make_app, size) -> None:
-    app = make_app(view="connections")
+    app = make_app()
 
     async def run_before(pilot) -> None:
         await opened(pilot, app)
-        open_menu(app)
-        form = await choose(pilot, app, "l", LoRaWanDeviceForm)
+        form = await choose(pilot, app, "l", "lorawan")
         fill(form, name="Lyon meter", eui="70B3D57ED00FEE0", app_key="not-a-key")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -345,23 +357,21 @@ def test_snapshot_lorawan_form_with_errors(snap_compare, make_app, size) -> None
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_cellular_form_loaded(snap_compare, make_app, size) -> None:
-    app = make_app(view="connections")
+    app = make_app()
 
     async def run_before(pilot) -> None:
         await opened(pilot, app)
-        open_menu(app)
-        await choose(pilot, app, "c", CellularDeviceForm)
+        await choose(pilot, app, "c", "cellular")
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 async def test_space_picks_the_first_connection_as_soon_as_the_list_has_focus(make_app) -> None:
     """By keyboard alone: tab into the connections list, space, and the first one is chosen."""
-    app = make_app(view="connections", devices=500)
+    app = make_app(devices=500)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, app)
-        open_menu(app)
-        form = await choose(pilot, app, "l", LoRaWanDeviceForm)
+        form = await choose(pilot, app, "l", "lorawan")
         picks = form.form_field("connection_keys").input
         assert isinstance(picks, SelectionList)
         picks.focus()

@@ -242,13 +242,13 @@ async def test_readonly_hides_new(make_app) -> None:
 
 
 async def test_n_opens_the_new_device_menu(make_app) -> None:
-    from tui.screens.device_forms import NewDeviceMenu
+    from tui.screens.form_menu import FormMenu
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app)
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, NewDeviceMenu))
+        await wait_for(pilot, lambda: isinstance(app.screen, FormMenu))
         await pilot.press("escape")
         assert isinstance(app.screen, DevicesScreen)
 

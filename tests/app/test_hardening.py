@@ -14,7 +14,7 @@ import pytest
 from tests.app.conftest import notifications, wait_for
 from tui import app as app_module
 from tui.api.models import LoRaWanDeviceCreate
-from tui.api.platform import DeviceProvisioning
+from tui.api.platforms.thingpark import ThingPark
 from tui.config import load_config
 from tui.screens.device_detail import DeviceDetailScreen, wrap_label
 from tui.screens.devices import DevicesScreen
@@ -49,7 +49,7 @@ async def test_a_device_named_with_markup_and_escapes_is_shown_as_data(make_app)
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_devices(pilot, app)
         platform = app.platform
-        assert isinstance(platform, DeviceProvisioning)
+        assert isinstance(platform, ThingPark)
         models = await platform.device_models("LORAWAN")
         connections = await platform.list_connections()  # type: ignore[attr-defined]
         spec = LoRaWanDeviceCreate(

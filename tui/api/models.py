@@ -14,8 +14,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from tui.api.forms import ui
 from tui.api.paging import Page
 
 __all__ = [
@@ -42,6 +43,23 @@ __all__ = [
 ]
 
 _HEX = re.compile(r"^[0-9A-Fa-f]*$")
+
+
+#: the example a device's name field shows
+_NAME_EG = "e.g. Lyon meter 0042"
+
+
+def luhn_ok(digits: str) -> bool:
+    """Whether the last digit is the Luhn check digit of the others (IMEI, ICCID)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
 
 
 def _hex(value: str, length: int, what: str) -> str:
@@ -174,12 +192,21 @@ class AppServerRef(_Frozen):
 class LoRaWanDeviceCreate(_Frozen):
     """A LoRaWAN OTAA device, as the vendor's "Adding a LoRaWAN device" asks for it."""
 
-    name: str = Field(min_length=1, max_length=128)
-    eui: str
-    app_key: str
-    model_key: str = Field(min_length=1)
-    connection_keys: list[str] = Field(min_length=1)
-    app_eui: str | None = None
+    name: str = Field(
+        min_length=1, max_length=128, title="Name", json_schema_extra=ui(placeholder=_NAME_EG)
+    )
+    eui: str = Field(title="DevEUI", json_schema_extra=ui(placeholder="16 hex digits"))
+    app_key: str = Field(
+        title="AppKey", json_schema_extra=ui(placeholder="32 hex digits", secret=True)
+    )
+    app_eui: str | None = Field(
+        default=None,
+        title="AppEUI",
+        description="JoinEUI; derived from the DevEUI when blank",
+        json_schema_extra=ui(placeholder="16 hex digits"),
+    )
+    model_key: str = Field(min_length=1, title="Device model")
+    connection_keys: list[str] = Field(min_length=1, title="Connections")
 
     @field_validator("eui")
     @classmethod
@@ -200,13 +227,23 @@ class LoRaWanDeviceCreate(_Frozen):
 class CellularDeviceCreate(_Frozen):
     """A cellular device; the platform assigns its EUI."""
 
-    name: str = Field(min_length=1, max_length=128)
-    model_key: str = Field(min_length=1)
-    plan_key: str = Field(min_length=1)
-    network_context_key: str = Field(min_length=1)
-    connection_keys: list[str] = Field(min_length=1)
-    sim_id: str
-    imei: str | None = None
+    name: str = Field(
+        min_length=1, max_length=128, title="Name", json_schema_extra=ui(placeholder=_NAME_EG)
+    )
+    model_key: str = Field(min_length=1, title="Device model")
+    plan_key: str = Field(min_length=1, title="Connectivity plan")
+    network_context_key: str = Field(min_length=1, title="Network context")
+    connection_keys: list[str] = Field(min_length=1, title="Connections")
+    sim_id: str = Field(
+        title="SIM (ICCID/eID)",
+        json_schema_extra=ui(placeholder="ICCID of 19-20 digits or a 32-digit eID"),
+    )
+    imei: str | None = Field(
+        default=None,
+        title="Enforced IMEI",
+        description="only this IMEI may use the SIM",
+        json_schema_extra=ui(placeholder="15 digits"),
+    )
 
     @field_validator("sim_id")
     @classmethod
@@ -225,6 +262,8 @@ class CellularDeviceCreate(_Frozen):
         v = v.strip()
         if not re.fullmatch(r"\d{15}", v):
             raise ValueError("IMEI must be 15 digits")
+        if not luhn_ok(v):
+            raise ValueError("IMEI check digit is wrong")  # the vendor refuses it too
         return v
 
 
@@ -236,16 +275,40 @@ class DeviceUpdate(_Frozen):
 
 
 class MulticastGroupCreate(_Frozen):
-    name: str = Field(min_length=1, max_length=128)
-    eui: str
-    dev_addr: str
-    nwk_skey: str
-    app_skey: str
-    device_class: str = "C"
-    downlink_data_rate: int = Field(ge=0, le=15)
-    downlink_frequency_mhz: float = Field(gt=0)
-    base_station_tags: list[str] = []
-    connection_keys: list[str] = Field(min_length=1)
+    """A LoRaWAN multicast group (class B or C), as "Adding the multicast group" asks for it."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=128,
+        title="Name",
+        json_schema_extra=ui(placeholder="e.g. Street lights, district 3"),
+    )
+    eui: str = Field(title="DevEUI", json_schema_extra=ui(placeholder="16 hex digits"))
+    dev_addr: str = Field(title="DevAddr", json_schema_extra=ui(placeholder="8 hex digits"))
+    nwk_skey: str = Field(
+        title="NwkSKey", json_schema_extra=ui(placeholder="32 hex digits", secret=True)
+    )
+    app_skey: str = Field(
+        title="AppSKey", json_schema_extra=ui(placeholder="32 hex digits", secret=True)
+    )
+    device_class: str = Field(
+        default="C",
+        title="Class",
+        json_schema_extra=ui(options=(("Class C (continuous)", "C"), ("Class B (beacon)", "B"))),
+    )
+    downlink_data_rate: int = Field(
+        ge=0, le=15, title="Downlink DR", json_schema_extra=ui(placeholder="0-15")
+    )
+    downlink_frequency_mhz: float = Field(
+        gt=0, title="Frequency (MHz)", json_schema_extra=ui(placeholder="869.525")
+    )
+    base_station_tags: list[str] = Field(
+        default=[],
+        title="Base station tags",
+        description="comma separated",
+        json_schema_extra=ui(placeholder="tag1, tag2"),
+    )
+    connection_keys: list[str] = Field(min_length=1, title="Connections")
 
     @field_validator("eui")
     @classmethod
@@ -275,15 +338,44 @@ class MulticastGroupCreate(_Frozen):
             raise ValueError("a multicast group is class B or C")
         return v
 
+    @field_validator("downlink_frequency_mhz")
+    @classmethod
+    def _mhz(cls, v: float) -> float:
+        # The vendor takes MHz; a value in Hz or kHz is a typing slip worth catching here.
+        if not 100 <= v <= 1100:
+            raise ValueError("frequency is in MHz, e.g. 869.525")
+        return v
+
 
 class BasicHttpsConnectionCreate(_Frozen):
     """An OSS application server of the NS-AS tunnel kind ("Basic HTTPS connection")."""
 
-    name: str = Field(min_length=1, max_length=128)
-    url: str
-    content_type: str = "jsontyped"
-    as_key: str
-    max_timestamp_deviation_s: int = Field(default=10, ge=1, le=3600)
+    name: str = Field(
+        min_length=1,
+        max_length=128,
+        title="Name",
+        json_schema_extra=ui(placeholder="e.g. Building management HTTPS"),
+    )
+    url: str = Field(title="URL", json_schema_extra=ui(placeholder="https://www.example.com/myApp"))
+    content_type: str = Field(
+        default="jsontyped",
+        title="Content type",
+        json_schema_extra=ui(
+            options=(("JSON (typed)", "jsontyped"), ("JSON", "json"), ("XML", "xml"))
+        ),
+    )
+    as_key: str = Field(
+        title="Tunnel key",
+        description="tunnel interface authentication key",
+        json_schema_extra=ui(placeholder="32 hex digits", secret=True),
+    )
+    max_timestamp_deviation_s: int = Field(
+        default=10,
+        ge=1,
+        le=3600,
+        title="Max time skew (s)",
+        description="maximum timestamp deviation of a downlink, in seconds",
+    )
 
     @field_validator("url")
     @classmethod
@@ -309,13 +401,34 @@ class BasicHttpsConnectionCreate(_Frozen):
 class IotFlowMqttConnectionCreate(_Frozen):
     """A ThingPark X IoT Flow MQTT connection (DX Core `actility-mqtt-iot` connector)."""
 
-    name: str = Field(min_length=1, max_length=128)
-    host: str
-    uplink_topic: str
-    downlink_topic: str
-    protocol: str = "SSL"
-    username: str | None = None
-    password: str | None = None
+    name: str = Field(
+        min_length=1,
+        max_length=128,
+        title="Name",
+        json_schema_extra=ui(placeholder="e.g. My MQTT connection"),
+    )
+    host: str = Field(
+        title="Broker", json_schema_extra=ui(placeholder="host:port, e.g. broker.example.com:8883")
+    )
+    uplink_topic: str = Field(
+        default="mqtt/things/{DevEUI}/uplink",
+        title="Uplink topic",
+        description="a pattern with {DevEUI}",
+    )
+    downlink_topic: str = Field(
+        default="mqtt/things/{DevEUI}/downlink",
+        title="Downlink topic",
+        description="a pattern with {DevEUI}",
+    )
+    protocol: str = Field(
+        default="SSL",
+        title="Protocol",
+        json_schema_extra=ui(
+            options=(("SSL", "SSL"), ("TCP", "TCP"), ("WSS", "WSS"), ("WS", "WS"))
+        ),
+    )
+    username: str | None = Field(default=None, title="Username")
+    password: str | None = Field(default=None, title="Password", json_schema_extra=ui(secret=True))
 
     @field_validator("host")
     @classmethod
@@ -343,14 +456,27 @@ class IotFlowMqttConnectionCreate(_Frozen):
             raise ValueError("protocol is one of SSL, TCP, WS, WSS")
         return v
 
+    @field_validator("password")
+    @classmethod
+    def _login(cls, v: str | None, info: ValidationInfo) -> str | None:
+        # The vendor refuses a password without a username (a field validator, so that the
+        # rule is checked even while another field is wrong; the form shows it at username).
+        if v and not info.data.get("username"):
+            raise ValueError("username: required with a password")
+        return v
+
 
 class Downlink(_Frozen):
     """A LoRaWAN downlink: hex payload and FPort, checked before sending."""
 
-    payload_hex: str
-    fport: int
-    confirmed: bool = False
-    flush_queue: bool = False
+    payload_hex: str = Field(
+        title="Payload (hex)",
+        description="even number of hex digits, at most 242 bytes",
+        json_schema_extra=ui(placeholder="e.g. 01A0FF"),
+    )
+    fport: int = Field(title="FPort", json_schema_extra=ui(placeholder="1-223"))
+    confirmed: bool = Field(default=False, title="Confirmed")
+    flush_queue: bool = Field(default=False, title="Flush queue first")
 
     @field_validator("fport")
     @classmethod

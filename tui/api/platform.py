@@ -3,6 +3,20 @@
 A screen asks `isinstance(platform, TrafficHistory)`, never which vendor it is talking to. An
 adapter subclasses `Platform` and every capability it implements; each capability is a small
 abstract class of async methods that raise `ApiError` on failure.
+
+The capabilities are shaped by all five platforms, not by the first one: what differs between
+vendors is declared by the adapter, as data, and the screens are generated from it.
+
+- `DeviceDirectory.DEVICE_KEY` names a device's key and checks it (a DevEUI of 16 hex digits on
+  ThingPark, a device id on IoTDA, a thing key on Telit); `DEVICE_LABELS` titles the shared
+  list's columns in the vendor's words; `SERVER_LOOKUP` says what the server can look up.
+- `DeviceCreation.device_forms()` and `Connections.connection_forms()` are the platform's
+  create forms, each a pydantic model (`FormSpec`, tui/api/forms.py) from which the console
+  generates the form and with which it validates a CSV row in a bulk run; `create_device()` /
+  `create_connection()` take the form's id and the validated model.
+- `DeviceCommands.device_commands(device)` is what can be sent to one device (ThingPark's
+  LoRaWAN downlink; an IoTDA command with JSON parameters; MyThings' downlink and its
+  configuration templates), again as forms; `send_command()` sends one.
 """
 
 from __future__ import annotations
@@ -10,23 +24,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from tui.api.models import (
-    Alarm,
-    BasicHttpsConnectionCreate,
-    CellularDeviceCreate,
-    Connection,
-    ConnectivityPlan,
-    DeviceDetail,
-    DeviceModel,
-    DeviceSummary,
-    DeviceUpdate,
-    Downlink,
-    IotFlowMqttConnectionCreate,
-    LoRaWanDeviceCreate,
-    MulticastGroupCreate,
-    NetworkContext,
-    TrafficBucket,
-)
+from pydantic import BaseModel
+
+from tui.api.forms import FormSpec, KeySpec
+from tui.api.models import Alarm, Connection, DeviceDetail, DeviceSummary, TrafficBucket
 from tui.api.paging import Page
 from tui.api.products import Product, ProductSummary
 
@@ -53,11 +54,15 @@ class Platform(ABC):
 class DeviceDirectory(ABC):
     """Lists devices page by page, shows one, deletes one."""
 
-    #: whether `list_devices(query=…)` filters on the server
-    SERVER_FILTER: ClassVar[bool] = False
+    #: how the platform names a device's key, and what a valid one looks like
+    DEVICE_KEY: ClassVar[KeySpec] = KeySpec("device id")
+    #: what `list_devices(query=…)` looks up on the server, exactly (e.g. "name"); None when
+    #: the platform has no server-side look-up (the list is then filtered on the screen only)
+    SERVER_LOOKUP: ClassVar[str | None] = None
     #: the platform's own words for DeviceSummary fields, where they differ from LoRaWAN's
-    #: (e.g. {"eui": "Node id"}); the device list titles its columns with them
-    DEVICE_LABELS: ClassVar[dict[str, str]] = {}
+    #: (e.g. {"eui": "Node id"}); the device list titles its columns with them, and has no
+    #: column for a field labelled None (one the platform's list never fills)
+    DEVICE_LABELS: ClassVar[dict[str, str | None]] = {}
 
     @abstractmethod
     async def list_devices(
@@ -72,26 +77,28 @@ class DeviceDirectory(ABC):
     async def delete_device(self, key: str) -> None: ...
 
 
-class DeviceProvisioning(ABC):
-    """Creates and updates LoRaWAN and cellular devices, with the look-ups their forms need."""
+class DeviceCreation(ABC):
+    """Creates devices with the platform's own forms (LoRaWAN device, cellular, group…)."""
 
     @abstractmethod
-    async def device_models(self, connectivity: str) -> list[DeviceModel]: ...
+    def device_forms(self) -> list[FormSpec]:
+        """The create forms this platform offers, in menu order."""
 
     @abstractmethod
-    async def connectivity_plans(self, connectivity: str) -> list[ConnectivityPlan]: ...
+    async def create_device(self, form: str, values: BaseModel) -> str:
+        """Create a device from a validated form (`form` is its id); answers its key."""
+
+
+class DeviceCommands(ABC):
+    """Sends what a device can receive: a downlink, a command with parameters…"""
 
     @abstractmethod
-    async def network_contexts(self) -> list[NetworkContext]: ...
+    def device_commands(self, device: DeviceDetail) -> list[FormSpec]:
+        """The forms that apply to this device; none when nothing can be sent to it."""
 
     @abstractmethod
-    async def create_lorawan_device(self, spec: LoRaWanDeviceCreate) -> DeviceDetail: ...
-
-    @abstractmethod
-    async def create_cellular_device(self, spec: CellularDeviceCreate) -> DeviceDetail: ...
-
-    @abstractmethod
-    async def update_device(self, key: str, change: DeviceUpdate) -> DeviceDetail: ...
+    async def send_command(self, key: str, form: str, values: BaseModel) -> str:
+        """Send one (`form` is its id); answers a one-line account of what was sent."""
 
 
 class TrafficHistory(ABC):
@@ -115,29 +122,21 @@ class Alarms(ABC):
 
 
 class Connections(ABC):
-    """Where device data goes: application servers and IoT Flow connections."""
+    """Where device data goes (application servers, IoT Flow connections, stream definitions…)."""
+
+    #: the platform's words for its kinds of connection: Connection.kind → (one, several)
+    CONNECTION_KINDS: ClassVar[dict[str, tuple[str, str]]] = {}
 
     @abstractmethod
     async def list_connections(self) -> list[Connection]: ...
 
     @abstractmethod
-    async def create_basic_https_connection(
-        self, spec: BasicHttpsConnectionCreate
-    ) -> Connection: ...
+    def connection_forms(self) -> list[FormSpec]:
+        """The create forms of connections this platform offers, in menu order."""
 
     @abstractmethod
-    async def create_iot_flow_connection(self, spec: IotFlowMqttConnectionCreate) -> Connection: ...
-
-
-class Downlinks(ABC):
-    @abstractmethod
-    async def send_downlink(self, key: str, downlink: Downlink) -> None: ...
-
-
-class MulticastGroups(ABC):
-    @abstractmethod
-    async def create_multicast_group(self, spec: MulticastGroupCreate) -> str:
-        """Create the group; return its key (EUI)."""
+    async def create_connection(self, form: str, values: BaseModel) -> Connection:
+        """Create a connection from a validated form (`form` is its id)."""
 
 
 class Products(ABC):

@@ -117,6 +117,13 @@ _SERVICE = _Charset(_SERVICE_SPECIALS, False, "letters, digits and _?'#().,&%@!-
 _DESC = _Charset(_DESC_SPECIALS, False, "letters, digits, spaces and _?'#().,;&%@!-:$[]~/")
 # product_id and app_id are ASCII: they go into URLs and the page's wording is "letters, digits".
 _ID = _Charset("_-", True, "ASCII letters, digits, _ and -")
+#: the same sets for a device's fields (Huawei's AddDevice uses the product page's sets; its own
+#: example description, "watermeter device", has a space)
+NAME_CHARS = _NAME
+ID_CHARS = _ID
+DEVICE_DESCRIPTION_CHARS = _Charset(
+    _NAME_SPECIALS + " ", False, "letters, digits, spaces and _?'#().,&%@!-"
+)
 
 # ---------------------------------------------------------------- models
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.binding import Binding, BindingType
 
+from tui.api.forms import KeySpec
 from tui.api.models import Alarm
-from tui.api.platform import Alarms
+from tui.api.platform import Alarms, DeviceDirectory
 from tui.screens.devices import PagedListScreen, format_time
 from tui.widgets.virtual_table import Column, Fetch, Row, VirtualTable
 
@@ -27,8 +27,6 @@ _SEVERITY_STYLES = {
 
 #: positions in an alarm row
 KEY, SEVERITY, STATE, DEVICE, TYPE, OCCURRED, MESSAGE, DEVICE_KEY, ACKED, RAISED = range(10)
-
-_DEV_EUI = re.compile(r"^[0-9A-Fa-f]{16}$")
 
 
 def alarm_row(alarm: Alarm, zone: ZoneInfo) -> Row:
@@ -103,8 +101,14 @@ class AlarmsScreen(PagedListScreen):
 
     def __init__(self, device_key: str | None = None) -> None:
         super().__init__()
-        self._initial_device = device_key.strip().upper() if device_key else None
+        self._initial_device = device_key.strip() if device_key else None
         self.device_key: str | None = self._initial_device
+
+    @property
+    def key_spec(self) -> KeySpec:
+        """How the open platform names and checks a device's key (a DevEUI, a device id…)."""
+        platform = self.platform
+        return platform.DEVICE_KEY if isinstance(platform, DeviceDirectory) else KeySpec("device")
 
     def make_fetch(self) -> Fetch | str:
         platform = self.platform
@@ -135,7 +139,7 @@ class AlarmsScreen(PagedListScreen):
 
     def set_device(self, device_key: str | None) -> None:
         """Show the alarms of one device (None: of every device) and reload."""
-        self.device_key = device_key.strip().upper() if device_key else None
+        self.device_key = self.key_spec.normal(device_key) if device_key else None
         self.reload()
 
     def action_device_filter(self) -> None:
@@ -147,13 +151,15 @@ class AlarmsScreen(PagedListScreen):
             self.set_device(row[DEVICE_KEY])
 
     def action_ask_device(self) -> None:
+        spec = self.key_spec
+        what = f"{spec.hint} · " if spec.hint else ""
         self.prompt.open(
             "device",
-            "DevEUI",
+            spec.label,
             self.device_key or "",
-            "alarms of one device: 16 hex digits · empty shows every device · esc cancels",
-            _eui_error,
-            placeholder="70B3D5E75412A26D",
+            f"alarms of one device: {what}empty shows every device · esc cancels",
+            spec.check,
+            placeholder=spec.placeholder,
         )
 
     def prompt_submitted(self, purpose: str, value: str) -> None:
@@ -207,7 +213,3 @@ class AlarmsScreen(PagedListScreen):
         self.table.rows.replace(acknowledged_row(row))
         self.table.refresh()
         self.notify(f"Alarm {row[KEY]} acknowledged", title="Alarms")
-
-
-def _eui_error(text: str) -> str | None:
-    return None if _DEV_EUI.match(text.strip()) else "a DevEUI is 16 hexadecimal digits"

@@ -1,4 +1,5 @@
-"""The connections view: application servers and IoT Flow connections in one list, and new ones."""
+"""The connections view: where the platform sends device data (ThingPark's application servers
+and IoT Flow connections…), in one list, and new ones from the platform's own forms."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from tui.api.models import Connection
 from tui.api.platform import Connections
 from tui.screens.base import FleetScreen
+from tui.screens.form_menu import open_form
 from tui.widgets.header import FleetHeader
 from tui.widgets.safe import plain, visible
 from tui.widgets.state import LoadState
@@ -22,7 +24,6 @@ GOOD = frozenset({"ACTIVE", "OPENED", "OK", "CONNECTED", "RUNNING"})
 BAD = frozenset(
     {"ERROR", "FAILED", "FAILURE", "CLOSED", "DOWN", "KO", "DEACTIVATED", "DISCONNECTED"}
 )
-KINDS = {"app-server": "app server", "iot-flow": "IoT Flow"}
 COLUMNS = ("Name", "Kind", "Type", "State", "Health", "Devices", "ID")
 #: from this width on, every column fits
 WIDE = 100
@@ -37,11 +38,11 @@ def status_text(value: str | None) -> Text:
     return plain(value, style)
 
 
-def connection_row(connection: Connection) -> tuple[Text, ...]:
+def connection_row(connection: Connection, kinds: dict[str, str]) -> tuple[Text, ...]:
     count = connection.device_count
     return (
         plain(connection.name, "bold"),
-        plain(KINDS.get(connection.kind, connection.kind)),
+        plain(kinds.get(connection.kind, connection.kind)),
         plain(connection.type or "—"),
         status_text(connection.state),
         status_text(connection.health),
@@ -54,11 +55,10 @@ class ConnectionsScreen(FleetScreen[None]):
     """Every connection of the open platform; `n` and `m` create new ones."""
 
     VIEW = "connections"
-    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"new_https", "new_iot_flow"})
+    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"new_connection"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload", id="connections.reload"),
-        Binding("n", "new_https", "New HTTPS", id="connections.new_https"),
-        Binding("m", "new_iot_flow", "New IoT Flow", id="connections.new_iot_flow"),
+        Binding("n", "new_connection", "New", id="connections.new"),
         Binding("escape", "escape", "Cancel / back", show=False, id="connections.escape"),
     ]
 
@@ -104,7 +104,7 @@ class ConnectionsScreen(FleetScreen[None]):
             self._show([])
             state.empty(
                 f"{self.platform.title} has no connections to list",
-                "this platform does not offer application servers or IoT Flow connections",
+                "this platform keeps no list of where its data goes",
             )
             return
         self.connections = []
@@ -139,10 +139,14 @@ class ConnectionsScreen(FleetScreen[None]):
         if connections:
             state.ready()
         else:
-            state.empty(
-                "No connections yet",
-                "n: new Basic HTTPS connection · m: new IoT Flow MQTT connection",
-            )
+            state.empty("No connections yet", "n creates one")
+
+    def _kinds(self) -> dict[str, tuple[str, str]]:
+        platform = self.platform
+        return platform.CONNECTION_KINDS if isinstance(platform, Connections) else {}
+
+    def _labels(self) -> dict[str, str]:
+        return {kind: one for kind, (one, _) in self._kinds().items()}
 
     def action_escape(self) -> None:
         """Stop waiting for a platform that does not answer; else back."""
@@ -162,7 +166,7 @@ class ConnectionsScreen(FleetScreen[None]):
         width = self.size.width or 80
         if width >= WIDE or not connections:
             return COLUMNS, None
-        rows = [connection_row(c) for c in connections]
+        rows = [connection_row(c, self._labels()) for c in connections]
         natural = [max(len(COLUMNS[i]), *(r[i].cell_len for r in rows)) for i in range(6)]
         # 2 cells of padding per column, and room for a vertical scrollbar
         room = width - 2 - sum(w + 2 for w in natural[1:]) - 2
@@ -178,7 +182,7 @@ class ConnectionsScreen(FleetScreen[None]):
         for column in columns:
             table.add_column(column, key=column.lower())
         for connection in connections:
-            cells = connection_row(connection)[: len(columns)]
+            cells = connection_row(connection, self._labels())[: len(columns)]
             if name_width is not None:
                 cells[0].truncate(name_width, overflow="ellipsis")
             table.add_row(*cells, key=connection.key)
@@ -195,11 +199,14 @@ class ConnectionsScreen(FleetScreen[None]):
         return self.connections[row].key if row >= 0 else None
 
     def _update_info(self) -> None:
-        servers = sum(1 for c in self.connections if c.kind == "app-server")
-        flows = sum(1 for c in self.connections if c.kind == "iot-flow")
+        counts: dict[str, int] = {}
+        for connection in self.connections:
+            counts[connection.kind] = counts.get(connection.kind, 0) + 1
+        names = self._kinds()
         text = Text()
-        text.append(f"{servers} app server{'s' if servers != 1 else ''}")
-        text.append(f" · {flows} IoT Flow connection{'s' if flows != 1 else ''}")
+        for n, (kind, count) in enumerate(counts.items()):
+            one, many = names.get(kind, (kind, kind))
+            text.append(f"{' · ' if n else ''}{count} {visible(one if count == 1 else many)}")
         key = self._cursor_key()
         if key:
             text.append("  │  ID ", style="dim")
@@ -214,19 +221,22 @@ class ConnectionsScreen(FleetScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
-        if allowed and action in self.DANGEROUS and not isinstance(self.platform, Connections):
+        platform = self.platform
+        if (
+            allowed
+            and action == "new_connection"
+            and not (isinstance(platform, Connections) and platform.connection_forms())
+        ):
             return None  # shown, greyed out: this platform cannot create connections
         return allowed
 
-    def action_new_https(self) -> None:
-        from tui.screens.connection_forms import BasicHttpsConnectionForm
+    def action_new_connection(self) -> None:
+        platform = self.platform
+        if not isinstance(platform, Connections):
+            return
 
-        self.app.push_screen(BasicHttpsConnectionForm(), self._created)
-
-    def action_new_iot_flow(self) -> None:
-        from tui.screens.connection_forms import IotFlowConnectionForm
-
-        self.app.push_screen(IotFlowConnectionForm(), self._created)
+        forms = platform.connection_forms()
+        open_form(self.app, "New connection", forms, platform.create_connection, self._created)
 
     def _created(self, connection: Connection | None) -> None:
         if connection is None:

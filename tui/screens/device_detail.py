@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -25,11 +26,12 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TabbedContent, TabPane
 
-from tui.api.models import DetailSection, DeviceDetail, Downlink, TrafficBucket
-from tui.api.platform import Alarms, DeviceDirectory, Downlinks, TrafficHistory
+from tui.api.models import DetailSection, DeviceDetail, TrafficBucket
+from tui.api.platform import Alarms, DeviceCommands, DeviceDirectory, TrafficHistory
 from tui.screens.base import FleetScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.devices import DeviceDeleted
+from tui.screens.form_menu import open_form
 from tui.secrets import mask
 from tui.widgets.header import FleetHeader
 from tui.widgets.safe import plain, visible
@@ -137,7 +139,7 @@ class DeviceDetailScreen(FleetScreen[None]):
     """The detail of one device, by its platform key (a DevEUI for ThingPark)."""
 
     VIEW = "device"
-    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"downlink", "delete"})
+    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"send", "delete"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload", id="device.reload"),
         Binding("x", "reveal", "Keys", id="device.reveal"),
@@ -148,7 +150,7 @@ class DeviceDetailScreen(FleetScreen[None]):
         Binding("7", "traffic_range('7')", "7 days", show=False, id="device.range_7d"),
         Binding("3", "traffic_range('3')", "30 days", show=False, id="device.range_30d"),
         Binding("9", "traffic_range('9')", "90 days", show=False, id="device.range_90d"),
-        Binding("d", "downlink", "Downlink", id="device.downlink"),
+        Binding("d", "send", "Send", id="device.send"),
         Binding("ctrl+d", "delete", "Delete", id="device.delete"),
         Binding("D", "delete", "Delete", show=False, id="device.delete_shift"),
         Binding("a", "alarms", "Alarms", id="device.alarms"),
@@ -432,12 +434,12 @@ class DeviceDetailScreen(FleetScreen[None]):
         if not super().check_action(action, parameters):
             return False
         platform = self.platform
-        if action == "downlink":
-            if not isinstance(platform, Downlinks):
+        if action == "send":
+            if not isinstance(platform, DeviceCommands):
                 return False
-            connectivity = (self.detail.summary.connectivity or "") if self.detail else ""
-            # Downlinks by FPort are LoRaWAN frames: dimmed until the device is known to be one.
-            return (self.detail is not None and connectivity.upper() in ("", "LORAWAN")) or None
+            # What a device can receive depends on the device (a cellular one takes no LoRaWAN
+            # downlink): dimmed until it is known and the platform offers it something.
+            return bool(self.detail is not None and platform.device_commands(self.detail)) or None
         if action == "delete":
             return isinstance(platform, DeviceDirectory) and (self.detail is not None or None)
         if action == "alarms":
@@ -480,28 +482,26 @@ class DeviceDetailScreen(FleetScreen[None]):
 
         self.app.push_screen(AlarmsScreen(device_key=self.key))
 
-    def action_downlink(self) -> None:
-        from tui.screens.downlink import DownlinkForm
+    def action_send(self) -> None:
+        platform = self.platform
+        detail = self.detail
+        if not isinstance(platform, DeviceCommands) or detail is None:
+            return
+        where = f"{detail.name} ({detail.key})" if detail.name != detail.key else detail.key
 
-        name = self.detail.name if self.detail else None
+        def sent(account: str | None) -> None:
+            if account:
+                self.notify(f"{account} for {where}.", title="Sent")
 
-        def sent(downlink: Downlink | None) -> None:
-            if downlink is not None:
-                size = len(downlink.payload_hex) // 2
-                what = f"{size} byte{'s' if size != 1 else ''} on FPort {downlink.fport}"
-                flags = [
-                    flag
-                    for flag, on in (
-                        ("confirmed", downlink.confirmed),
-                        ("queue flushed", downlink.flush_queue),
-                    )
-                    if on
-                ]
-                if flags:
-                    what += ", " + ", ".join(flags)
-                self.notify(f"Queued {what} for {name or self.key}.", title="Downlink sent")
-
-        self.app.push_screen(DownlinkForm(self.key, name), sent)
+        open_form(
+            self.app,
+            f"Send to {where}",
+            platform.device_commands(detail),
+            partial(platform.send_command, detail.key),
+            sent,
+            # The title names the device, so the operator sees where it goes before sending.
+            form_title=lambda spec: f"Send {spec.title} to {where}",
+        )
 
     def action_delete(self) -> None:
         detail = self.detail

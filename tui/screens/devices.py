@@ -30,9 +30,10 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from tui.api.models import DeviceSummary
-from tui.api.platform import DeviceDirectory
+from tui.api.platform import DeviceCreation, DeviceDirectory
 from tui.config import DEFAULT_TIMEZONE
 from tui.screens.base import FleetScreen
+from tui.screens.form_menu import open_form
 from tui.widgets.header import FleetHeader
 from tui.widgets.paged_rows import FilterJob, RowFilter
 from tui.widgets.safe import one_line
@@ -139,12 +140,16 @@ _DEVICE_FIELDS = {
 }
 
 
-def device_columns(labels: dict[str, str]) -> list[Column]:
-    """The device columns, titled with the platform's own words where it has them."""
-    return [
-        replace(column, title=labels.get(_DEVICE_FIELDS[column.index], column.title))
-        for column in DEVICE_COLUMNS
-    ]
+def device_columns(labels: dict[str, str | None]) -> list[Column]:
+    """The device columns, titled with the platform's own words where it has them; a field the
+    platform's list never fills (labelled None) has no column."""
+    columns = []
+    for column in DEVICE_COLUMNS:
+        field = _DEVICE_FIELDS[column.index]
+        title = labels.get(field, column.title)
+        if title is not None:
+            columns.append(replace(column, title=title))
+    return columns
 
 
 # ---------------------------------------------------------------- the shared list screen
@@ -574,9 +579,7 @@ class DevicesScreen(PagedListScreen):
         # A regular expression stays on the loaded rows: the server looks up an exact value
         # only (IoTDA's device_name), and only when asked with `/=`.
         platform = self.platform
-        if isinstance(platform, DeviceDirectory) and platform.SERVER_FILTER:
-            return "name"
-        return None
+        return platform.SERVER_LOOKUP if isinstance(platform, DeviceDirectory) else None
 
     def lookup_on_server(self, value: str) -> None:
         self.table.rows.clear_filter()
@@ -624,13 +627,21 @@ class DevicesScreen(PagedListScreen):
         self.table.refresh()
         self.update_status()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if allowed and action == "new_device" and not isinstance(self.platform, DeviceCreation):
+            return None  # shown, greyed out: this platform creates no devices in fleet
+        return allowed
+
     def action_new_device(self) -> None:
-        try:
-            from tui.screens.device_forms import NewDeviceMenu
-        except ImportError:
-            self.notify("Creating devices is not available yet", severity="warning")
+        platform = self.platform
+        if not isinstance(platform, DeviceCreation):
+            self.notify("This platform creates no devices in fleet", severity="warning")
             return
-        self.app.push_screen(NewDeviceMenu(), self._new_device_done)
+
+        open_form(
+            self.app, "New", platform.device_forms(), platform.create_device, self._new_device_done
+        )
 
     def _new_device_done(self, key: str | None) -> None:
         if key:

@@ -9,13 +9,28 @@ value the user typed: nothing is lost, and the vendor's code and message are sho
 Pickers whose options come from the platform are filled by `load_options()`, which runs the
 look-up in a worker and shows "loading…" in the picker meanwhile; a failed look-up shows at the
 field and as a notification. Secret fields are masked until the user reveals them (ctrl+r).
+
+`ModelForm` is the form of a platform's `FormSpec` (tui/api/forms.py): its fields are generated
+from the spec's input model (`fields_from_model`), so a platform adds a form without a line of
+screen code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import types
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
 from pydantic import BaseModel, ValidationError
 from rich.cells import cell_len
@@ -29,6 +44,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from tui.api.errors import ApiError
+from tui.api.forms import FormSpec, field_of
 from tui.widgets.safe import MESSAGE_LIMIT, one_line, plain, visible
 
 if TYPE_CHECKING:
@@ -65,6 +81,64 @@ def _clean(message: str) -> str:
         if message.startswith(prefix):
             return message[len(prefix) :]
     return message
+
+
+def _attributed(message: str, names: Collection[str]) -> tuple[str | None, str]:
+    """A model-level error names its field first (`"username: required with a password"`)."""
+    head, sep, rest = message.partition(": ")
+    return (head, rest) if sep and head in names else (None, message)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` → X."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def fields_from_model(model: type[BaseModel], choices: Collection[str] = ()) -> list[FieldSpec]:
+    """The form fields of an input model, in its order: the title is the label, the description
+    the help line, `ui(...)` the rest (tui/api/forms.py); fields named in `choices` are pickers
+    filled from the platform. A field whose default is None is optional (blank leaves it out)."""
+    specs: list[FieldSpec] = []
+    for name, info in model.model_fields.items():
+        extra = field_of(model, name)
+        base = _unwrap(info.annotation)
+        options = tuple((label, value) for label, value in extra.get("options", ()))
+        listed = get_origin(base) is list
+        kind: FieldKind
+        if base is bool:
+            kind = "bool"
+        elif base is int:
+            kind = "int"
+        elif base is float:
+            kind = "float"
+        elif listed and (name in choices or options):
+            kind = "choices"
+        elif name in choices or options:
+            kind = "choice"
+        elif extra.get("secret"):
+            kind = "secret"
+        else:
+            kind = "text"
+        default = None if info.is_required() else info.get_default(call_default_factory=True)
+        if listed and kind == "text":
+            default = ", ".join(default) if default else None
+        specs.append(
+            FieldSpec(
+                name,
+                info.title or name.replace("_", " ").capitalize(),
+                kind=kind,
+                placeholder=str(extra.get("placeholder", "")),
+                value=default,
+                help=info.description or "",
+                options=options,
+                optional=not info.is_required() and default is None and kind != "bool",
+            )
+        )
+    return specs
 
 
 class _PickList(SelectionList[str]):
@@ -414,8 +488,9 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         except ValidationError as exc:
             for error in exc.errors():
                 loc = error.get("loc") or ()
-                name = str(loc[0]) if loc else ""
-                message = _clean(error["msg"])
+                # A rule that spans fields names the one it is about first ("username: …").
+                named, message = _attributed(_clean(error["msg"]), names)
+                name = named or (str(loc[0]) if loc else None)
                 if error["type"] == "missing":
                     message = "required"
                 if name in names:
@@ -526,3 +601,59 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
             self.validate_form(show_all=False)
         label = "Refused" if isinstance(exc, ApiError) else "Not sent"
         self.set_summary(f"{label}: {text}")
+
+
+class ModelForm(FormScreen[ResultT]):
+    """The form of a platform's `FormSpec`: fields from its model, pickers from its choices.
+
+    `send` makes the platform call with the validated model and answers what the form
+    dismisses with; `title` overrides the spec's (e.g. to name the device a command goes to).
+    """
+
+    def __init__(
+        self,
+        spec: FormSpec,
+        send: Callable[[Any], Awaitable[ResultT]],
+        *,
+        title: str | None = None,
+        mutates: bool = True,
+    ) -> None:
+        self.spec = spec
+        self.MODEL = spec.model
+        self.TITLE = title or spec.title
+        self.SUBMIT_LABEL = spec.submit
+        self.MUTATES = mutates
+        self._send_model = send
+        super().__init__()
+
+    def fields(self) -> list[FieldSpec]:
+        return fields_from_model(self.spec.model, self.spec.choices)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for name, loader in self.spec.choices.items():
+            self.load_options(name, _pairs(loader), what=self.form_field(name).spec.label.lower())
+
+    def to_model_input(self, values: dict[str, Any]) -> dict[str, Any]:
+        out = dict(values)
+        for widget in self.query(FormField):
+            spec = widget.spec
+            raw = out.get(spec.name)
+            listed = get_origin(_unwrap(self.MODEL.model_fields[spec.name].annotation)) is list
+            if spec.kind == "text" and listed and isinstance(raw, str):
+                # A list typed as one line: "tag1, tag2".
+                out[spec.name] = [part.strip() for part in raw.split(",") if part.strip()]
+        return out
+
+    def error_field(self, exc: ApiError) -> str | None:
+        return self.spec.conflict_field if exc.status == 409 else None
+
+    async def submit(self, model: Any) -> ResultT:
+        return await self._send_model(model)
+
+
+def _pairs(loader: Callable[[], Awaitable[Sequence[Any]]]) -> OptionLoader:
+    async def load() -> Sequence[tuple[str, str]]:
+        return [(choice.label, choice.value) for choice in await loader()]
+
+    return load

@@ -304,13 +304,29 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             if refetch:
                 self._refetching = max(0, self._refetching - 1)
         before = (len(self.rows), self._thumb())
+        held = self.cursor_row
         if self.rows.add_page(request, rows, cursor, total):
             if refetch or first:
                 self._changed()
             else:
                 self._grown(*before)
+            self._hold_cursor(held)
             self.post_message(self.Loaded(self, first=first))
             self._check_loads()
+
+    def _hold_cursor(self, held: Row | None) -> None:
+        """Keep the cursor on its row when a page moved rows under it (a refetched page of
+        another size, a locally inserted device that its page brought again)."""
+        if held is None:
+            return
+        now = self.cursor_row
+        if now is not None and now[0] == held[0]:
+            return
+        position = self.rows.find(held[0])
+        if position is not None:
+            self._cursor = position
+            self._scroll_to_cursor()
+            self.refresh()
 
     async def _walk(self) -> None:
         assert self._fetch is not None

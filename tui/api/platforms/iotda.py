@@ -9,12 +9,15 @@ from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel
 
 from tui.api.errors import require_key
+from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import Answer, ApiClient, ErrorBody, RetryPolicy, make_client
 from tui.api.models import DetailField, DetailSection, DeviceDetail, DeviceSummary
-from tui.api.paging import Page
-from tui.api.platform import DeviceDirectory, Platform, Products
+from tui.api.paging import Page, walk
+from tui.api.platform import DeviceCreation, DeviceDirectory, Platform, Products
+from tui.api.platforms.iotda_forms import IotdaDeviceCreate
 from tui.api.platforms.iotda_signer import AkSkAuth, TokenAuth
 from tui.api.products import Product, ProductSummary
 from tui.api.wire import Count, Key, WireModel, object_body
@@ -254,21 +257,31 @@ def device_detail_from_body(body: dict[str, Any], key: str | None = None) -> Dev
 # ---------------------------------------------------------------- the adapter
 
 
-class Iotda(Platform, DeviceDirectory, Products):
+class Iotda(Platform, DeviceDirectory, DeviceCreation, Products):
     """One IoTDA project (and instance), reached with AK/SK signing or an IAM token."""
 
     name: ClassVar[str] = NAME
     title: ClassVar[str] = "Huawei IoTDA"
+    DEVICE_KEY: ClassVar[KeySpec] = KeySpec(
+        "device id",
+        r"[A-Za-z0-9_-]{1,128}",
+        hint="up to 128 letters, digits, _ or -",
+        placeholder="6512a3f0c2a1b0d7e8f90123_864975040010001",
+    )
     # `query` goes to the vendor's `device_name` filter. The page does not say whether that
-    # filter is exact or a prefix; Huawei's console treats it as an exact name, so a search
-    # box on IoTDA finds a device by its full name (document this where the box is shown).
-    SERVER_FILTER: ClassVar[bool] = True
-    DEVICE_LABELS: ClassVar[dict[str, str]] = {
+    # filter is exact or a prefix; Huawei's console treats it as an exact name, so the device
+    # list asks the server only for `/=full name` (a regular expression stays on the screen).
+    SERVER_LOOKUP: ClassVar[str | None] = "name"
+    # The vendor's list rows (QueryDeviceSimplify) carry no time and no connection: those
+    # columns would stay empty, so the list has none; a device's detail shows its times.
+    DEVICE_LABELS: ClassVar[dict[str, str | None]] = {
         "eui": "Node id",
         "connectivity": "Type",
+        "activation": None,
         "model": "Product",
+        "connection": None,
         "health": "Status",
-        "last_activity": "Status since",
+        "last_activity": None,
     }
 
     def __init__(
@@ -310,6 +323,8 @@ class Iotda(Platform, DeviceDirectory, Products):
             secrets=(secret_key, token),
         )
         self._root = f"/v5/iot/{quote(project_id, safe='')}"
+        #: product_id → its resource space (app_id), as the product list last said
+        self._spaces: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
         return f"Iotda(base_url={self.base_url!r}, project_id={self.project_id!r})"
@@ -407,6 +422,51 @@ class Iotda(Platform, DeviceDirectory, Products):
     async def delete_device(self, key: str) -> None:
         device_id = require_key(NAME, key, "the device")
         await self._api.request("DELETE", f"{self._root}/devices/{quote(device_id, safe='')}")
+
+    async def add_device(self, spec: IotdaDeviceCreate) -> DeviceDetail:
+        """AddDevice: register a directly connected device (201 with the device).
+
+        The device goes to its product's resource space (`app_id`): without one, IoTDA puts it
+        in the default space, where a product of another space does not exist.
+        """
+        body = spec.body()
+        app_id = await self._space_of(spec.product_id)
+        if app_id:
+            body["app_id"] = app_id
+        answer = await self._answer("POST", "/devices", json=body, secrets=(spec.secret,))
+        return answer.read(lambda body: device_detail_from_body(object_body(body), None))
+
+    async def _products(self) -> list[ProductSummary]:
+        products = [p async for page in walk(self.list_products, platform=NAME) for p in page.items]
+        self._spaces = {p.product_id: p.app_id for p in products}
+        return products
+
+    async def _space_of(self, product_id: str) -> str | None:
+        if product_id not in self._spaces:
+            await self._products()
+        return self._spaces.get(product_id)
+
+    # ------------------------------------------------------------ the capabilities' forms
+
+    async def _product_choices(self) -> list[Choice]:
+        return [Choice(f"{p.name} ({p.product_id})", p.product_id) for p in await self._products()]
+
+    def device_forms(self) -> list[FormSpec]:
+        return [
+            FormSpec(
+                "device",
+                "device",
+                IotdaDeviceCreate,
+                key="d",
+                choices={"product_id": self._product_choices},
+                conflict_field="node_id",
+            )
+        ]
+
+    async def create_device(self, form: str, values: BaseModel) -> str:
+        if form != "device" or not isinstance(values, IotdaDeviceCreate):
+            raise ValueError(f"no device form {form!r} takes {type(values).__name__}")
+        return (await self.add_device(values)).key
 
 
 def _product_path(product_id: str | None) -> str:

@@ -10,9 +10,10 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BeforeValidator, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, field_validator
 
 from tui.api.errors import require_key
+from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import (
     Answer,
     ApiClient,
@@ -45,10 +46,9 @@ from tui.api.paging import Page, walk
 from tui.api.platform import (
     Alarms,
     Connections,
+    DeviceCommands,
+    DeviceCreation,
     DeviceDirectory,
-    DeviceProvisioning,
-    Downlinks,
-    MulticastGroups,
     Platform,
     TrafficHistory,
 )
@@ -737,19 +737,29 @@ R = TypeVar("R")  # a row the console reads
 class ThingPark(
     Platform,
     DeviceDirectory,
-    DeviceProvisioning,
+    DeviceCreation,
+    DeviceCommands,
     TrafficHistory,
     Alarms,
     Connections,
-    Downlinks,
-    MulticastGroups,
 ):
     """One ThingPark subscriber account, reached with an OAuth2 client-credentials client."""
 
     name: ClassVar[str] = NAME
     title: ClassVar[str] = "Actility ThingPark"
+    DEVICE_KEY: ClassVar[KeySpec] = KeySpec(
+        "DevEUI",
+        r"[0-9A-Fa-f]{16}",
+        hint="16 hexadecimal digits",
+        placeholder="70B3D5E75412A26D",
+        upper=True,
+    )
     # The vendor page documents no name filter for the device list: the screen filters.
-    SERVER_FILTER: ClassVar[bool] = False
+    SERVER_LOOKUP: ClassVar[str | None] = None
+    CONNECTION_KINDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "app-server": ("app server", "app servers"),
+        "iot-flow": ("IoT Flow", "IoT Flow connections"),
+    }
 
     def __init__(
         self,
@@ -1034,3 +1044,99 @@ class ThingPark(
         return answer.read(
             lambda body: _DeviceBrief.model_validate(optional_object_body(body) or {}).EUI
         ) or (spec.eui)
+
+    # ------------------------------------------------------------ the capabilities' forms
+
+    async def _model_choices(self, connectivity: str) -> list[Choice]:
+        models = await self.device_models(connectivity)
+        return [Choice(f"{m.name} · {m.vendor}" if m.vendor else m.name, m.key) for m in models]
+
+    async def _plan_choices(self) -> list[Choice]:
+        plans = await self.connectivity_plans("CELLULAR")
+        return [Choice(f"{p.name} · {p.supplier}" if p.supplier else p.name, p.key) for p in plans]
+
+    async def _context_choices(self) -> list[Choice]:
+        contexts = await self.network_contexts()
+        return [Choice(f"{c.name} ({c.mode})" if c.mode else c.name, c.key) for c in contexts]
+
+    async def _app_server_choices(self) -> list[Choice]:
+        """A device's appServers name OSS application servers (an IoT Flow connection's too)."""
+        briefs = await self._catalogue(
+            f"{OSS}/subscriptions/mine/appServers", _AppServerBrief, _app_server, {}
+        )
+        return [Choice(f"{c.name} ({c.type})" if c.type else c.name, c.key) for c in briefs]
+
+    def device_forms(self) -> list[FormSpec]:
+        connections = {"connection_keys": self._app_server_choices}
+        return [
+            FormSpec(
+                "lorawan",
+                "LoRaWAN OTAA device",
+                LoRaWanDeviceCreate,
+                key="l",
+                choices={"model_key": lambda: self._model_choices("LORAWAN"), **connections},
+                conflict_field="eui",
+            ),
+            FormSpec(
+                "cellular",
+                "cellular device",
+                CellularDeviceCreate,
+                key="c",
+                choices={
+                    "model_key": lambda: self._model_choices("CELLULAR"),
+                    "plan_key": self._plan_choices,
+                    "network_context_key": self._context_choices,
+                    **connections,
+                },
+            ),
+            FormSpec(
+                "multicast",
+                "multicast group",
+                MulticastGroupCreate,
+                key="m",
+                choices=connections,
+                conflict_field="eui",
+            ),
+        ]
+
+    async def create_device(self, form: str, values: BaseModel) -> str:
+        if form == "lorawan" and isinstance(values, LoRaWanDeviceCreate):
+            return (await self.create_lorawan_device(values)).key or values.eui
+        if form == "cellular" and isinstance(values, CellularDeviceCreate):
+            return (await self.create_cellular_device(values)).key
+        if form == "multicast" and isinstance(values, MulticastGroupCreate):
+            return await self.create_multicast_group(values)
+        raise ValueError(f"no device form {form!r} takes {type(values).__name__}")
+
+    def device_commands(self, device: DeviceDetail) -> list[FormSpec]:
+        # A downlink by FPort is a LoRaWAN frame: a cellular device takes none.
+        connectivity = (device.summary.connectivity or "").upper()
+        if connectivity not in ("", "LORAWAN"):
+            return []
+        return [FormSpec("downlink", "downlink", Downlink, key="d", submit="Send")]
+
+    async def send_command(self, key: str, form: str, values: BaseModel) -> str:
+        if form != "downlink" or not isinstance(values, Downlink):
+            raise ValueError(f"no command {form!r} takes {type(values).__name__}")
+        await self.send_downlink(key, values)
+        size = len(values.payload_hex) // 2
+        account = f"Queued {size} byte{'s' if size != 1 else ''} on FPort {values.fport}"
+        flags = [
+            f
+            for f, on in (("confirmed", values.confirmed), ("queue flushed", values.flush_queue))
+            if on
+        ]
+        return account + (", " + ", ".join(flags) if flags else "")
+
+    def connection_forms(self) -> list[FormSpec]:
+        return [
+            FormSpec("basic-https", "Basic HTTPS connection", BasicHttpsConnectionCreate, key="h"),
+            FormSpec("iot-flow", "IoT Flow MQTT connection", IotFlowMqttConnectionCreate, key="f"),
+        ]
+
+    async def create_connection(self, form: str, values: BaseModel) -> Connection:
+        if form == "basic-https" and isinstance(values, BasicHttpsConnectionCreate):
+            return await self.create_basic_https_connection(values)
+        if form == "iot-flow" and isinstance(values, IotFlowMqttConnectionCreate):
+            return await self.create_iot_flow_connection(values)
+        raise ValueError(f"no connection form {form!r} takes {type(values).__name__}")
