@@ -35,7 +35,7 @@ from tui.api.errors import ApiError
 from tui.api.platform import Platform
 from tui.config import FleetConfig, ProfileBase
 from tui.log import LOGGER as log
-from tui.log import log_path, open_log
+from tui.log import log_path, open_log, register_scrubber
 from tui.secrets import SecretError, SecretResolver
 from tui.session import EmbeddedSimulator, UnsupportedPlatform, open_platform
 from tui.widgets.safe import MESSAGE_LIMIT, ControlFilter, one_line
@@ -364,6 +364,7 @@ class FleetApp(App[None]):
             # out of the collector's sight, full collections no longer stall paging for 70-100 ms.
             self._startup_frozen = True
             gc.freeze()
+        register_scrubber(platform.scrub)  # nothing of this account's secrets in the log
         old = self.platform
         self.profile_name = profile.name
         self.profile = profile

@@ -9,9 +9,11 @@ The console talks real HTTP to the proxy; the proxy forwards to a real simulator
 - "hang": every API call is accepted and never answered;
 - "garbage": every API call gets an HTML page or a JSON value of the wrong shape;
 - "loop": device and alarm lists answer `more: true`, no rows and the same cursor every time;
+- "echo": token requests are refused with the request's own body in the error (as some
+  identity servers do), to see that no secret reaches the screen in any encoding;
 - "pass": the simulator's answers, unchanged.
-Token requests are forwarded unchanged in every mode except "hang", so that the console gets
-as far as the platform's API.
+Token requests are forwarded unchanged in every mode except "hang" and "echo", so that the
+console gets as far as the platform's API.
 """
 
 from __future__ import annotations
@@ -102,6 +104,13 @@ class HostileProxy:
         token = path.startswith(TOKEN_PATHS)
         if self.mode == "hang":
             await asyncio.sleep(3600)
+        if token and self.mode == "echo":
+            body = (await request.body()).decode("utf-8", "replace")
+            auth = request.headers.get("authorization", "")
+            described = f"invalid client: {body} {auth}".strip()
+            return JSONResponse(
+                {"error": "invalid_client", "error_description": described}, status_code=401
+            )
         if not token and self.mode == "errors":
             return self._refusal(path)
         if not token and self.mode == "garbage":

@@ -10,9 +10,13 @@ console stays up, draws no control character it did not generate, shows the text
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -172,10 +176,20 @@ def test_hostile_names_and_messages_through_every_screen(
         proxy.mode = "pass"
 
 
+@contextmanager
+def hostile(proxy: HostileProxy, mode: str, text: str = "") -> Iterator[None]:
+    """The proxy in `mode` for the test's duration, then back to passing answers through."""
+    proxy.mode, proxy.text = mode, text
+    proxy.requests.clear()
+    try:
+        yield
+    finally:
+        proxy.mode = "pass"
+
+
 async def test_markup_in_a_device_name_is_drawn_literally(proxy: HostileProxy, tmp_path) -> None:
     app = make(hostile_config(tmp_path, proxy), "tp")
-    proxy.mode, proxy.text = "names", "[bold red]x[/] [@click=app.quit]q[/]"
-    try:
+    with hostile(proxy, "names", "[bold red]x[/] [@click=app.quit]q[/]"):
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: settled(app), timeout=20)
             assert "[bold red]x[/] [@click=…" in screen_text(app)
@@ -184,31 +198,24 @@ async def test_markup_in_a_device_name_is_drawn_literally(proxy: HostileProxy, t
             await wait_for(pilot, lambda: settled(app), timeout=20)
             assert "[bold red]x[/] [@click=app.quit]q[/]" in screen_text(app)
             check(app)
-    finally:
-        proxy.mode = "pass"
 
 
 async def test_a_vendor_message_with_markup_shows_in_the_error_state(
     proxy: HostileProxy, tmp_path
 ) -> None:
     app = make(hostile_config(tmp_path, proxy), "tp")
-    proxy.mode, proxy.text = "errors", "Field [name] is required [/]"
-    try:
+    with hostile(proxy, "errors", "Field [name] is required [/]"):
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: settled(app), timeout=20)
-            text = screen_text(app)
-            assert "[40001] Field [name] is required [/]" in text
+            assert "[40001] Field [name] is required [/]" in screen_text(app)
             check(app)
-    finally:
-        proxy.mode = "pass"
 
 
 async def test_a_server_that_never_answers_can_be_left_at_once(
     proxy: HostileProxy, tmp_path
 ) -> None:
     app = make(hostile_config(tmp_path, proxy), "tp")
-    proxy.mode = "hang"
-    try:
+    with hostile(proxy, "hang"):
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.platform is not None)
             await pilot.pause(0.3)
@@ -221,5 +228,64 @@ async def test_a_server_that_never_answers_can_be_left_at_once(
             assert "cancelled" in screen_text(app)
             check(app)
             await pilot.press("q")
-    finally:
-        proxy.mode = "pass"
+
+
+@pytest.mark.parametrize("profile", ["tp", "hw"])
+async def test_garbage_is_an_error_never_an_empty_fleet(
+    proxy: HostileProxy, tmp_path, profile: str
+) -> None:
+    app = make(hostile_config(tmp_path, proxy), profile)
+    with hostile(proxy, "garbage"):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: settled(app), timeout=20)
+            state = app.screen.query_one(LoadState)
+            assert state.state == "error" and "No devices" not in screen_text(app)
+            said = " ".join(n.text for n in app.messages)
+            assert "unexpected answer from GET" in said or "expected JSON from GET" in said
+            check(app)
+
+
+async def test_a_cursor_that_loops_stops_the_list_without_a_storm(
+    proxy: HostileProxy, tmp_path
+) -> None:
+    app = make(hostile_config(tmp_path, proxy), "tp")
+    with hostile(proxy, "loop"):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: settled(app), timeout=20)
+            await wait_for(pilot, lambda: any("repeated cursor" in n.text for n in app.messages))
+            asked = len([r for r in proxy.requests if r.endswith("/devices")])
+            await pilot.pause(1.0)  # nothing more is asked without a key
+            assert len([r for r in proxy.requests if r.endswith("/devices")]) == asked <= 3
+            await pilot.press("G")  # to the end: one more try, the same answer, an error
+            await wait_for(pilot, lambda: not app.screen.table.fetching_to_end)
+            assert len([r for r in proxy.requests if r.endswith("/devices")]) <= asked + 1
+            check(app)
+
+
+async def test_an_echoed_secret_never_reaches_the_screen(proxy: HostileProxy, tmp_path) -> None:
+    secret = "Pa55+w0rd/+&=X9 ü"
+    spellings = {
+        secret,
+        quote_plus(secret),
+        quote(secret, safe=""),
+        quote(secret),
+        json.dumps(secret)[1:-1],
+        base64.b64encode(f"{THINGPARK_CLIENT_ID}:{secret}".encode()).decode(),
+    }
+    config = hostile_config(tmp_path, proxy)
+    app = FleetApp(
+        config,
+        profile_name="tp",
+        resolver=SecretResolver(keyring_timeout=0.2, environ={"FLEET_TP_CLIENT_SECRET": secret}),
+        cursor_blink=False,
+    )
+    with hostile(proxy, "echo"):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: settled(app), timeout=20)
+            await pilot.press("exclamation_mark")
+            await pilot.pause()
+            shown = screen_text(app) + "".join(n.text for n in app.messages)
+            assert "invalid_client" in shown or "401" in shown
+            assert not [s for s in spellings if s in shown]
+    log = Path(app.log_file).read_text() if app.log_file else ""
+    assert not [s for s in spellings if s in log]

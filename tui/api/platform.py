@@ -44,6 +44,11 @@ class Platform(ABC):
     async def aclose(self) -> None:
         """Release connections."""
 
+    def scrub(self, text: str) -> str:
+        """`text` with this account's secrets and tokens masked, in every spelling (the app
+        runs its log through it); adapters with secrets override it."""
+        return text
+
     async def __aenter__(self) -> Platform:
         return self
 

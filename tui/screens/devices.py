@@ -257,7 +257,7 @@ class PagedListScreen(FleetScreen[None]):
             self.update_status()
             return
         self.state.loading(f"Loading {self.NOUN}…")
-        table.load(fetch)
+        table.load(fetch, source=app.platform.name)
         self.update_status()
 
     def loaded_first(self) -> None:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import regex
 
+from tui.api.paging import PageProgress
+
 __all__ = ["DEFAULT_MAX_ROWS", "FilterJob", "PageRequest", "PagedRows", "Row", "RowFilter"]
 
 #: one list row: its key, then display strings (and any hidden values a screen needs)
@@ -133,6 +135,8 @@ class PagedRows:
         self.generation = 0
         #: counts every change of the rows in memory (a FilterJob started before one is stale)
         self.version = 0
+        #: stops a server that pages without progress (its `platform` names it in the error)
+        self.progress = PageProgress("fleet")
         self._reset_pages()
 
     # ------------------------------------------------------------------ state
@@ -167,6 +171,7 @@ class PagedRows:
         """Forget every page (marks, filter and sort stay) and return the first page's request."""
         self.generation += 1
         self.version += 1
+        self.progress.reset()
         self._reset_pages()
         if self.row_filter is not None or self.sort_index is not None:
             self._view = array("q")
@@ -200,6 +205,12 @@ class PagedRows:
         return self.started and not self.complete and self.sort_index is None
 
     # ------------------------------------------------------------------ pages
+
+    def check_progress(self, request: PageRequest, count: int, next_cursor: str | None) -> None:
+        """Raise ApiError when the next page of the chain shows the server makes no progress
+        (a cursor it gave before, empty pages without end); a page fetched again is no step."""
+        if request.generation == self.generation and request.index == len(self._cursors):
+            self.progress.check(request.cursor, count, next_cursor)
 
     def add_page(
         self,

@@ -220,9 +220,11 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
     def cursor_row(self) -> Row | None:
         return self.rows.row(self._cursor)
 
-    def load(self, fetch: Fetch) -> None:
-        """Forget every page and fetch the first one (marks, filter and sort stay)."""
+    def load(self, fetch: Fetch, *, source: str = "fleet") -> None:
+        """Forget every page and fetch the first one (marks, filter and sort stay); `source`
+        names the platform in the error that stops a server paging without progress."""
         self._fetch = fetch
+        self.rows.progress.platform = source
         self.cancel_fetches()
         request = self.rows.reset()
         self._cursor = 0
@@ -291,6 +293,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         try:
             async with self._busy():
                 rows, cursor, total = await self._fetch(request.cursor)
+            self.rows.check_progress(request, len(rows), cursor)
         except asyncio.CancelledError:
             self.rows.cancel(request)
             raise
@@ -346,6 +349,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
                     request = rows.request(rows.page_count)
                     try:
                         page, cursor, total = await self._fetch(request.cursor)
+                        rows.check_progress(request, len(page), cursor)
                     except asyncio.CancelledError:
                         rows.cancel(request)
                         raise

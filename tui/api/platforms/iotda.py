@@ -332,6 +332,9 @@ class Iotda(Platform, DeviceDirectory, DeviceCreation, Products):
     async def aclose(self) -> None:
         await self._api.aclose()
 
+    def scrub(self, text: str) -> str:
+        return self._api.scrubber(text)
+
     async def _answer(self, method: str, path: str, **kwargs: Any) -> Answer:
         return await self._api.answer(method, self._root + path, **kwargs)
 

@@ -809,6 +809,9 @@ class ThingPark(
     async def aclose(self) -> None:
         await self._api.aclose()
 
+    def scrub(self, text: str) -> str:
+        return self._api.scrubber(text)
+
     # ------------------------------------------------------------ plumbing
 
     async def _call(self, method: str, url: str, **kwargs: Any) -> None:
