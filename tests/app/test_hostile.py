@@ -27,8 +27,10 @@ from tests.app.proxy import HostileProxy
 from tests.app.test_hardening import assert_no_control_characters, screen_text
 from tui.app import FleetApp
 from tui.config import FleetConfig, load_config
+from tui.screens.capability_editor import CapabilityEditorScreen
 from tui.screens.device_detail import DeviceDetailScreen
 from tui.screens.devices import PagedListScreen
+from tui.screens.products import ProductDetailScreen
 from tui.secrets import SecretResolver
 from tui.sim import SimConfig, SimServer
 from tui.sim.credentials import (
@@ -137,6 +139,20 @@ async def tour(app: FleetApp, pilot: Any, views: list[str]) -> None:
         await wait_for(pilot, lambda v=view: getattr(app.screen, "VIEW", "") == v)
         await wait_for(pilot, lambda: settled(app), timeout=20)
         check(app)
+        screen = app.screen
+        if view == "products" and isinstance(screen, PagedListScreen) and screen.table.cursor_row:
+            # A product's detail and its capability editor show the product's own texts.
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProductDetailScreen))
+            await wait_for(pilot, lambda: settled(app), timeout=20)
+            check(app)
+            if app.screen.query_one(LoadState).state == "ready":
+                await pilot.press("e")
+                await wait_for(pilot, lambda: isinstance(app.screen, CapabilityEditorScreen))
+                await pilot.pause()
+                check(app)
+                await pilot.press("escape")
+            await pilot.press("escape")
 
 
 @settings(
