@@ -426,3 +426,24 @@ async def test_dead_port_is_a_network_error_quickly() -> None:
     assert info.value.is_network
     assert time.monotonic() - started < 5
     assert THINGPARK_CLIENT_SECRET not in str(info.value)
+
+
+async def test_the_catalogues_are_read_to_their_last_page(make_sim: Any) -> None:
+    """The simulator pages its catalogues as the vendor does; the adapter reads every page, so
+    three to a page gives what one page of a thousand gives."""
+    many = make_sim(devices=10, alarms=0, page_size=1000)
+    few = make_sim(devices=10, alarms=0, page_size=3)
+    async with connect(many.base_url) as whole, connect(few.base_url) as paged:
+        for connectivity in ("LORAWAN", "CELLULAR"):
+            models = await paged.device_models(connectivity)
+            assert models == await whole.device_models(connectivity)
+            assert len(models) > 3
+            assert await paged.connectivity_plans(connectivity) == await whole.connectivity_plans(
+                connectivity
+            )
+        assert await paged.network_contexts() == await whole.network_contexts()
+        connections = await paged.list_connections()
+        assert connections == await whole.list_connections()
+        assert len({c.key for c in connections}) == len(connections)  # twins listed once
+        choices = await paged._app_server_choices()  # the IoT Flow twins too: devices use them
+        assert len(choices) == len(await whole._app_server_choices()) == len(connections) > 3
