@@ -323,3 +323,44 @@ def test_fit_pads_and_cuts_with_an_ellipsis() -> None:
     assert fit("abc", 5, "right") == "  abc"
     assert fit("abcdef", 4) == "abc…"
     assert cell_len(fit("日本語", 4)) == 4 and fit("日本語", 4).endswith("…")
+
+
+def test_a_pattern_that_backtracks_without_end_is_stopped_on_its_first_row() -> None:
+    keep = RowFilter("(a|aa)+$")
+    assert not keep(("K1", "a" * 40 + "!"))
+    assert keep.too_slow  # the matcher gave up after ROW_TIMEOUT
+    assert not keep(("K2", "aaaa"))  # and from then on matches nothing, at once
+
+
+def test_a_filter_job_works_in_slices_and_is_stale_after_a_change() -> None:
+    source = FakeSource(2_000, size=500)
+    rows = PagedRows()
+    load_pages(rows, source, 3)
+    job = rows.filter_job("Lyon")
+    steps = 0
+    while not job.step(budget=0.0):  # one batch per step
+        steps += 1
+    assert steps > 1 and job.done == job.total == 1_500
+    assert rows.finish_filter(job)
+    assert rows.view_rows == 500 and all("Lyon" in rows.row(i)[1] for i in range(500))
+    stale = rows.filter_job("Nice")
+    serve(rows, source, rows.request(rows.page_count))  # a page arrives meanwhile
+    while not stale.step():
+        pass
+    assert not rows.finish_filter(stale) and rows.row_filter is not None
+    assert rows.row_filter.text == "Lyon"  # the old filter stays until a fresh job finishes
+
+
+def test_a_page_chain_without_progress_is_an_error() -> None:
+    from tui.api.errors import ApiError
+
+    rows = PagedRows()
+    rows.progress.platform = "thingpark"
+    first = rows.reset()
+    rows.check_progress(first, 0, "same")
+    rows.add_page(first, [], "same")
+    again = rows.request(rows.page_count)
+    with pytest.raises(ApiError, match="repeated cursor"):
+        rows.check_progress(again, 0, "same")
+    refetch = rows.request(0)  # a page fetched again from its saved cursor is no step
+    rows.check_progress(refetch, 0, "same")
