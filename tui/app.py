@@ -149,6 +149,7 @@ class FleetApp(App[None]):
         initial_view: str = "devices",
         cursor_blink: bool = True,
         log_file: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.config = config
@@ -159,8 +160,9 @@ class FleetApp(App[None]):
         self._owns_simulator = simulator is None
         #: where internal errors and whole messages are logged (None: the file could not be opened)
         self.log_file = open_log(log_file or log_path())
-        #: every notification's whole text, for `!`
+        #: every notification's whole text, for `!` (stamped by `clock`: tests freeze it)
         self.messages: deque[Note] = deque(maxlen=MESSAGES_KEPT)
+        self._clock = clock
         #: unexpected exceptions caught at the app's edge (tests fail when any is here)
         self.internal_errors: list[BaseException] = []
         self._control_filter = ControlFilter()
@@ -407,7 +409,7 @@ class FleetApp(App[None]):
         Messages quote vendors and users, so they are never markup (`markup` is ignored) and
         their control characters are made visible; a long one ends with "… (! shows all)".
         """
-        self.messages.append(Note(time.time(), severity, title, message))
+        self.messages.append(Note(self._clock(), severity, title, message))
         short = one_line(message, MESSAGE_LIMIT)
         shortened = short != one_line(message, None)
         if shortened:
@@ -426,11 +428,11 @@ class FleetApp(App[None]):
         """Notify a failed call with the vendor's code and message; never a traceback on screen.
 
         An `ApiError` is a platform's answer; anything else is a fault of fleet's own and goes to
-        `internal_error`. Returns the one line shown.
+        `internal_error`. Returns the message (whole: whoever shows it again shortens it).
         """
         if isinstance(exc, ApiError):
             self.notify(exc.summary, title=title, severity="error", timeout=10)
-            return one_line(exc.summary)
+            return exc.summary  # whole: an error state shortens it and says where the rest is
         return self.internal_error(exc)
 
     def internal_error(self, exc: BaseException) -> str:

@@ -39,6 +39,7 @@ def make_app(config: FleetConfig) -> Iterator[Callable[..., FleetApp]]:
         readonly: bool = False,
         app_config: FleetConfig | None = None,
         resolver: SecretResolver | None = None,
+        log_file: Path | None = None,
         **knobs: Any,
     ) -> FleetApp:
         sim = EmbeddedSimulator(**{"frozen_at_ms": FROZEN_AT_MS, **knobs})
@@ -51,6 +52,8 @@ def make_app(config: FleetConfig) -> Iterator[Callable[..., FleetApp]]:
             simulator=sim,
             initial_view=view,
             cursor_blink=False,
+            log_file=log_file,
+            clock=lambda: FROZEN_AT_MS / 1000,  # message times stay put in snapshots
         )
         app.animation_level = "none"  # tab underlines and scrolls land at once: stable snapshots
         apps.append(app)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.conftest import notifications, wait_for
+from tests.app.conftest import SIZES, notifications, wait_for
 from tui import app as app_module
 from tui.api.models import LoRaWanDeviceCreate
 from tui.api.platforms.thingpark import ThingPark
@@ -193,3 +193,71 @@ def test_long_detail_labels_break_at_their_joints() -> None:
     assert wrap_label(label, 24) == "networkSubscription.\nnwGeolocalization"
     assert wrap_label("appServers[0].name", 12) == "appServers\n[0].name"
     assert all(len(line) <= 8 for line in wrap_label("averyveryverylongword", 8).split("\n"))
+
+
+# ---------------------------------------------------------------- snapshots
+
+FIXED_LOG = Path("/tmp/fleet-snapshots/fleet.log")
+
+
+async def _hostile_device(pilot: Any, app: Any) -> None:
+    """A device whose name carries markup, escapes and a line break, opened in its detail."""
+    await _open_devices(pilot, app)
+    platform = app.platform
+    models = await platform.device_models("LORAWAN")
+    connections = await platform.list_connections()
+    await platform.create_lorawan_device(
+        LoRaWanDeviceCreate(
+            name=HOSTILE_NAME,
+            eui="70B3D5E75E0000AB",
+            app_key="00112233445566778899AABBCCDDEEFF",
+            model_key=models[0].key,
+            connection_keys=[next(c.key for c in connections if c.kind == "app-server")],
+        )
+    )
+    app.open_device("70B3D5E75E0000AB")
+    await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None)
+    await wait_for(pilot, lambda: app.busy_count == 0)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_a_hostile_name_is_data(snap_compare, make_app, size) -> None:
+    app = make_app(devices=50)
+
+    async def run_before(pilot: Any) -> None:
+        await _hostile_device(pilot, app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_a_long_vendor_message_in_the_error_state(snap_compare, make_app, size) -> None:
+    app = make_app(devices=50, log_file=FIXED_LOG)
+
+    async def run_before(pilot: Any) -> None:
+        await _open_devices(pilot, app)
+        message = "thingpark 400 [40001] Field [name] is wrong: " + "x" * 20_000
+        app.screen.query_one(LoadState).error(message)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_messages(snap_compare, make_app, size) -> None:
+    app = make_app(devices=50, log_file=FIXED_LOG)
+
+    async def run_before(pilot: Any) -> None:
+        await _open_devices(pilot, app)
+        app.notify("Device 70B3D5E75E0000AB created", title="New device")
+        app.notify(
+            "thingpark 400 [40001] Field [name] is wrong \x1b[31m: " + "x" * 600 + " END",
+            title="Loading devices",
+            severity="error",
+        )
+        app.clear_notifications()
+        await pilot.press("exclamation_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

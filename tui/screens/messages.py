@@ -6,8 +6,9 @@ whole text stays readable (wrapped, control characters made visible, never marku
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rich.console import Group
 from rich.text import Text
@@ -17,6 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.config import DEFAULT_TIMEZONE
 from tui.widgets.safe import plain
 
 if TYPE_CHECKING:
@@ -59,8 +61,11 @@ class MessagesScreen(ModalScreen[None]):
         if not notes:
             return Text("No messages yet.", style="dim")
         parts: list[Text] = []
+        # Times in the profile's time zone, as every time on screen.
+        zone = ZoneInfo(getattr(app.profile, "timezone", None) or DEFAULT_TIMEZONE)
         for note in reversed(notes):
-            head = Text(time.strftime("%H:%M:%S ", time.localtime(note.at)), style="dim")
+            when = datetime.fromtimestamp(note.at, zone).strftime("%H:%M:%S ")
+            head = Text(when, style="dim")
             head.append(note.severity, style=_SEVERITY_STYLES.get(note.severity, "bold"))
             if note.title:
                 head.append(" · ")

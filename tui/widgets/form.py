@@ -600,7 +600,7 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
             self._external[name] = exc.message
             self.validate_form(show_all=False)
         label = "Refused" if isinstance(exc, ApiError) else "Not sent"
-        self.set_summary(f"{label}: {text}")
+        self.set_summary(f"{label}: {one_line(text)}")  # the whole text: `!`
 
 
 class ModelForm(FormScreen[ResultT]):

@@ -26,7 +26,7 @@ from textual.filter import LineFilter
 __all__ = ["ControlFilter", "one_line", "plain", "visible"]
 
 #: how long a message may be in a notification or an error state before it is shortened
-MESSAGE_LIMIT = 300
+MESSAGE_LIMIT = 240
 
 # Bidirectional overrides and isolates reorder what follows them ("Trojan source" spoofing).
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
