@@ -38,3 +38,8 @@ def test_the_detail_reads_the_status_time_of_the_query_device_answer() -> None:
         }
     )
     assert detail.summary.last_activity == datetime(2019, 3, 4, 9, 0, tzinfo=UTC)
+    shown = {f.label: f.value for s in detail.sections for f in s.fields}
+    # Both formats shown alike, as UTC, for the screen to put in the profile's time zone.
+    assert shown["Create time"] == "2019-03-03 08:10:11 UTC"
+    assert shown["Active time"] == "2019-03-03 08:20:11 UTC"
+    assert shown["Connection status update time"] == "2019-03-04 09:00:00 UTC"

@@ -227,6 +227,9 @@ def _fields(prefix: str, name: str, value: Any) -> Iterator[DetailField]:
                 yield DetailField(label=str(tag.get("tag_key")), value=_leaf(tag.get("tag_value")))
     elif isinstance(value, list):
         yield DetailField(label=label, value=", ".join(_leaf(v) for v in value))
+    elif name.endswith("_time") and isinstance(value, str) and (when := _time(value)):
+        # Shown like every time fleet shows: the screen puts it in the profile's time zone.
+        yield DetailField(label=label, value=when.strftime("%Y-%m-%d %H:%M:%S UTC"))
     else:
         yield DetailField(label=label, value=_leaf(value), secret=name in _SECRETS)
 
