@@ -453,9 +453,9 @@ class FleetApp(App[None]):
 
 
 def _node_kind(node: object, view: str) -> str:
-    """Where a binding of a widget applies: "list" for the tables, else the view."""
-    name = type(node).__name__
-    return "list" if name in ("VirtualTable", "PromptBar") else view
+    """Where a binding of a widget applies: the widget's own `HELP_GROUP` ("list" for the
+    tables), else the view."""
+    return str(getattr(node, "HELP_GROUP", "") or view)
 
 
 #: keys that are another name of a key already listed (ctrl+@ is what many terminals send for

@@ -188,6 +188,20 @@ async def test_quitting_kills_a_hanging_secret_command(tmp_path: Path) -> None:
         raise AssertionError("the secret_command still runs after quitting")
 
 
+async def test_help_lists_fleets_keys_each_once(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open_devices(pilot, app)
+        rows = app.help_rows()
+        keys = [key for key, _, _ in rows]
+        texts = [text for _, text, _ in rows]
+        assert not [t for t in texts if "Copy" in t or "Focus" in t]  # Textual's own bindings
+        assert len(set(zip(keys, texts, strict=True))) == len(rows)
+        assert "^space" in keys and "^@" not in " ".join(keys)
+        assert texts.count("Quit") == 1 and texts.count("Open") == 1
+        assert ("!", "Messages", "app") in rows
+
+
 def test_long_detail_labels_break_at_their_joints() -> None:
     label = "networkSubscription.nwGeolocalization"
     assert wrap_label(label, 24) == "networkSubscription.\nnwGeolocalization"

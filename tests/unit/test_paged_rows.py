@@ -364,3 +364,9 @@ def test_a_page_chain_without_progress_is_an_error() -> None:
         rows.check_progress(again, 0, "same")
     refetch = rows.request(0)  # a page fetched again from its saved cursor is no step
     rows.check_progress(refetch, 0, "same")
+
+
+def test_a_negative_total_from_a_server_is_no_total() -> None:
+    rows = PagedRows()
+    rows.add_page(rows.reset(), [("K1", "a")], "next", -7)
+    assert rows.total is None

@@ -112,6 +112,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of a `PagedRows`, with a cursor, marks, a header and a dim placeholder for rows
     whose page is not in memory. `load(fetch)` (re)starts it from the first page."""
 
+    #: where the help (`?`) lists the table's keys
+    HELP_GROUP: ClassVar[str] = "list"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
         Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
