@@ -57,6 +57,18 @@ async def test_register_then_delete_an_iotda_device_from_the_list(make_app) -> N
         await wait_for(pilot, lambda: app.screen is devices)
         await wait_for(pilot, lambda: (devices.table.cursor_row or ("",))[0] == key)
         assert devices.table.cursor_row[1] == "Meter-0042"
+        # The same node id again: the vendor's refusal shows at that field, the form stays.
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+        again = app.screen
+        await wait_for(pilot, lambda: len(options(again, "product_id")) > 0)
+        fill(again, node_id="864975040099901", secret="s3cret-key-0042")
+        pick(again, "product_id", product)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "already exists" in (error(again, "node_id") or ""))
+        assert app.screen is again
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is devices)
         await pilot.press("enter")
         await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None)
         await pilot.press("ctrl+d")

@@ -61,8 +61,9 @@ class FormSpec:
     """One form a platform offers (see the module docstring).
 
     `key` is the menu accelerator; `choices` maps a field to the look-up of its options;
-    `conflict_field` is the field a refusal as a duplicate (HTTP 409) is about; `note` is a
-    line shown under the title.
+    `conflict_field` is the field a refusal as a duplicate is about (HTTP 409, or one of the
+    vendor's `conflict_codes`: IoTDA says 400 IOTDA.014031); `note` is a line shown under the
+    title.
     """
 
     id: str
@@ -72,6 +73,7 @@ class FormSpec:
     submit: str = "Create"
     choices: Mapping[str, ChoiceLoader] = field(default_factory=dict)
     conflict_field: str | None = None
+    conflict_codes: tuple[str, ...] = ()
     note: str = ""
 
 

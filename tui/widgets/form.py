@@ -646,7 +646,8 @@ class ModelForm(FormScreen[ResultT]):
         return out
 
     def error_field(self, exc: ApiError) -> str | None:
-        return self.spec.conflict_field if exc.status == 409 else None
+        duplicate = exc.status == 409 or (exc.code or "") in self.spec.conflict_codes
+        return self.spec.conflict_field if duplicate else None
 
     async def submit(self, model: Any) -> ResultT:
         return await self._send_model(model)

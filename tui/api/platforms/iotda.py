@@ -466,6 +466,7 @@ class Iotda(Platform, DeviceDirectory, DeviceCreation, Products):
                 key="d",
                 choices={"product_id": self._product_choices},
                 conflict_field="node_id",
+                conflict_codes=("IOTDA.014031",),  # "The device already exists" (HTTP 400)
             )
         ]
 
