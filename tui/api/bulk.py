@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Action", "ActionKind", "Plan", "Target", "TargetState", "plan"]
+__all__ = ["Action", "ActionKind", "CannotTell", "Plan", "Target", "TargetState", "plan"]
 
 
 class ActionKind(StrEnum):
@@ -46,12 +46,19 @@ class TargetState(StrEnum):
 @dataclass(frozen=True)
 class Target:
     """One thing a run acts on: a device or alarm `key` (empty for a create whose key the
-    platform assigns), what the user reads (`label`), and its own input (`values`, a CSV row
-    as the action's input model takes it; JSON-serialisable)."""
+    platform assigns), what the user reads (`label`), its own input (`values`, a CSV row as the
+    action's input model takes it; JSON-serialisable), and what its list row says of it
+    (`facts`, such as its connectivity: the plan's checks read them, nothing sends them)."""
 
     key: str
     label: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+class CannotTell(Exception):
+    """`Action.exists()` cannot say whether a create went through (the platform assigns the
+    key): the target is `uncertain`, for the user to decide."""
 
 
 class Action(ABC):
@@ -89,8 +96,8 @@ class Action(ABC):
 
     async def exists(self, target: Target) -> bool:
         """CREATE actions: whether the target is already on the platform (resume asks this
-        before sending a create again)."""
-        raise NotImplementedError
+        before sending a create again); raises CannotTell when the platform cannot say."""
+        raise CannotTell(self.id)
 
 
 @dataclass(frozen=True)

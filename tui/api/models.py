@@ -26,6 +26,7 @@ __all__ = [
     "BasicHttpsConnectionCreate",
     "CellularDeviceCreate",
     "Connection",
+    "ConnectionsChange",
     "ConnectivityPlan",
     "DetailField",
     "DetailSection",
@@ -37,6 +38,7 @@ __all__ = [
     "IotFlowMqttConnectionCreate",
     "LoRaWanDeviceCreate",
     "MulticastGroupCreate",
+    "NameChange",
     "NetworkContext",
     "Page",
     "TrafficBucket",
@@ -272,6 +274,20 @@ class DeviceUpdate(_Frozen):
 
     name: str | None = Field(default=None, min_length=1, max_length=128)
     connection_keys: list[str] | None = None
+
+
+class NameChange(_Frozen):
+    """A device's new name (in a bulk run, one per device: a CSV column `name`)."""
+
+    name: str = Field(
+        min_length=1, max_length=128, title="Name", json_schema_extra=ui(placeholder=_NAME_EG)
+    )
+
+
+class ConnectionsChange(_Frozen):
+    """Where a device's data goes from now on: the connections it is attached to."""
+
+    connection_keys: list[str] = Field(min_length=1, title="Connections")
 
 
 class MulticastGroupCreate(_Frozen):

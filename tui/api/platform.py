@@ -14,6 +14,7 @@ vendors is declared by the adapter, as data, and the screens are generated from 
   create forms, each a pydantic model (`FormSpec`, tui/api/forms.py) from which the console
   generates the form and with which it validates a CSV row in a bulk run; `create_device()` /
   `create_connection()` take the form's id and the validated model.
+- `DeviceEditing.device_edit_forms()` are the changes a bulk run can apply to many devices.
 - `DeviceCommands.device_commands(device)` is what can be sent to one device (ThingPark's
   LoRaWAN downlink; an IoTDA command with JSON parameters; MyThings' downlink and its
   configuration templates), again as forms; `send_command()` sends one.
@@ -93,13 +94,36 @@ class DeviceCreation(ABC):
     async def create_device(self, form: str, values: BaseModel) -> str:
         """Create a device from a validated form (`form` is its id); answers its key."""
 
+    def created_key(self, form: str, values: BaseModel) -> str | None:
+        """The key a device created from these values will have, when it is known before the
+        call (a DevEUI; IoTDA's `{product_id}_{node_id}`): a bulk run looks it up before it
+        sends a create again. None when the platform assigns it."""
+        return None
+
+
+class DeviceEditing(ABC):
+    """Changes fields of existing devices (a name, tags, connections), one form per change."""
+
+    @abstractmethod
+    def device_edit_forms(self) -> list[FormSpec]:
+        """The changes this platform offers, each a form whose fields are what it sets."""
+
+    @abstractmethod
+    async def edit_device(self, key: str, form: str, values: BaseModel) -> None:
+        """Apply one change to one device (an idempotent PUT: sending it twice is harmless)."""
+
 
 class DeviceCommands(ABC):
     """Sends what a device can receive: a downlink, a command with parameters…"""
 
     @abstractmethod
-    def device_commands(self, device: DeviceDetail) -> list[FormSpec]:
-        """The forms that apply to this device; none when nothing can be sent to it."""
+    def command_forms(self) -> list[FormSpec]:
+        """Every command this platform can send, whatever the device."""
+
+    def device_commands(self, device: DeviceSummary) -> list[FormSpec]:
+        """The commands that apply to this device (a list row is enough to tell); none when
+        nothing can be sent to it. Every one by default."""
+        return self.command_forms()
 
     @abstractmethod
     async def send_command(self, key: str, form: str, values: BaseModel) -> str:

@@ -439,7 +439,10 @@ class DeviceDetailScreen(FleetScreen[None]):
                 return False
             # What a device can receive depends on the device (a cellular one takes no LoRaWAN
             # downlink): dimmed until it is known and the platform offers it something.
-            return bool(self.detail is not None and platform.device_commands(self.detail)) or None
+            return (
+                bool(self.detail is not None and platform.device_commands(self.detail.summary))
+                or None
+            )
         if action == "delete":
             return isinstance(platform, DeviceDirectory) and (self.detail is not None or None)
         if action == "alarms":
@@ -496,7 +499,7 @@ class DeviceDetailScreen(FleetScreen[None]):
         open_form(
             self.app,
             f"Send to {where}",
-            platform.device_commands(detail),
+            platform.device_commands(detail.summary),
             partial(platform.send_command, detail.key),
             sent,
             # The title names the device, so the operator sees where it goes before sending.

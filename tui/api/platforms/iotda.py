@@ -470,6 +470,12 @@ class Iotda(Platform, DeviceDirectory, DeviceCreation, Products):
             )
         ]
 
+    def created_key(self, form: str, values: BaseModel) -> str | None:
+        # IoTDA names a device it registers `{product_id}_{node_id}` (no device_id is sent).
+        if form == "device" and isinstance(values, IotdaDeviceCreate):
+            return f"{values.product_id}_{values.node_id}"
+        return None
+
     async def create_device(self, form: str, values: BaseModel) -> str:
         if form != "device" or not isinstance(values, IotdaDeviceCreate):
             raise ValueError(f"no device form {form!r} takes {type(values).__name__}")

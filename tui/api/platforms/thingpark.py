@@ -28,6 +28,7 @@ from tui.api.models import (
     BasicHttpsConnectionCreate,
     CellularDeviceCreate,
     Connection,
+    ConnectionsChange,
     ConnectivityPlan,
     DetailField,
     DetailSection,
@@ -39,6 +40,7 @@ from tui.api.models import (
     IotFlowMqttConnectionCreate,
     LoRaWanDeviceCreate,
     MulticastGroupCreate,
+    NameChange,
     NetworkContext,
     TrafficBucket,
 )
@@ -49,6 +51,7 @@ from tui.api.platform import (
     DeviceCommands,
     DeviceCreation,
     DeviceDirectory,
+    DeviceEditing,
     Platform,
     TrafficHistory,
 )
@@ -738,6 +741,7 @@ class ThingPark(
     Platform,
     DeviceDirectory,
     DeviceCreation,
+    DeviceEditing,
     DeviceCommands,
     TrafficHistory,
     Alarms,
@@ -1111,12 +1115,40 @@ class ThingPark(
             return await self.create_multicast_group(values)
         raise ValueError(f"no device form {form!r} takes {type(values).__name__}")
 
-    def device_commands(self, device: DeviceDetail) -> list[FormSpec]:
-        # A downlink by FPort is a LoRaWAN frame: a cellular device takes none.
-        connectivity = (device.summary.connectivity or "").upper()
-        if connectivity not in ("", "LORAWAN"):
-            return []
+    def created_key(self, form: str, values: BaseModel) -> str | None:
+        # A LoRaWAN device and a multicast group are named by their DevEUI; a cellular
+        # device's EUI is the platform's to assign.
+        return getattr(values, "eui", None) if form in ("lorawan", "multicast") else None
+
+    def device_edit_forms(self) -> list[FormSpec]:
+        return [
+            FormSpec("name", "name", NameChange, key="n", submit="Rename"),
+            FormSpec(
+                "connections",
+                "connections",
+                ConnectionsChange,
+                key="c",
+                submit="Set",
+                choices={"connection_keys": self._app_server_choices},
+            ),
+        ]
+
+    async def edit_device(self, key: str, form: str, values: BaseModel) -> None:
+        if form == "name" and isinstance(values, NameChange):
+            change = DeviceUpdate(name=values.name)
+        elif form == "connections" and isinstance(values, ConnectionsChange):
+            change = DeviceUpdate(connection_keys=values.connection_keys)
+        else:
+            raise ValueError(f"no edit form {form!r} takes {type(values).__name__}")
+        await self.update_device(key, change)
+
+    def command_forms(self) -> list[FormSpec]:
         return [FormSpec("downlink", "downlink", Downlink, key="d", submit="Send")]
+
+    def device_commands(self, device: DeviceSummary) -> list[FormSpec]:
+        # A downlink by FPort is a LoRaWAN frame: a cellular device takes none.
+        connectivity = (device.connectivity or "").upper()
+        return self.command_forms() if connectivity in ("", "LORAWAN") else []
 
     async def send_command(self, key: str, form: str, values: BaseModel) -> str:
         if form != "downlink" or not isinstance(values, Downlink):

@@ -1,0 +1,218 @@
+"""The bulk actions, one per capability: every platform that has the capability gets the action
+with no code of its own.
+
+| action id            | capability       | kind         | what it does to each target          |
+|----------------------|------------------|--------------|--------------------------------------|
+| `delete`             | DeviceDirectory  | idempotent   | deletes the device (gone already: done) |
+| `command:<form>`     | DeviceCommands   | unverifiable | sends the command (a downlink…)      |
+| `edit:<form>`        | DeviceEditing    | idempotent   | sets a field (its name, connections) |
+| `create:<form>`      | DeviceCreation   | create       | creates a device from a CSV row      |
+| `ack`                | Alarms           | idempotent   | acknowledges the alarm               |
+
+An action's input is its form's pydantic model: the values common to every target (`params`,
+such as a downlink's payload) merged with the target's own (`Target.values`, a CSV row), and
+validated by the same model as the form, before anything is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from tui.api.bulk import Action, ActionKind, CannotTell, Target
+from tui.api.errors import ApiError
+from tui.api.forms import FormSpec
+from tui.api.models import DeviceSummary
+from tui.api.platform import (
+    Alarms,
+    DeviceCommands,
+    DeviceCreation,
+    DeviceDirectory,
+    DeviceEditing,
+    Platform,
+)
+
+__all__ = [
+    "AcknowledgeAlarms",
+    "CreateDevices",
+    "DeleteDevices",
+    "EditDevices",
+    "SendCommand",
+    "input_error",
+    "make_action",
+]
+
+
+def input_error(model: type[BaseModel], values: dict[str, Any]) -> tuple[str, str] | None:
+    """(field, message) of the first thing `model` refuses in `values`, or None."""
+    try:
+        model.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in error.get("loc") or ()) or "row"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        head, sep, rest = message.partition(": ")
+        if sep and head in model.model_fields:  # a rule across fields names its field first
+            where, message = head, rest
+        return where, message
+    return None
+
+
+def _form(forms: list[FormSpec], form_id: str, what: str) -> FormSpec:
+    for spec in forms:
+        if spec.id == form_id:
+            return spec
+    raise ValueError(f"this platform has no {what} form {form_id!r}")
+
+
+class _FormAction(Action):
+    """An action whose input is one of the platform's forms: common params + the target's row."""
+
+    def __init__(self, spec: FormSpec, params: dict[str, Any]) -> None:
+        self.spec = spec
+        self._params = dict(params)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self._params)
+
+    def values(self, target: Target) -> BaseModel:
+        return self.spec.model.model_validate({**self._params, **target.values})
+
+    def cannot(self, target: Target) -> str | None:
+        refused = input_error(self.spec.model, {**self._params, **target.values})
+        return None if refused is None else f"{refused[0]}: {refused[1]}"
+
+
+class DeleteDevices(Action):
+    id = "delete"
+    title = "Delete devices"
+    kind = ActionKind.IDEMPOTENT
+    destructive = True
+
+    def __init__(self, platform: DeviceDirectory) -> None:
+        self.platform = platform
+
+    def describe(self, target: Target) -> str:
+        return "delete"
+
+    async def apply(self, target: Target) -> str:
+        try:
+            await self.platform.delete_device(target.key)
+        except ApiError as exc:
+            if exc.status != 404:  # gone already (a DELETE sent again after a crash): done
+                raise
+        return target.key
+
+
+class SendCommand(_FormAction):
+    kind = ActionKind.UNVERIFIABLE
+
+    def __init__(self, platform: DeviceCommands, spec: FormSpec, params: dict[str, Any]) -> None:
+        super().__init__(spec, params)
+        self.platform = platform
+        self.id = f"command:{spec.id}"
+        self.title = f"Send {spec.title}"
+
+    def cannot(self, target: Target) -> str | None:
+        summary = DeviceSummary(
+            key=target.key,
+            name=target.label or target.key,
+            connectivity=target.facts.get("connectivity") or None,
+        )
+        offered = {spec.id for spec in self.platform.device_commands(summary)}
+        if self.spec.id not in offered:
+            kind = target.facts.get("connectivity") or "this"
+            return f"a {kind} device takes no {self.spec.title}"
+        return super().cannot(target)
+
+    def describe(self, target: Target) -> str:
+        return f"send {self.spec.title}"
+
+    async def apply(self, target: Target) -> str:
+        await self.platform.send_command(target.key, self.spec.id, self.values(target))
+        return target.key
+
+
+class EditDevices(_FormAction):
+    kind = ActionKind.IDEMPOTENT
+
+    def __init__(self, platform: DeviceEditing, spec: FormSpec, params: dict[str, Any]) -> None:
+        super().__init__(spec, params)
+        self.platform = platform
+        self.id = f"edit:{spec.id}"
+        self.title = f"Set the {spec.title}"
+
+    def describe(self, target: Target) -> str:
+        values = {**self._params, **target.values}
+        shown = ", ".join(str(v) for v in values.values()) or "—"
+        return f"{self.spec.title} → {shown}"
+
+    async def apply(self, target: Target) -> str:
+        await self.platform.edit_device(target.key, self.spec.id, self.values(target))
+        return target.key
+
+
+class CreateDevices(_FormAction):
+    kind = ActionKind.CREATE
+
+    def __init__(self, platform: DeviceCreation, spec: FormSpec, params: dict[str, Any]) -> None:
+        super().__init__(spec, params)
+        self.platform = platform
+        self.id = f"create:{spec.id}"
+        self.title = f"Create {spec.title}s"
+
+    def describe(self, target: Target) -> str:
+        return f"create {target.label or target.key or self.spec.title}"
+
+    async def apply(self, target: Target) -> str:
+        return await self.platform.create_device(self.spec.id, self.values(target))
+
+    async def exists(self, target: Target) -> bool:
+        key = self.platform.created_key(self.spec.id, self.values(target))
+        if key is None or not isinstance(self.platform, DeviceDirectory):
+            raise CannotTell(f"{self.spec.title}: the platform assigns the key")
+        try:
+            await self.platform.get_device(key)
+        except ApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+
+class AcknowledgeAlarms(Action):
+    id = "ack"
+    title = "Acknowledge alarms"
+    kind = ActionKind.IDEMPOTENT
+
+    def __init__(self, platform: Alarms) -> None:
+        self.platform = platform
+
+    def cannot(self, target: Target) -> str | None:
+        return "acknowledged already" if target.facts.get("acknowledged") else None
+
+    def describe(self, target: Target) -> str:
+        return "acknowledge"
+
+    async def apply(self, target: Target) -> str:
+        await self.platform.acknowledge_alarm(target.key)
+        return target.key
+
+
+def make_action(platform: Platform, action_id: str, params: dict[str, Any]) -> Action:
+    """The action `action_id` on `platform`, with its common `params` (as the journal keeps
+    them); ValueError when the platform cannot do it."""
+    kind, _, form = action_id.partition(":")
+    if kind == "delete" and isinstance(platform, DeviceDirectory):
+        return DeleteDevices(platform)
+    if kind == "ack" and isinstance(platform, Alarms):
+        return AcknowledgeAlarms(platform)
+    if kind == "edit" and isinstance(platform, DeviceEditing):
+        return EditDevices(platform, _form(platform.device_edit_forms(), form, "edit"), params)
+    if kind == "create" and isinstance(platform, DeviceCreation):
+        return CreateDevices(platform, _form(platform.device_forms(), form, "create"), params)
+    if kind == "command" and isinstance(platform, DeviceCommands):
+        return SendCommand(platform, _form(platform.command_forms(), form, "command"), params)
+    raise ValueError(f"{getattr(platform, 'title', 'this platform')} cannot do {action_id!r}")
