@@ -14,6 +14,10 @@
 - `SameOriginTransport` sends nothing to another origin than the base URL's: credentials stay home.
 - `Scrubber` masks the profile's secrets, and the tokens obtained at run time, in every spelling,
   in every ApiError the client raises.
+- Two hooks for the bulk engine and the audit log: `ApiClient.on_throttle(listener)` hears of
+  every 429 the transport meets (with its Retry-After), and `ApiClient.recorder` receives a
+  `CallRecord` of every mutating call (any method but GET, HEAD and OPTIONS), made of what the
+  scrubber let through.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import contextlib
 import email.utils
 import html
 import json
+import logging
 import math
 import os
 import random
@@ -34,7 +39,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 import httpx
 
@@ -42,6 +47,10 @@ from tui.api.errors import ApiError
 from tui.api.wire import reason
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: Methods that change nothing: every other call is recorded in the audit log.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_LOG = logging.getLogger("fleet")
 
 
 class ErrorBody(NamedTuple):
@@ -311,20 +320,26 @@ class RetryPolicy:
 
 
 Sleep = Callable[[float], Awaitable[None]]
+#: Hears of a 429: the seconds its Retry-After asks to wait, None when it says nothing usable.
+ThrottleListener = Callable[[float | None], None]
 
 
 class RetryTransport(httpx.AsyncBaseTransport):
-    """Wraps a transport and retries what is safe to retry (see the module docstring)."""
+    """Wraps a transport and retries what is safe to retry (see the module docstring).
+
+    `on_throttle` hears of every 429, the last one too (the one the caller then gets)."""
 
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
         policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
+        on_throttle: ThrottleListener | None = None,
     ) -> None:
         self._inner = inner
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
+        self._on_throttle = on_throttle
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         policy = self._policy
@@ -350,6 +365,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 continue
 
             status = response.status_code
+            if status == 429 and self._on_throttle is not None:
+                self._on_throttle(parse_retry_after(response.headers.get("retry-after")))
             if last:
                 return response
             if status == 429:
@@ -553,9 +570,74 @@ class Answer:
         )
 
 
+class Throttles:
+    """The listeners of one client's 429s; a listener that fails is logged, never the call's
+    failure."""
+
+    def __init__(self) -> None:
+        self._listeners: list[ThrottleListener] = []
+
+    def add(self, listener: ThrottleListener) -> None:
+        self._listeners.append(listener)
+
+    def __call__(self, retry_after: float | None) -> None:
+        for listener in tuple(self._listeners):
+            try:
+                listener(retry_after)
+            except Exception:
+                _LOG.exception("a throttle listener failed")
+
+
+#: The most of a vendor message the audit log keeps, on one line.
+AUDIT_MESSAGE_CHARS = 300
+
+#: Collections whose next path segment is the key of the thing a call acts upon.
+_COLLECTIONS = frozenset({"devices", "deviceAlarms", "products", "connections", "appServers"})
+
+
+def path_key(path: str) -> str | None:
+    """The key a path names (the segment after its last collection, as in
+    `…/devices/{key}/admins/downlink`), or None (a create posts to the collection itself)."""
+    parts = [unquote(part) for part in path.split("/") if part]
+    for index in range(len(parts) - 2, -1, -1):
+        if parts[index] in _COLLECTIONS:
+            return parts[index + 1]
+    return None
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One mutating call, as the audit log keeps it. Every text in it went through the client's
+    scrubber (the profile's secrets, the tokens and the keys the request carried, in every
+    spelling); `path` has no query string, `message` is one line of at most 300 characters."""
+
+    at: float  # when it was sent, seconds since the epoch
+    platform: str
+    method: str
+    path: str
+    target: str | None
+    ok: bool
+    status: int | None = None
+    code: str | None = None
+    message: str | None = None
+    request_id: str | None = None
+
+
+#: Receives a CallRecord of every mutating call (it must not block: the call is waiting).
+Recorder = Callable[[CallRecord], None]
+
+
+def _one_line(text: str, limit: int = AUDIT_MESSAGE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class ApiClient:
     """An httpx.AsyncClient bound to one platform: every failure comes out as an `ApiError`,
-    with every secret the client knows of masked by `scrubber`."""
+    with every secret the client knows of masked by `scrubber`.
+
+    `recorder`, when set, receives a `CallRecord` of every mutating call; `on_throttle(listener)`
+    hears of every 429 (`make_client` wires its transport to `throttles`)."""
 
     def __init__(
         self,
@@ -563,11 +645,18 @@ class ApiClient:
         client: httpx.AsyncClient,
         parse_error: ErrorParser,
         scrubber: Scrubber | None = None,
+        throttles: Throttles | None = None,
     ) -> None:
         self.platform = platform
         self.http = client
         self._parse_error = parse_error
         self.scrubber = scrubber or Scrubber()
+        self.throttles = throttles or Throttles()
+        self.recorder: Recorder | None = None
+
+    def on_throttle(self, listener: ThrottleListener) -> None:
+        """Call `listener(retry_after)` on every 429 the platform answers (retried or not)."""
+        self.throttles.add(listener)
 
     @property
     def base_url(self) -> str:
@@ -611,6 +700,78 @@ class ApiClient:
         self, method: str, url: str, *, secrets: Iterable[str | None] = (), **kwargs: Any
     ) -> tuple[httpx.Response, Scrubber]:
         scrub = self.scrubber.extended(secrets) if secrets else self.scrubber
+        recorder = self.recorder
+        if recorder is None or method.upper() in SAFE_METHODS:
+            return await self._exchange(method, url, scrub, **kwargs), scrub
+        sent = time.time()
+        try:
+            response = await self._exchange(method, url, scrub, **kwargs)
+        except ApiError as exc:
+            self._record(recorder, sent, method, url, scrub, error=exc)
+            raise
+        except asyncio.CancelledError:
+            cancelled = ApiError(self.platform, "cancelled before the platform answered")
+            self._record(recorder, sent, method, url, scrub, error=cancelled)
+            raise
+        self._record(recorder, sent, method, url, scrub, response=response)
+        return response, scrub
+
+    def _record(
+        self,
+        recorder: Recorder,
+        sent: float,
+        method: str,
+        url: str,
+        scrub: Scrubber,
+        *,
+        response: httpx.Response | None = None,
+        error: ApiError | None = None,
+    ) -> None:
+        """Hand the recorder what the audit log keeps of a call; a recorder that fails is
+        logged, never the call's failure."""
+        path = scrub(self._path(url))
+        if error is not None:
+            status, code, request_id = error.status, error.code, error.request_id
+            message: str | None = error.message
+        else:
+            assert response is not None
+            status, code, message = response.status_code, None, None
+            request_id = response.headers.get("x-request-id") or response.headers.get(
+                "x-correlation-id"
+            )
+        key = path_key(path)
+        record = CallRecord(
+            at=sent,
+            platform=self.platform,
+            method=method.upper(),
+            path=path,
+            target=None if key is None else _one_line(key, 200),
+            ok=error is None,
+            status=status,
+            code=None if code is None else _one_line(scrub(code), 100),
+            message=None if message is None else _one_line(scrub(message)),
+            request_id=None if request_id is None else _one_line(scrub(request_id), 100),
+        )
+        try:
+            recorder(record)
+        except Exception:
+            _LOG.exception("the audit recorder failed")
+
+    def _path(self, url: str) -> str:
+        """The path a request for `url` goes to, without its query string."""
+        try:
+            target = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return _plain_snippet(url.split("?", 1)[0], 200)
+        if not target.is_relative_url:
+            return target.path
+        base = self.http.base_url.path
+        return base.rstrip("/") + "/" + target.path.lstrip("/")
+
+    async def _exchange(
+        self, method: str, url: str, scrub: Scrubber, **kwargs: Any
+    ) -> httpx.Response:
+        """Send one request: its answer, or the ApiError of its failure, scrubbed."""
         try:
             try:
                 response = await self.http.request(method, url, **kwargs)
@@ -621,7 +782,7 @@ class ApiClient:
                 raise error
         except ApiError as exc:
             raise scrub.error(exc) from None
-        return response, scrub
+        return response
 
     def _no_answer(self, url: str, exc: Exception) -> ApiError:
         """The one-line ApiError of a request that brought no usable answer."""
@@ -696,9 +857,12 @@ def make_client(
     inner = transport or httpx.AsyncHTTPTransport(
         verify=verify, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10)
     )
+    throttles = Throttles()
     try:
         transport = SameOriginTransport(
-            RetryTransport(inner, retry, sleep), platform, httpx.URL(base_url)
+            RetryTransport(inner, retry, sleep, on_throttle=throttles),
+            platform,
+            httpx.URL(base_url),
         )
         client = httpx.AsyncClient(
             base_url=base_url,
@@ -711,4 +875,4 @@ def make_client(
     except httpx.InvalidURL as exc:
         invalid = ApiError(platform, f"invalid base URL {_plain_snippet(base_url)!r}: {exc}")
         raise scrubber.error(invalid) from None
-    return ApiClient(platform, client, parse_error, scrubber)
+    return ApiClient(platform, client, parse_error, scrubber, throttles)

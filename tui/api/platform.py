@@ -23,7 +23,8 @@ vendors is declared by the adapter, as data, and the screens are generated from 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel
 
@@ -31,6 +32,9 @@ from tui.api.forms import FormSpec, KeySpec
 from tui.api.models import Alarm, Connection, DeviceDetail, DeviceSummary, TrafficBucket
 from tui.api.paging import Page
 from tui.api.products import Product, ProductSummary
+
+if TYPE_CHECKING:
+    from tui.api.http import CallRecord
 
 
 class Platform(ABC):
@@ -55,6 +59,17 @@ class Platform(ABC):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    def on_throttle(self, listener: Callable[[float | None], None]) -> None:
+        """Call `listener(retry_after)` on every 429 the platform answers, with the seconds its
+        Retry-After asks for (None when it gives none): the bulk runs' rate limiter backs off.
+        Adapters over HTTP forward it to their client; the default hears nothing."""
+        return
+
+    def set_recorder(self, recorder: Callable[[CallRecord], None] | None) -> None:
+        """Hand `recorder` a CallRecord of every mutating call from now on (the audit log);
+        None stops. Adapters over HTTP forward it to their client; the default records nothing."""
+        return
 
 
 class DeviceDirectory(ABC):

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from tui.api.errors import require_key
 from tui.api.forms import Choice, FormSpec, KeySpec
-from tui.api.http import Answer, ApiClient, ErrorBody, RetryPolicy, make_client
+from tui.api.http import Answer, ApiClient, CallRecord, ErrorBody, RetryPolicy, make_client
 from tui.api.models import DetailField, DetailSection, DeviceDetail, DeviceSummary
 from tui.api.paging import Page, walk
 from tui.api.platform import DeviceCreation, DeviceDirectory, Platform, Products
@@ -337,6 +337,12 @@ class Iotda(Platform, DeviceDirectory, DeviceCreation, Products):
 
     def scrub(self, text: str) -> str:
         return self._api.scrubber(text)
+
+    def on_throttle(self, listener: Callable[[float | None], None]) -> None:
+        self._api.on_throttle(listener)
+
+    def set_recorder(self, recorder: Callable[[CallRecord], None] | None) -> None:
+        self._api.recorder = recorder
 
     async def _answer(self, method: str, path: str, **kwargs: Any) -> Answer:
         return await self._api.answer(method, self._root + path, **kwargs)

@@ -17,6 +17,7 @@ from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import (
     Answer,
     ApiClient,
+    CallRecord,
     ClientCredentialsAuth,
     ErrorBody,
     RetryPolicy,
@@ -815,6 +816,12 @@ class ThingPark(
 
     def scrub(self, text: str) -> str:
         return self._api.scrubber(text)
+
+    def on_throttle(self, listener: Callable[[float | None], None]) -> None:
+        self._api.on_throttle(listener)
+
+    def set_recorder(self, recorder: Callable[[CallRecord], None] | None) -> None:
+        self._api.recorder = recorder
 
     # ------------------------------------------------------------ plumbing
 
