@@ -12,18 +12,31 @@ and nothing is done twice:
   only when it is not there), and marked `uncertain` when its effect cannot be looked up (a
   downlink): the user decides, it is never sent twice silently.
 
-This module holds the contract the actions, the journal, the runner and the screens share.
+This module holds the contract the actions, the journal, the runner and the screens share,
+the runner (`Runner`), and the rate limiter each profile's runs go through (`AdaptiveLimiter`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Action", "ActionKind", "CannotTell", "Plan", "Target", "TargetState", "plan"]
+__all__ = [
+    "Action",
+    "ActionKind",
+    "AdaptiveLimiter",
+    "CannotTell",
+    "Plan",
+    "Target",
+    "TargetState",
+    "plan",
+]
 
 
 class ActionKind(StrEnum):
@@ -135,3 +148,160 @@ def plan(action: Action, targets: Sequence[Target], *, hidden_by_filter: int = 0
         else:
             refused.append((target, reason))
     return Plan(action, tuple(doable), tuple(refused), hidden_by_filter)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rate limiter
+# ---------------------------------------------------------------------------------------------
+
+
+class AdaptiveLimiter:
+    """A token bucket whose rate adapts to the platform's 429s, as AWS's adaptive retry mode
+    does (botocore's `retries/adaptive.py`, `bucket.py` and `throttling.py`).
+
+    - It starts at `rate` (the profile's `rate_limit`, requests per second) and never goes above
+      it: the profile's figure is what the user allows fleet to send.
+    - A 429 (`on_throttle`, which the HTTP layer calls) is a congestion event, CUBIC style: the
+      rate drops to β = 0.7 of the rate actually measured (or of the bucket's rate, whichever is
+      lower), and that measured rate becomes the curve's last maximum W_max. The 429s of calls
+      already in flight when the first came back (within the Retry-After, or a second) are the
+      same event: they do not cut the rate again. Nothing is sent before the Retry-After ends.
+    - Then it recovers along the cubic curve `C·(t − K)³ + W_max` (C = 0.4, K = ∛(W_max·(1−β)/C),
+      t the seconds since the event): fast at first, flat near W_max, probing above it, capped
+      at `rate`; and, like botocore, at most twice the measured rate, so that a run held back by
+      its concurrency does not build up a rate it never used.
+    - The bucket holds at most one second of requests (at least one), and starts empty: a run
+      starts at its rate, not with a burst.
+
+    `clock` (monotonic seconds) and `sleep` are injectable; `delay()` and the event methods are
+    the maths, `acquire()` waits. It lives on one event loop (the platform's).
+    """
+
+    BETA = 0.7
+    SCALE = 0.4
+    #: the slowest it goes (botocore's 0.5 a second), unless the profile asks for slower
+    MIN_RATE = 0.5
+    #: how often the measured send rate is updated, and how much a new measure weighs
+    MEASURE_EVERY = 0.5
+    SMOOTHING = 0.8
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if not (math.isfinite(rate) and rate > 0):
+            raise ValueError(
+                f"a rate limit is a number of requests per second above 0, not {rate!r}"
+            )
+        self._clock = clock
+        self._sleep = sleep
+        self.ceiling = float(rate)
+        self._floor = min(self.MIN_RATE, self.ceiling)
+        now = clock()
+        # the bucket
+        self._rate = self.ceiling
+        self._tokens = 0.0
+        self._stamp = now
+        self._blocked_until = now
+        # the cubic curve, used once the platform has throttled
+        self._throttled = False
+        self._w_max = self.ceiling
+        self._k = 0.0
+        self._last_event = now
+        self._event_ends = now
+        # the measured send rate
+        self._measured = 0.0
+        self._count = 0
+        self._bucket_start = math.floor(now / self.MEASURE_EVERY) * self.MEASURE_EVERY
+
+    # -------------------------------------------------------------------- what it says
+
+    @property
+    def rate(self) -> float:
+        """The requests per second it lets through now."""
+        return self._rate
+
+    @property
+    def measured_rate(self) -> float:
+        """The requests per second actually sent lately (smoothed)."""
+        return self._measured
+
+    @property
+    def blocked_for(self) -> float:
+        """Seconds left of a Retry-After (0 when none is running)."""
+        return max(0.0, self._blocked_until - self._clock())
+
+    # -------------------------------------------------------------------- the bucket
+
+    def _refill(self, now: float) -> None:
+        capacity = max(1.0, self._rate)
+        self._tokens = min(capacity, self._tokens + (now - self._stamp) * self._rate)
+        self._stamp = now
+
+    def _set_rate(self, rate: float, now: float) -> None:
+        self._refill(now)  # what accrued so far accrued at the old rate
+        self._rate = max(self._floor, min(self.ceiling, rate))
+        self._tokens = min(self._tokens, max(1.0, self._rate))
+
+    def delay(self) -> float:
+        """Take a token if one is there (answer 0), else the seconds until one could be taken
+        (nothing is taken)."""
+        now = self._clock()
+        if now < self._blocked_until:
+            return self._blocked_until - now
+        self._refill(now)
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            self._sent(now)
+            return 0.0
+        return (1.0 - self._tokens) / self._rate
+
+    async def acquire(self) -> None:
+        """Wait for a token; cancelling the caller cancels the wait."""
+        while (wait := self.delay()) > 0:
+            await self._sleep(wait)
+
+    def _sent(self, now: float) -> None:
+        """botocore's RateClocker: the send rate, measured in half-second buckets, smoothed."""
+        self._count += 1
+        bucket = math.floor(now / self.MEASURE_EVERY) * self.MEASURE_EVERY
+        if bucket > self._bucket_start:
+            current = self._count / (bucket - self._bucket_start)
+            self._measured = current * self.SMOOTHING + self._measured * (1 - self.SMOOTHING)
+            self._count = 0
+            self._bucket_start = bucket
+
+    # -------------------------------------------------------------------- what the platform says
+
+    def cubic(self, now: float) -> float:
+        """The curve's rate `now` since the last congestion event."""
+        return self.SCALE * (now - self._last_event - self._k) ** 3 + self._w_max
+
+    def on_success(self) -> None:
+        """An answer that was no 429: climb back along the curve (nothing to do before the
+        first 429: the rate is the ceiling)."""
+        if not self._throttled:
+            return
+        now = self._clock()
+        rate = self.cubic(now)
+        if self._measured > 0:
+            rate = min(rate, 2 * self._measured)
+        self._set_rate(rate, now)
+
+    def on_throttle(self, retry_after: float | None) -> None:
+        """A 429, with the seconds of its Retry-After (None when it gave none)."""
+        now = self._clock()
+        wait = retry_after if retry_after is not None and retry_after > 0 else 0.0
+        self._blocked_until = max(self._blocked_until, now + wait)
+        if now < self._event_ends:
+            return  # an answer to a request sent before the event was known: the same event
+        used = self._rate if self._measured <= 0 else min(self._measured, self._rate)
+        self._throttled = True
+        self._w_max = used
+        self._k = (self._w_max * (1 - self.BETA) / self.SCALE) ** (1 / 3)
+        self._last_event = now
+        self._event_ends = now + max(wait, 1.0)
+        self._set_rate(used * self.BETA, now)
