@@ -12,10 +12,13 @@ from tui.sim import SimConfig, SimServer
 
 @pytest.fixture(scope="session", autouse=True)
 def _log_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """fleet's log goes to a temporary file during tests, never to the user's state directory."""
+    """fleet's log and its bulk journal go to temporary files during tests, never to the user's
+    state directory."""
     path = tmp_path_factory.mktemp("log") / "fleet.log"
+    journal = tmp_path_factory.mktemp("journal") / "journal.db"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FLEET_LOG_FILE", str(path))
+        patch.setenv("FLEET_JOURNAL", str(journal))
         yield
 
 

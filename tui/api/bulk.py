@@ -23,9 +23,12 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from tui.api.forms import field_of
 
 __all__ = [
     "Action",
@@ -33,9 +36,12 @@ __all__ = [
     "AdaptiveLimiter",
     "CannotTell",
     "Plan",
+    "RunState",
     "Target",
     "TargetState",
+    "current_run",
     "plan",
+    "secret_fields",
 ]
 
 
@@ -54,6 +60,35 @@ class TargetState(StrEnum):
     FAILED = "failed"
     UNCERTAIN = "uncertain"
     SKIPPED = "skipped"
+
+
+#: A target in one of these states is finished with: a run never sends it again by itself.
+SETTLED = frozenset(
+    {TargetState.DONE, TargetState.FAILED, TargetState.UNCERTAIN, TargetState.SKIPPED}
+)
+
+
+class RunState(StrEnum):
+    """Where a run is (see `Runner` for how it moves).
+
+    - planned: created, never started;
+    - running: a live process owns it (its lease is renewed every second);
+    - cancelled: the user stopped it; its pending targets are left, resumable;
+    - interrupted: it stopped with work left (a signal, the platform gone silent, the journal
+      unwritable), or its owner died: resumable;
+    - done: every target settled (done, failed, uncertain or skipped: the counts say which).
+    """
+
+    PLANNED = "planned"
+    RUNNING = "running"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+    DONE = "done"
+
+
+#: The id of the run whose target a call is made for, while the runner makes it (the audit log
+#: names the run with it); None outside a run.
+current_run: ContextVar[int | None] = ContextVar("fleet_bulk_run", default=None)
 
 
 @dataclass(frozen=True)
@@ -111,6 +146,16 @@ class Action(ABC):
         """CREATE actions: whether the target is already on the platform (resume asks this
         before sending a create again); raises CannotTell when the platform cannot say."""
         raise CannotTell(self.id)
+
+
+def secret_fields(action: Action) -> frozenset[str]:
+    """The fields of the action's form that hold a secret (its model marks them
+    `ui(secret=True)`): the journal seals them, messages mask them."""
+    spec = getattr(action, "spec", None)
+    model = getattr(spec, "model", None)
+    if model is None:
+        return frozenset()
+    return frozenset(name for name in model.model_fields if field_of(model, name).get("secret"))
 
 
 @dataclass(frozen=True)
@@ -198,17 +243,17 @@ class AdaptiveLimiter:
             )
         self._clock = clock
         self._sleep = sleep
-        self.ceiling = float(rate)
-        self._floor = min(self.MIN_RATE, self.ceiling)
+        self._ceiling = float(rate)
+        self._floor = min(self.MIN_RATE, self._ceiling)
         now = clock()
         # the bucket
-        self._rate = self.ceiling
+        self._rate = self._ceiling
         self._tokens = 0.0
         self._stamp = now
         self._blocked_until = now
         # the cubic curve, used once the platform has throttled
         self._throttled = False
-        self._w_max = self.ceiling
+        self._w_max = self._ceiling
         self._k = 0.0
         self._last_event = now
         self._event_ends = now
@@ -218,6 +263,21 @@ class AdaptiveLimiter:
         self._bucket_start = math.floor(now / self.MEASURE_EVERY) * self.MEASURE_EVERY
 
     # -------------------------------------------------------------------- what it says
+
+    @property
+    def ceiling(self) -> float:
+        """The profile's rate: the most it ever lets through."""
+        return self._ceiling
+
+    @ceiling.setter
+    def ceiling(self, rate: float) -> None:
+        if not (math.isfinite(rate) and rate > 0):
+            raise ValueError(
+                f"a rate limit is a number of requests per second above 0, not {rate!r}"
+            )
+        self._ceiling = float(rate)
+        self._floor = min(self.MIN_RATE, self._ceiling)
+        self._set_rate(self._rate if self._throttled else self._ceiling, self._clock())
 
     @property
     def rate(self) -> float:
@@ -243,7 +303,7 @@ class AdaptiveLimiter:
 
     def _set_rate(self, rate: float, now: float) -> None:
         self._refill(now)  # what accrued so far accrued at the old rate
-        self._rate = max(self._floor, min(self.ceiling, rate))
+        self._rate = max(self._floor, min(self._ceiling, rate))
         self._tokens = min(self._tokens, max(1.0, self._rate))
 
     def delay(self) -> float:
