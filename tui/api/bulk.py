@@ -19,16 +19,28 @@ the runner (`Runner`), and the rate limiter each profile's runs go through (`Ada
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import math
+import random
 import time
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
+from tui.api.errors import ApiError
 from tui.api.forms import field_of
+from tui.api.http import Scrubber
+
+if TYPE_CHECKING:
+    from tui.api.journal import Journal, RunInfo
+    from tui.api.platform import Platform
 
 __all__ = [
     "Action",
@@ -36,13 +48,18 @@ __all__ = [
     "AdaptiveLimiter",
     "CannotTell",
     "Plan",
+    "RunClaimed",
     "RunState",
+    "Runner",
     "Target",
     "TargetState",
     "current_run",
+    "limiter_for",
     "plan",
     "secret_fields",
 ]
+
+_LOG = logging.getLogger("fleet")
 
 
 class ActionKind(StrEnum):
@@ -365,3 +382,470 @@ class AdaptiveLimiter:
         self._last_event = now
         self._event_ends = now + max(wait, 1.0)
         self._set_rate(used * self.BETA, now)
+
+
+_LIMITERS: weakref.WeakKeyDictionary[Any, AdaptiveLimiter] = weakref.WeakKeyDictionary()
+
+
+def limiter_for(platform: Platform, rate: float) -> AdaptiveLimiter:
+    """The one limiter of an open platform (a profile's account), at the profile's `rate`: every
+    run on it goes through it, and it hears the platform's 429s (`Platform.on_throttle`)."""
+    limiter = _LIMITERS.get(platform)
+    if limiter is None:
+        limiter = AdaptiveLimiter(rate)
+        _LIMITERS[platform] = limiter
+        platform.on_throttle(limiter.on_throttle)
+    elif limiter.ceiling != rate:
+        limiter.ceiling = rate
+    return limiter
+
+
+# ---------------------------------------------------------------------------------------------
+# The runner
+# ---------------------------------------------------------------------------------------------
+
+
+class RunClaimed(Exception):
+    """Another live process runs this run: two processes never run the same one."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How one target's call ended, as the journal keeps it."""
+
+    state: TargetState
+    key: str | None = None
+    status: int | None = None
+    code: str | None = None
+    message: str | None = None
+    sends: int = 1
+    answered: bool = True  # the platform said something (the breaker counts the silences)
+
+    @classmethod
+    def of(cls, state: TargetState, error: ApiError, sends: int, why: str = "") -> _Outcome:
+        message = _line(f"{why}{error.message}" if why else error.message)
+        return cls(state, None, error.status, error.code, message, sends, error.status is not None)
+
+
+#: The longest message the journal keeps for a target, on one line.
+MESSAGE_CHARS = 1000
+
+
+def _targets(n: int) -> str:
+    return f"{n} target{'s' if n != 1 else ''}"
+
+
+def _line(text: str, limit: int = MESSAGE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Found(StrEnum):
+    YES = "yes"
+    NO = "no"
+    CANNOT_TELL = "cannot tell"
+    UNKNOWN = "unknown"  # the look-up itself failed
+
+
+class Runner:
+    """Runs one journalled run to its end, or until it is cancelled or interrupted.
+
+    `run()` claims the run (RunClaimed when a live process owns it), renews the claim every
+    second (and sees a cancel asked through the journal by any process), resumes, then sends
+    the pending targets in order, `concurrency` at a time, each call through the platform's
+    `AdaptiveLimiter`:
+
+    - resume: a target found `sending` (its call may have gone through before the process
+      died) is sent again when the action is idempotent; a create is looked up first and sent
+      again only when it is not there (`CannotTell`: uncertain); an unverifiable call (a
+      downlink) is `uncertain`, for the user to decide, never sent twice silently;
+    - each target is `sending`, committed, before its call, and then `done`, `failed` (a clear
+      refusal: the platform's status, vendor code and message) or `uncertain` (an unverifiable
+      call that may have gone through: no answer, or a 5xx);
+    - an idempotent call that gets no answer, a 429 or a 5xx is sent again, at most 3 times; a
+      create is looked up before each new try; a call that never got an answer is left
+      pending (a create: sending) for a resume, and the run ends `interrupted`; when 2 ×
+      `concurrency` targets in a row get no answer, the platform is taken to be gone and the
+      run stops, `interrupted`;
+    - `cancel()` lets the calls in flight finish and sends nothing more (`cancelled`, its
+      pending targets resumable); `interrupt(why)` does the same for a signal (`interrupted`).
+
+    The run ends `done` when every target is settled. While a target's call runs,
+    `current_run` holds the run's id (the audit log names it).
+    """
+
+    ATTEMPTS = 3
+    HEARTBEAT_SECONDS = 1.0
+    PAGE = 256
+    BACKOFF_SECONDS = 0.5
+
+    def __init__(
+        self,
+        journal: Journal,
+        platform: Platform,
+        action: Action,
+        run_id: int,
+        *,
+        rate_limit: float,
+        concurrency: int = 8,
+        owner: str | None = None,
+    ) -> None:
+        from tui.api.journal import new_owner
+
+        if concurrency < 1:
+            raise ValueError("a run sends at least one call at a time")
+        self.journal = journal
+        self.platform = platform
+        self.action = action
+        self.run_id = run_id
+        self.concurrency = concurrency
+        self.limiter = limiter_for(platform, rate_limit)
+        self.owner = owner or new_owner()
+        self._stop = asyncio.Event()
+        self._ending: tuple[RunState, str] | None = None
+        self._lost = False
+        self._journal_error: Exception | None = None
+        self._silences = 0
+        self._secrets = secret_fields(action)
+
+    # ---------------------------------------------------------------- stopping
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def cancel(self) -> None:
+        """Let the calls in flight finish, send nothing more: the run ends `cancelled`."""
+        self._halt(RunState.CANCELLED, "cancelled")
+
+    def interrupt(self, why: str = "interrupted") -> None:
+        """The same as cancel, for a signal or a shutdown: the run ends `interrupted`."""
+        self._halt(RunState.INTERRUPTED, why)
+
+    def _halt(self, state: RunState, why: str) -> None:
+        if self._ending is None:
+            self._ending = (state, why)
+        self._stop.set()
+
+    # ---------------------------------------------------------------- the run
+
+    async def run(self) -> RunInfo:
+        """Run it (see the class docstring); answers the run as the journal has it at the end."""
+        journal, run_id = self.journal, self.run_id
+        info = await asyncio.to_thread(journal.run, run_id)
+        if info.state is RunState.DONE and info.remaining == 0:
+            return info
+        if not await asyncio.to_thread(journal.claim, run_id, self.owner):
+            info = await asyncio.to_thread(journal.run, run_id)
+            pid = info.owner_pid
+            who = f"process {pid}" if pid else f"{(info.owner or '?').split('/')[0]}"
+            raise RunClaimed(f"bulk run {run_id} is being run by {who}: it cannot run twice")
+        heartbeat = asyncio.create_task(self._heartbeat())
+        ending: tuple[RunState, str | None] = (RunState.INTERRUPTED, "stopped")
+        try:
+            await self._resume()
+            if not self.stopping:
+                await self._dispatch()
+            ending = await self._ending_state()
+        except asyncio.CancelledError:
+            ending = (RunState.INTERRUPTED, "stopped: the program running it quit")
+            self._release(*ending)  # no await: the task is being cancelled
+            raise
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        await asyncio.to_thread(self._release, *ending)
+        return await asyncio.to_thread(journal.run, run_id)
+
+    def _release(self, state: RunState, message: str | None) -> None:
+        if self._lost:
+            return  # another process claimed it: its state is that one's to say
+        try:
+            self.journal.release(self.run_id, self.owner, state, message)
+        except Exception as exc:  # a full disk: the run reads `interrupted` once we are gone
+            _LOG.warning("bulk run %s: cannot record how it ended: %s", self.run_id, exc)
+
+    async def _ending_state(self) -> tuple[RunState, str | None]:
+        if self._journal_error is not None:
+            return RunState.INTERRUPTED, _line(f"stopped: {self._journal_error}")
+        counts = await asyncio.to_thread(self.journal.counts, self.run_id)
+        left = counts.get(TargetState.PENDING, 0) + counts.get(TargetState.SENDING, 0)
+        if not left:
+            return RunState.DONE, None
+        if self._ending is not None:
+            state, why = self._ending
+            return state, f"{why}: {_targets(left)} left"
+        return RunState.INTERRUPTED, f"{_targets(left)} left to resume"
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.HEARTBEAT_SECONDS)
+            try:
+                lease = await self.journal.heartbeat(self.run_id, self.owner)
+            except Exception as exc:
+                self._journal_failed(exc)
+                return
+            if not lease.owned:
+                self._lost = True
+                self.interrupt("another process took the run over")
+                return
+            if lease.cancel_requested:
+                self.cancel()
+
+    def _journal_failed(self, exc: Exception) -> None:
+        if self._journal_error is None:
+            self._journal_error = exc
+            _LOG.warning("bulk run %s: the journal failed: %s", self.run_id, exc)
+        self._stop.set()
+
+    # ---------------------------------------------------------------- resuming
+
+    async def _resume(self) -> None:
+        """Settle the targets a dead owner left `sending` (see the class docstring)."""
+        after = -1
+        while not self.stopping:
+            page = await asyncio.to_thread(
+                self.journal.work, self.run_id, TargetState.SENDING, after=after, limit=self.PAGE
+            )
+            if not page:
+                return
+            for index, target in page:
+                after = index
+                outcome = await self._resumed(target)
+                if not await self._settle(index, outcome):
+                    return
+
+    async def _resumed(self, target: Target) -> _Outcome:
+        kind = self.action.kind
+        if kind is ActionKind.IDEMPOTENT:
+            return _Outcome(
+                TargetState.PENDING, message="sent again after an interruption", sends=0
+            )
+        if kind is ActionKind.UNVERIFIABLE:
+            return _Outcome(
+                TargetState.UNCERTAIN,
+                message="it may have been sent before the run was interrupted: send it again "
+                "or skip it",
+                sends=0,
+            )
+        token = current_run.set(self.run_id)
+        try:
+            found, why = await self._look_up(target)
+        finally:
+            current_run.reset(token)
+        if found is _Found.YES:
+            return _Outcome(TargetState.DONE, message="created before the interruption", sends=0)
+        if found is _Found.NO:
+            return _Outcome(TargetState.PENDING, message="not created: sent again", sends=0)
+        if found is _Found.CANNOT_TELL:
+            return _Outcome(TargetState.UNCERTAIN, message=_line(why), sends=0)
+        return _Outcome(
+            TargetState.SENDING,
+            message=_line(f"could not look it up ({why}): resuming tries again"),
+            sends=0,
+        )
+
+    # ---------------------------------------------------------------- dispatching
+
+    async def _dispatch(self) -> None:
+        slots = asyncio.Semaphore(self.concurrency)
+        after = -1
+        async with asyncio.TaskGroup() as group:
+            while not self.stopping:
+                try:
+                    page = await asyncio.to_thread(
+                        self.journal.work,
+                        self.run_id,
+                        TargetState.PENDING,
+                        after=after,
+                        limit=self.PAGE,
+                    )
+                except Exception as exc:
+                    self._journal_failed(exc)
+                    break
+                if not page:
+                    break
+                for index, target in page:
+                    await slots.acquire()
+                    if self.stopping:
+                        slots.release()
+                        break
+                    after = index
+                    group.create_task(self._target(index, target, slots))
+
+    async def _target(self, index: int, target: Target, slots: asyncio.Semaphore) -> None:
+        """One target: a token, `sending` committed, the call, its outcome committed."""
+        try:
+            if not target.key.strip() and self.action.kind is not ActionKind.CREATE:
+                if await self._begin(index):
+                    await self._settle(
+                        index, _Outcome(TargetState.FAILED, message="no key", sends=0)
+                    )
+                return
+            if not await self._acquire() or not await self._begin(index):
+                return
+            token = current_run.set(self.run_id)
+            try:
+                outcome = await self._call(target)
+            finally:
+                current_run.reset(token)
+            await self._settle(index, outcome)
+            self._silences = 0 if outcome.answered else self._silences + 1
+            if self._silences >= 2 * self.concurrency:
+                self.interrupt(
+                    f"stopped: the platform did not answer {self._silences} calls in a row "
+                    f"({outcome.message})"
+                )
+        except Exception:  # a fault of fleet's own: the target stays as the journal has it
+            _LOG.exception("bulk run %s: target %s", self.run_id, index)
+            self.interrupt("stopped by an internal error (details in the log file)")
+        finally:
+            slots.release()
+
+    async def _begin(self, index: int) -> bool:
+        try:
+            started = await self.journal.begin(self.run_id, index, self.owner)
+        except Exception as exc:
+            self._journal_failed(exc)
+            return False
+        if not started and not self.stopping:
+            self._lost = await asyncio.to_thread(self._claim_lost)
+            if self._lost:
+                self.interrupt("another process took the run over")
+        return started
+
+    def _claim_lost(self) -> bool:
+        return self.journal.run(self.run_id).owner != self.owner
+
+    async def _settle(self, index: int, outcome: _Outcome) -> bool:
+        try:
+            return await self.journal.settle(
+                self.run_id,
+                index,
+                self.owner,
+                outcome.state,
+                key=outcome.key,
+                status=outcome.status,
+                code=outcome.code,
+                message=outcome.message,
+                sends=max(0, outcome.sends - 1),
+            )
+        except Exception as exc:
+            self._journal_failed(exc)
+            return False
+
+    async def _acquire(self) -> bool:
+        """A token from the limiter, or False when the run is stopping (a long Retry-After
+        does not hold a cancel up)."""
+        if self.stopping:
+            return False
+        if self.limiter.delay() == 0:
+            return True
+        waiting = asyncio.ensure_future(self.limiter.acquire())
+        stopped = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({waiting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+            stopped.cancel()
+        return waiting.done() and not waiting.cancelled() and not self.stopping
+
+    async def _pause(self, attempt: int) -> None:
+        await asyncio.sleep(random.uniform(0, self.BACKOFF_SECONDS * 2 ** (attempt - 1)))
+
+    # ---------------------------------------------------------------- one call
+
+    async def _call(self, target: Target) -> _Outcome:
+        kind = self.action.kind
+        error: ApiError | None = None
+        sends = 0
+        for attempt in range(self.ATTEMPTS):
+            if attempt:
+                await self._pause(attempt)
+                if not await self._acquire():
+                    return _Outcome(
+                        TargetState.PENDING,
+                        message="stopped before it was sent again",
+                        sends=sends,
+                        answered=error is not None and error.status is not None,
+                    )
+            sends += 1
+            try:
+                key = await self.action.apply(target)
+            except ApiError as exc:
+                error = exc
+            except Exception as exc:  # the input, or a fault of fleet's: nothing the platform said
+                return _Outcome(
+                    TargetState.FAILED, message=self._describe(exc, target), sends=sends
+                )
+            else:
+                self.limiter.on_success()
+                return _Outcome(TargetState.DONE, key=key or None, sends=sends)
+            if error.status is not None and error.status != 429:
+                self.limiter.on_success()  # an answer that is no throttle: the rate may climb
+            if error.status == 429:
+                continue  # refused before it was processed: again, once the limiter lets it
+            if error.status is not None and error.status < 500:
+                return _Outcome.of(TargetState.FAILED, error, sends)
+            # No answer, or a 5xx: the call may have gone through.
+            if kind is ActionKind.UNVERIFIABLE:
+                return _Outcome.of(
+                    TargetState.UNCERTAIN, error, sends, "it may have gone through: "
+                )
+            if kind is ActionKind.CREATE:
+                found, why = await self._look_up(target)
+                if found is _Found.YES:
+                    message = _line(f"created (found on the platform after: {error.message})")
+                    return _Outcome(
+                        TargetState.DONE, status=error.status, message=message, sends=sends
+                    )
+                if found is _Found.CANNOT_TELL:
+                    return _Outcome.of(TargetState.UNCERTAIN, error, sends, f"{why}; ")
+                if found is _Found.UNKNOWN:
+                    return _Outcome.of(
+                        TargetState.SENDING, error, sends, f"could not look it up ({why}): "
+                    )
+        assert error is not None
+        if error.status is None or error.status == 429:
+            # Never processed, as far as anyone can tell: a resume sends it again.
+            return _Outcome.of(TargetState.PENDING, error, sends, f"not done after {sends} tries: ")
+        return _Outcome.of(TargetState.FAILED, error, sends)
+
+    async def _look_up(self, target: Target) -> tuple[_Found, str]:
+        """Whether a create's device is on the platform, asked up to ATTEMPTS times."""
+        why = ""
+        for attempt in range(self.ATTEMPTS):
+            if attempt:
+                await self._pause(attempt)
+            if not await self._acquire():
+                return _Found.UNKNOWN, "stopped"
+            try:
+                found = await self.action.exists(target)
+            except CannotTell as exc:
+                return _Found.CANNOT_TELL, str(
+                    exc
+                ) or "the platform cannot say whether it was created"
+            except ApiError as exc:
+                why = exc.message
+                if exc.status is not None and exc.status not in (429,) and exc.status < 500:
+                    return _Found.UNKNOWN, why
+                continue
+            except Exception as exc:
+                return _Found.UNKNOWN, self._describe(exc, target)
+            self.limiter.on_success()
+            return (_Found.YES if found else _Found.NO), ""
+        return _Found.UNKNOWN, why
+
+    def _describe(self, exc: Exception, target: Target) -> str:
+        """One line on a failure that is not the platform's, with no secret in it."""
+        if isinstance(exc, ValidationError):
+            error = exc.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(part) for part in error.get("loc") or ()) or "row"
+            text = f"{where}: {str(error['msg']).removeprefix('Value error, ')}"
+        else:
+            text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        hidden = [
+            str(v) for k, v in {**self.action.params, **target.values}.items() if k in self._secrets
+        ]
+        return _line(Scrubber(hidden)(self.platform.scrub(text)))
