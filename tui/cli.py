@@ -1,12 +1,25 @@
-"""Entry points: `fleet` (the console), `fleet sim` (the simulator in the foreground)."""
+"""Entry points: `fleet` (the console), `fleet sim` (the simulator in the foreground), and the
+non-interactive `fleet bulk list|show|run|resume|cancel` and `fleet audit`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from tui import __version__
+
+if TYPE_CHECKING:
+    from tui.api.bulk import Runner
+    from tui.api.journal import Journal, RunInfo, TargetRow
+    from tui.config import ProfileBase
 
 
 def _sim_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,7 +75,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
     _sim_parser(sub)
+    _bulk_parser(sub)
+    _audit_parser(sub)
     return parser
+
+
+def _bulk_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bulk = sub.add_parser(
+        "bulk",
+        help="list, show, run, resume or cancel bulk runs",
+        description="Bulk runs, whichever process runs them: the journal is their shared state.",
+    )
+    commands = bulk.add_subparsers(dest="bulk_command", required=True, metavar="COMMAND")
+    listing = commands.add_parser("list", help="every run, newest first")
+    # Its own dest: the top-level --profile must not be reset by the sub-command's default.
+    listing.add_argument("--profile", dest="only_profile", help="only this profile's runs")
+    show = commands.add_parser("show", help="a run: counts, rate, ETA, its failures")
+    show.add_argument("run_id", type=int, metavar="N")
+    show.add_argument("--all", action="store_true", help="every failure, not the first 20")
+    for name, text in (
+        ("run", "run a planned or interrupted run in the foreground (Ctrl-C stops it cleanly)"),
+        ("resume", "resume an interrupted or cancelled run"),
+    ):
+        command = commands.add_parser(
+            name,
+            help=text,
+            description=f"{text[0].upper()}{text[1:]}. Exit status: 0 when every target is "
+            "done, 1 when the run is done with failed or uncertain targets, 3 when it stopped "
+            "with work left (resumable), 2 when it cannot run.",
+        )
+        command.add_argument("run_id", type=int, metavar="N")
+        command.add_argument(
+            "--detach",
+            action="store_true",
+            help="run it in a background process that outlives the terminal; prints its pid",
+        )
+        command.add_argument(
+            "--concurrency", type=int, default=8, help="calls in flight at once (default 8)"
+        )
+    cancel = commands.add_parser(
+        "cancel", help="stop a run: the calls in flight finish, the rest stays resumable"
+    )
+    cancel.add_argument("run_id", type=int, metavar="N")
+
+
+def _audit_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    audit = sub.add_parser(
+        "audit",
+        help="every call fleet made that changed a platform",
+        description="The audit log: every mutating call fleet made, bulk or not, oldest first.",
+    )
+    audit.add_argument("-o", "--output", choices=("table", "jsonl"), default="table")
+    audit.add_argument("--profile", dest="only_profile", help="only this profile's calls")
+    audit.add_argument("--run", type=int, dest="run_id", metavar="N", help="only this run's calls")
+    audit.add_argument("--limit", type=int, help="only the latest N calls")
 
 
 def run_sim(args: argparse.Namespace) -> int:
@@ -126,4 +192,360 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "sim":
         return run_sim(args)
+    if args.command == "bulk":
+        return run_bulk(args)
+    if args.command == "audit":
+        return run_audit(args)
     return run_console(args)
+
+
+# ---------------------------------------------------------------------------------------------
+# fleet bulk, fleet audit
+# ---------------------------------------------------------------------------------------------
+
+# Vendor text (names, messages) reaches the terminal as data: every control character, C1
+# control and bidirectional override is written as an escape, never interpreted.
+_ESCAPES = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x2028,
+        0x2029,
+    )
+}
+
+
+def _shown(text: object) -> str:
+    """Outside text as data for the terminal: control characters escaped."""
+    return "" if text is None else str(text).translate(_ESCAPES)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"fleet: {_shown(message)}", file=sys.stderr)
+    return code
+
+
+def _profile_of(args: argparse.Namespace) -> str | None:
+    return getattr(args, "only_profile", None) or args.profile
+
+
+def _when(stamp: float | None) -> str:
+    return "—" if stamp is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    value = round(value)
+    if value < 120:
+        return f"{value} s"
+    if value < 7200:
+        return f"{value // 60} min {value % 60:02d} s"
+    return f"{value // 3600} h {value % 3600 // 60:02d} min"
+
+
+def _counts(run: RunInfo) -> str:
+    from tui.api.bulk import TargetState
+
+    parts = [
+        f"{run.count(state)} {state.value}"
+        for state in TargetState
+        if run.count(state) or state in (TargetState.DONE, TargetState.FAILED)
+    ]
+    return ", ".join(parts)
+
+
+def _open_journal() -> Journal:
+    from tui.api.journal import Journal
+
+    return Journal()
+
+
+def run_bulk(args: argparse.Namespace) -> int:
+    from tui.api.journal import JournalError
+
+    try:
+        journal = _open_journal()
+    except JournalError as exc:
+        return _fail(str(exc))
+    try:
+        command = args.bulk_command
+        if command == "list":
+            return _bulk_list(journal, _profile_of(args))
+        if command == "show":
+            return _bulk_show(journal, args.run_id, args.all)
+        if command == "cancel":
+            return _bulk_cancel(journal, args.run_id)
+        return _bulk_run(journal, args)
+    except JournalError as exc:
+        return _fail(str(exc))
+    finally:
+        journal.close()
+
+
+def _bulk_list(journal: Journal, profile: str | None) -> int:
+    runs = journal.runs(profile)
+    if not runs:
+        print("no bulk runs" + (f" of profile {profile}" if profile else ""))
+        return 0
+    print(f"{'run':>5}  {'state':<11}  {'profile':<16}  {'targets':>7}  progress")
+    for run in runs:
+        progress = _counts(run)
+        if run.rate:
+            progress += f"; {run.rate:.1f}/s, ETA {_seconds(run.eta)}"
+        print(
+            f"{run.id:>5}  {run.state.value:<11}  {_shown(run.profile):<16}  {run.total:>7}  "
+            f"{_shown(run.title)}: {progress}"
+        )
+    return 0
+
+
+def _failure_line(row: TargetRow) -> str:
+    said = " ".join(
+        part
+        for part in (
+            str(row.status) if row.status is not None else "",
+            f"[{row.code}]" if row.code else "",
+            row.message or "",
+        )
+        if part
+    )
+    who = row.key or row.label
+    label = f" ({row.label})" if row.label and row.label != who else ""
+    return f"  #{row.index:<5} {_shown(who)}{_shown(label)}  {_shown(said) or '—'}"
+
+
+def _bulk_show(journal: Journal, run_id: int, everything: bool) -> int:
+    from tui.api.bulk import RunState, TargetState
+
+    run = journal.run(run_id)
+    print(f"run {run.id}: {_shown(run.title)} — {run.state.value}")
+    if run.message:
+        print(f"  {_shown(run.message)}")
+    print(f"  profile {_shown(run.profile)} ({run.platform}), action {run.action_id}")
+    if run.params:
+        print(f"  params {_shown(json.dumps(run.params, ensure_ascii=False))}")
+    if run.parent is not None:
+        print(f"  the failed targets of run {run.parent}")
+    print(
+        f"  planned {_when(run.created)}, started {_when(run.started)}, "
+        f"finished {_when(run.finished)}"
+    )
+    print(f"  targets {run.total}: {_counts(run)}")
+    if run.state is RunState.RUNNING:
+        pid = f"process {run.owner_pid}" if run.owner_pid else _shown(run.owner)
+        limit = f" (limit {run.rate_limit:g}/s)" if run.rate_limit else ""
+        print(f"  running in {pid}: {run.rate:.1f} targets/s{limit}, ETA {_seconds(run.eta)}")
+    for state, title in ((TargetState.FAILED, "failed"), (TargetState.UNCERTAIN, "uncertain")):
+        count = run.count(state)
+        if not count:
+            continue
+        rows = journal.targets(run_id, [state], limit=None if everything else 20)
+        print(f"{title} ({count}):")
+        for row in rows:
+            print(_failure_line(row))
+        if len(rows) < count:
+            print(f"  … and {count - len(rows)} more (fleet bulk show {run_id} --all)")
+    if run.state in (RunState.INTERRUPTED, RunState.CANCELLED) and run.remaining:
+        print(f"resume it with: fleet bulk resume {run_id}")
+    return 0
+
+
+def _bulk_cancel(journal: Journal, run_id: int) -> int:
+    from tui.api.bulk import RunState
+
+    state = journal.request_cancel(run_id)
+    run = journal.run(run_id)
+    if state is RunState.RUNNING:
+        who = f"process {run.owner_pid}" if run.owner_pid else "its process"
+        print(
+            f"bulk run {run_id}: asked {who} to stop; the calls in flight finish, the rest "
+            f"stays resumable (fleet bulk resume {run_id})"
+        )
+    elif state is RunState.DONE:
+        print(f"bulk run {run_id} is done already: {_counts(run)}")
+    else:
+        print(f"bulk run {run_id} cancelled: {run.remaining} targets left, resumable")
+    return 0
+
+
+def _bulk_run(journal: Journal, args: argparse.Namespace) -> int:
+    from tui.api.bulk import RunState
+    from tui.config import ConfigError, load_config
+
+    run_id = args.run_id
+    run = journal.run(run_id)
+    verb = args.bulk_command
+    if args.readonly:
+        return _fail(f"--readonly: fleet bulk {verb} would change the platform; not run")
+    if run.state is RunState.DONE and not run.remaining:
+        return _fail(f"bulk run {run_id} is done ({_counts(run)}): nothing to {verb}", 0)
+    if run.state is RunState.RUNNING:
+        who = f"process {run.owner_pid}" if run.owner_pid else _shown(run.owner)
+        return _fail(f"bulk run {run_id} is being run by {who}: it cannot run twice")
+    if args.concurrency < 1:
+        return _fail("--concurrency: at least 1")
+    try:
+        profile = load_config().get_profile(run.profile)
+    except ConfigError as exc:
+        return _fail(f"bulk run {run_id} is of profile {run.profile!r}: {exc}")
+    if profile.readonly:
+        return _fail(
+            f"profile {profile.name} is read-only (readonly = true): fleet bulk {verb} would "
+            "change the platform; not run"
+        )
+    if args.detach:
+        return _detach(journal, run, profile, args)
+    return _foreground(journal, run, profile, args.concurrency)
+
+
+def _detach(journal: Journal, run: RunInfo, profile: ProfileBase, args: argparse.Namespace) -> int:
+    if profile.simulator:
+        return _fail(
+            f"bulk run {run.id} is on the demo profile {profile.name}, whose simulator lives in "
+            "the process that uses it: a detached run would act on a simulator of its own. Run "
+            f"it in the foreground (fleet bulk {args.bulk_command} {run.id}), or start "
+            "`fleet sim` and plan the run on a profile whose base_url points at it"
+        )
+    log = journal.path.parent / f"bulk-{run.id}.log"
+    command = [sys.executable, "-m", "tui", "bulk", "run", str(run.id)]
+    command += ["--concurrency", str(args.concurrency)]
+    with open(log, "ab") as output:
+        os.chmod(log, 0o600)
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own session: a closed terminal's SIGHUP never reaches it
+            close_fds=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    print(child.pid)
+    print(
+        f"bulk run {run.id}: running in the background as process {child.pid}; its output goes "
+        f"to {log}. `fleet bulk show {run.id}` follows it, `fleet bulk cancel {run.id}` stops it.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _foreground(journal: Journal, run: RunInfo, profile: ProfileBase, concurrency: int) -> int:
+    from tui.api.actions import make_action
+    from tui.api.bulk import RunClaimed, Runner, RunState, TargetState
+    from tui.api.errors import ApiError
+    from tui.log import open_log, register_scrubber
+    from tui.secrets import SecretError, SecretResolver
+    from tui.session import EmbeddedSimulator, UnsupportedPlatform, open_platform
+
+    open_log()
+    simulator = EmbeddedSimulator()
+    try:
+        try:
+            profile, platform = open_platform(profile, SecretResolver(), simulator)
+        except (SecretError, UnsupportedPlatform, ValueError, ApiError) as exc:
+            return _fail(f"cannot open profile {profile.name}: {exc}")
+        register_scrubber(platform.scrub)
+        if profile.simulator:
+            print(
+                f"(demo profile {profile.name}: a simulator of its own, in this process)",
+                file=sys.stderr,
+            )
+        try:
+            action = make_action(platform, run.action_id, journal.params(run.id))
+        except ValueError as exc:
+            return _fail(f"bulk run {run.id}: {exc}")
+        platform.set_recorder(journal.recorder(profile.name))
+        rate = min(run.rate_limit or profile.effective_rate_limit, profile.effective_rate_limit)
+        runner = Runner(journal, platform, action, run.id, rate_limit=rate, concurrency=concurrency)
+        try:
+            ended = asyncio.run(_drive(runner, platform))
+        except RunClaimed as exc:
+            return _fail(str(exc))
+    finally:
+        simulator.stop()
+    print(f"bulk run {ended.id}: {ended.state.value}, {_counts(ended)}", file=sys.stderr)
+    if ended.message:
+        print(f"  {_shown(ended.message)}", file=sys.stderr)
+    if ended.state is not RunState.DONE:
+        print(f"  resume it with: fleet bulk resume {ended.id}", file=sys.stderr)
+        return 3
+    unsettled = ended.count(TargetState.FAILED) + ended.count(TargetState.UNCERTAIN)
+    return 1 if unsettled else 0
+
+
+async def _drive(runner: Runner, platform: Any) -> RunInfo:
+    """Run in the foreground: SIGTERM and SIGHUP stop it cleanly (the calls in flight finish,
+    the run is interrupted, resumable), and so does a first Ctrl-C; a second one stops at once
+    (the targets in flight stay `sending`: a resume settles them)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    pressed = 0
+
+    def stop(name: str) -> None:
+        nonlocal pressed
+        pressed += 1
+        if pressed > 1 and name == "SIGINT":
+            task.cancel()
+            return
+        print(f"\nfleet: {name}: stopping once the calls in flight finish", file=sys.stderr)
+        runner.interrupt(f"stopped by {name}")
+
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        loop.add_signal_handler(sig, stop, sig.name)
+    progress = asyncio.create_task(_progress(runner))
+    try:
+        return await runner.run()
+    finally:
+        progress.cancel()
+        await platform.aclose()
+
+
+async def _progress(runner: Runner) -> None:
+    """A progress line: in place every second on a terminal, else a line every 10 seconds."""
+    tty = sys.stderr.isatty()
+    while True:
+        await asyncio.sleep(1 if tty else 10)
+        run = await asyncio.to_thread(runner.journal.run, runner.run_id)
+        line = (
+            f"bulk run {run.id}: {run.settled}/{run.total} settled ({_counts(run)}), "
+            f"{run.rate:.1f}/s, ETA {_seconds(run.eta)}"
+        )
+        if tty:
+            print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
+        else:
+            print(f"{time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from tui.api.journal import JournalError
+
+    try:
+        journal = _open_journal()
+        rows = journal.audit(_profile_of(args), run_id=args.run_id, limit=args.limit)
+    except JournalError as exc:
+        return _fail(str(exc))
+    journal.close()
+    if args.output == "jsonl":
+        for row in rows:
+            print(json.dumps(row.as_json(), ensure_ascii=False).translate(_ESCAPES))
+        return 0
+    if not rows:
+        print("no calls recorded")
+        return 0
+    for row in rows:
+        said = " ".join(p for p in (f"[{row.code}]" if row.code else "", row.message or "") if p)
+        print(
+            f"{_when(row.at)}  {_shown(row.profile)}  "
+            f"{'#' + str(row.run_id) if row.run_id is not None else '-'}  "
+            f"{row.result:<6} {row.status if row.status is not None else '-'}  "
+            f"{row.method} {_shown(row.path)}  {_shown(said)}".rstrip()
+        )
+    return 0

@@ -659,6 +659,7 @@ class Journal:
         run_state = RunState(state)
         if run_state is RunState.RUNNING and not owner_alive(owner, lease, now):
             run_state = RunState.INTERRUPTED
+            message = message or "the process that ran it is gone"
         rate, eta = 0.0, None
         if run_state is RunState.RUNNING and claimed is not None:
             window = max(0.5, min(RATE_WINDOW, now - claimed))
