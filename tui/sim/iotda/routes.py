@@ -1,4 +1,4 @@
-"""The IoTDA v5 HTTP surface under /v5/iot/{project_id}: products (CRUD) and devices (list, show, add, delete).
+"""The IoTDA v5 HTTP surface under /v5/iot/{project_id}: products (CRUD) and devices (list, show, add, update, delete).
 
 Choices where the vendor page is silent:
 - every route checks, in order: authentication (401, see auth.py), the path's project id (another
@@ -36,6 +36,16 @@ Choices where the vendor page is silent:
   `secure_access` true and `timeout` 0; it is INACTIVE, never connected (no active_time), a
   GATEWAY unless it has a gateway_id (ENDPOINT), lists first (newest record id) and shows without
   its secret, like every device; `shadow` is checked to be an array and not kept;
+- PUT /devices/{id} (UpdateDevice) checks the body's fields in the SDK's order (validation.py)
+  before it looks the device up (a bad body is 400 even for an unknown device, as Huawei's
+  gateway validates the request model before the service runs; then an unknown device is 404
+  IOTDA.014000); it changes device_name, description, extension_info (replaced whole) and
+  auth_info.secure_access / timeout (stored for sub-devices too, though the SDK says timeout acts
+  on directly connected ones only), keeps every field the body leaves out or sets to null
+  (and an empty device_name: a device always has a name), and answers 200 with the device as
+  Query a Device shows it (no secret), also when nothing changed; generated devices keep being
+  generated, their changed fields stored beside them (data.py), so the change shows in GET, in
+  the list and in its device_name filter;
 - DELETE /devices/{id} answers 204; a device that still has sub-devices is 409 IOTDA.014002
   (Huawei: "delete them first"); generated devices are deleted too and stay deleted;
 - GET /products/{id} and /devices/{id} answer 404 IOTDA.013000 / IOTDA.014000 when unknown;
@@ -74,7 +84,12 @@ from tui.sim.iotda.errors import (
     IotdaError,
     invalid,
 )
-from tui.sim.iotda.validation import normalise_services, validate_device, validate_product
+from tui.sim.iotda.validation import (
+    normalise_services,
+    validate_device,
+    validate_device_update,
+    validate_product,
+)
 from tui.sim.slices import ClientGone, drive
 
 BASE = "/v5/iot/{project_id}"
@@ -327,6 +342,13 @@ class IotdaApi:
         device = project.create(data, found[1], gateway)
         return JSONResponse(public(device), status_code=201)
 
+    async def update_device(self, request: Request, body: bytes) -> Response:
+        data = _json_body(body)
+        validate_device_update(data)
+        device = self._device(request)
+        self.project.update(device, data)
+        return JSONResponse(self.project.show(device))
+
     async def delete_device(self, request: Request, body: bytes) -> Response:
         device = self._device(request)
         if self.project.has_sub_devices(device):
@@ -345,6 +367,7 @@ class IotdaApi:
             Route(BASE + "/devices", w(self.list_devices), methods=["GET"]),
             Route(BASE + "/devices", w(self.create_device), methods=["POST"]),
             Route(BASE + "/devices/{device_id}", w(self.show_device), methods=["GET"]),
+            Route(BASE + "/devices/{device_id}", w(self.update_device), methods=["PUT"]),
             Route(BASE + "/devices/{device_id}", w(self.delete_device), methods=["DELETE"]),
         ]
 
