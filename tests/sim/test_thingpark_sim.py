@@ -550,7 +550,10 @@ def test_alarm_ack(make_sim: MakeSim) -> None:
         acked = next(b for b in after.json()["briefs"] if b["alarmUid"] == alarm["alarmUid"])
         assert acked["acked"] is True
         assert acked["ackUser"] == THINGPARK_CLIENT_ID
-        assert client.post(f"{DX}/deviceAlarms/{alarm['alarmUid']}/acks").status_code == 201
+        # A second ack creates nothing: 200 with the first ack, its user and date kept.
+        again = client.post(f"{DX}/deviceAlarms/{alarm['alarmUid']}/acks")
+        assert again.status_code == 200 and again.json() == ack.json()
+        assert again.json()["ackDate"] == acked["ackDate"]
         assert_vendor_error(client.post(f"{DX}/deviceAlarms/{'0' * 24}/acks"), 404)
 
 

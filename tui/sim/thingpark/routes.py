@@ -40,8 +40,12 @@ Choices where the vendor page is silent:
   `contentType` is jsontyped (default), json or xml; `strategy` SEQUENTIAL (default) or BLAST;
 - DX Core: `GET /connections` is a plain JSON array; connector ids actility-mqtt-iot (its
   configuration is validated), actility-aws-iot and actility-azure-iot; the password is never
-  echoed; `GET`/`DELETE /connections/{id}` exist; acks of alarms answer 201 with the ack and are
-  idempotent (a second ack keeps the first one's user and date).
+  echoed; `GET`/`DELETE /connections/{id}` exist;
+- `POST /deviceAlarms/{ref}/acks` (ref = the alarmUid) acknowledges: 201 Created with the ack
+  (`alarmUid`, `acked`, `ackUser`, `ackDate`). An alarm keeps one acknowledgement, so a second
+  POST creates nothing: it answers 200 with the ack already there (the first one's user and date
+  kept), idempotent rather than a 409, so that a client retrying an ack whose answer it lost
+  reaches the state it asked for; an unknown alarm, or one whose device is gone, is 404.
 """
 
 from __future__ import annotations
@@ -638,10 +642,12 @@ class ThingParkApi:
 
     async def ack_alarm(self, request: Request) -> Response:
         ref = request.path_params["ref"]
-        alarm = self.alarms.acknowledge(ref.lower(), self.now_ms())
-        if alarm is None or alarm.ack is None:
+        alarm = self.alarms.find(ref.lower())
+        if alarm is None:
             raise not_found(f"Device alarm {ref} not found")
         # The request body (an optional comment) is accepted but not required.
+        created = self.alarms.acknowledge(alarm, self.now_ms())
+        assert alarm.ack is not None
         return JSONResponse(
             {
                 "alarmUid": alarm.uid,
@@ -649,7 +655,7 @@ class ThingParkApi:
                 "ackUser": alarm.ack[0],
                 "ackDate": alarm.ack[1],
             },
-            status_code=201,
+            status_code=201 if created else 200,
         )
 
     # -- app servers and catalogues ------------------------------------------------------------
