@@ -32,7 +32,10 @@ Choices where the vendor page is silent:
   `enforcedIMEI` must be 15 digits with a valid Luhn digit; a duplicate EUI is 409;
 - PUT devices is a partial update (name, appServers, model, networkSubscription, networkContext,
   appKey, enforcedIMEI); changing EUI/connectivity/activation is 400; a stale `occContext.version`
-  is 409 (optimistic concurrency, which is what occContext is for); answers 200 + the device;
+  is 409 (optimistic concurrency, which is what occContext is for); answers 200 + the device; a
+  PUT that changes no stored field (the write-only appKey included: the platform keeps it in its
+  key store, the simulator in a private field) stores nothing and keeps `occContext` as it is,
+  as an optimistic-locking store bumps the version of a changed record only;
 - downlink: `payload` even-length hex of 1..242 bytes, `fPort` 1..223, `confirmed` and
   `flushDownlinkQueue` `true`/`false`; not for cellular devices (400); answers 200 with the queued
   downlink;
@@ -397,7 +400,7 @@ class ThingParkApi:
         if activation == "OTAA":
             if "appKey" not in body:
                 raise bad_request("Missing appKey: required for OTAA activation")
-            _hex(body["appKey"], 32, "appKey")
+            rec["_appKey"] = _hex(body["appKey"], 32, "appKey")
             app_eui = body.get("appEUI")
             rec["appEUI"] = (
                 _hex(app_eui, 16, "appEUI")
@@ -545,7 +548,7 @@ class ThingParkApi:
         if "appKey" in body:
             if rec.get("activation") != "OTAA":
                 raise bad_request("appKey applies to OTAA devices only")
-            _hex(body["appKey"], 32, "appKey")
+            rec["_appKey"] = _hex(body["appKey"], 32, "appKey")
         if "enforcedIMEI" in body and rec["connectivity"] == "CELLULAR":
             imei = body["enforcedIMEI"]
             if not isinstance(imei, str) or not re.fullmatch(r"\d{15}", imei):
@@ -554,6 +557,8 @@ class ThingParkApi:
                 raise bad_request("Invalid enforcedIMEI: wrong check digit")
             rec["enforcedIMEI"] = imei
         now = self.now_ms()
+        if rec == old:  # nothing changed: no new version, nothing stored
+            return JSONResponse(render_device(old, now))
         rec["occContext"] = {
             "version": rec["occContext"]["version"] + 1,
             "lastUpdate": now,
