@@ -15,7 +15,8 @@ Choices where the vendor page is silent:
 - PUT /products/{id} replaces each updatable field the body carries (name, device_type,
   protocol_type, data_format, service_capabilities, manufacturer_name, industry, description) and
   keeps the others; the same rules apply; an `app_id` (body or query) other than the product's is
-  404, as the product is looked up in that resource space; answers 200 with the product;
+  404, as the product is looked up in that resource space; answers 200 with the product (also
+  when nothing changed);
 - DELETE /products/{id} answers 204; a product that devices still use is 409 IOTDA.013002;
 - device lists: node_id, device_name and gateway_id filters are answered from the ids themselves
   (see data.py); the first count of a product_id or app_id filter is a scan of the fleet (about
@@ -49,7 +50,9 @@ Choices where the vendor page is silent:
 - DELETE /devices/{id} answers 204; a device that still has sub-devices is 409 IOTDA.014002
   (Huawei: "delete them first"); generated devices are deleted too and stay deleted;
 - GET /products/{id} and /devices/{id} answer 404 IOTDA.013000 / IOTDA.014000 when unknown;
-- a body that is not JSON is 400 IOTDA.000008.
+- a body that is not JSON is 400 IOTDA.000008;
+- operation counters (`tui/sim/ops.py`): `create`, `update` (a field changed) and `delete` of
+  devices, key = device_id, and of products, key = product_id; errors and no-ops count nothing.
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ from tui.sim.iotda.validation import (
     validate_device_update,
     validate_product,
 )
+from tui.sim.ops import OpCounter
 from tui.sim.slices import ClientGone, drive
 
 BASE = "/v5/iot/{project_id}"
@@ -162,8 +166,9 @@ def _json_body(body: bytes) -> Any:
 class IotdaApi:
     """The routes of one simulated IoTDA project."""
 
-    def __init__(self, config: SimConfig) -> None:
+    def __init__(self, config: SimConfig, ops: OpCounter) -> None:
         self.config = config
+        self.ops = ops
         self.project = Project(config.seed, config.fleet_size(DEFAULT_DEVICES))
 
     def _wrap(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -230,6 +235,7 @@ class IotdaApi:
             "create_time": huawei_time(int(rid[:8], 16)),
         }
         self.project.products[rid] = product
+        self.ops.count(product["product_id"], "create")
         return JSONResponse(product, status_code=201)
 
     async def list_products(self, request: Request, body: bytes) -> Response:
@@ -267,11 +273,16 @@ class IotdaApi:
         name = data.get("name")
         if name is not None and self._name_taken(name, product["app_id"], except_rid=rid):
             raise IotdaError(409, PRODUCT_EXISTS, f"The product already exists: name {name} in this resource space.")  # fmt: skip
+        changed = False
         for key in _UPDATABLE:
             if data.get(key) is not None:
-                product[key] = (
+                value = (
                     normalise_services(data[key]) if key == "service_capabilities" else data[key]
                 )
+                changed |= product[key] != value
+                product[key] = value
+        if changed:
+            self.ops.count(product["product_id"], "update")
         return JSONResponse(product)
 
     async def delete_product(self, request: Request, body: bytes) -> Response:
@@ -279,6 +290,7 @@ class IotdaApi:
         if await drive(self.project.devices_of(product["product_id"]), request):
             raise IotdaError(409, PRODUCT_HAS_DEVICES, "Operation not allowed. Devices still use this product; delete them first.")  # fmt: skip
         del self.project.products[rid]
+        self.ops.count(product["product_id"], "delete")
         return Response(status_code=204)
 
     # -- devices ---------------------------------------------------------------------------
@@ -340,20 +352,24 @@ class IotdaApi:
         if project.node_taken(data["node_id"]):
             raise IotdaError(400, DEVICE_EXISTS, f"Invalid input. The device already exists: node_id {data['node_id']}.")  # fmt: skip
         device = project.create(data, found[1], gateway)
+        self.ops.count(device["device_id"], "create")
         return JSONResponse(public(device), status_code=201)
 
     async def update_device(self, request: Request, body: bytes) -> Response:
         data = _json_body(body)
         validate_device_update(data)
         device = self._device(request)
-        self.project.update(device, data)
+        if self.project.update(device, data):
+            self.ops.count(self.project.device_id_of(device), "update")
         return JSONResponse(self.project.show(device))
 
     async def delete_device(self, request: Request, body: bytes) -> Response:
         device = self._device(request)
         if self.project.has_sub_devices(device):
             raise IotdaError(409, DEVICE_HAS_SUB_DEVICES, "Operation not allowed. The device still has sub-devices; delete them first.")  # fmt: skip
+        device_id = self.project.device_id_of(device)
         self.project.delete(device)
+        self.ops.count(device_id, "delete")
         return Response(status_code=204)
 
     def routes(self) -> list[BaseRoute]:

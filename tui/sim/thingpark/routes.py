@@ -48,7 +48,11 @@ Choices where the vendor page is silent:
   (`alarmUid`, `acked`, `ackUser`, `ackDate`). An alarm keeps one acknowledgement, so a second
   POST creates nothing: it answers 200 with the ack already there (the first one's user and date
   kept), idempotent rather than a 409, so that a client retrying an ack whose answer it lost
-  reaches the state it asked for; an unknown alarm, or one whose device is gone, is 404.
+  reaches the state it asked for; an unknown alarm, or one whose device is gone, is 404;
+- operation counters (`tui/sim/ops.py`): `create` (a device or multicast group, key = its EUI;
+  a DX connection, key = its id), `update` (a PUT that changed a stored field, key = EUI),
+  `delete` (key = EUI), `downlink` (every downlink queued, key = EUI) and `ack` (an alarm that
+  became acknowledged, key = its alarmUid); errors and no-ops count nothing.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from tui.sim.config import SimConfig
 from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_SUBSCRIBER_ID
+from tui.sim.ops import OpCounter
 from tui.sim.slices import ClientGone, drive
 from tui.sim.thingpark import traffic
 from tui.sim.thingpark.auth import TOKEN_PATH, TokenStore
@@ -223,8 +228,9 @@ class ThingParkApi:
         frozen = self.config.frozen_at_ms
         return wall_ms() if frozen is None else frozen
 
-    def __init__(self, config: SimConfig) -> None:
+    def __init__(self, config: SimConfig, ops: OpCounter) -> None:
         self.config = config
+        self.ops = ops
         self.tokens = TokenStore(config.token_ttl)
         self.profiles = device_profiles(config.seed)
         self.profiles_by_id = {m["ID"]: m for m in self.profiles}
@@ -376,6 +382,7 @@ class ThingParkApi:
         rec["creationDate"] = now
         rec.setdefault("state", "ACTIVE")
         self.fleet.put(eui, rec)
+        self.ops.count(rec["EUI"], "create")
         location = f"{SUB_HREF}/devices/{rec['ref']}"
         return JSONResponse(
             render_device(rec, now), status_code=201, headers={"Location": location}
@@ -565,10 +572,13 @@ class ThingParkApi:
             "who": THINGPARK_CLIENT_ID,
         }
         self.fleet.put(eui, rec)
+        self.ops.count(rec["EUI"], "update")
         return JSONResponse(render_device(rec, now))
 
     async def delete_device(self, request: Request) -> Response:
-        self.fleet.delete(self._device_eui(request))
+        eui = self._device_eui(request)
+        self.fleet.delete(eui)
+        self.ops.count(eui_str(eui), "delete")
         return Response(status_code=204)
 
     async def frames_aggregated(self, request: Request) -> Response:
@@ -600,6 +610,7 @@ class ThingParkApi:
         flush = _bool_param(request, "flushDownlinkQueue") or False
         if rec["connectivity"] != "LORAWAN":
             raise bad_request("Downlinks by fPort apply to LoRaWAN devices only")
+        self.ops.count(rec["EUI"], "downlink")
         return JSONResponse(
             {
                 "now": self.now_ms(),
@@ -652,6 +663,8 @@ class ThingParkApi:
             raise not_found(f"Device alarm {ref} not found")
         # The request body (an optional comment) is accepted but not required.
         created = self.alarms.acknowledge(alarm, self.now_ms())
+        if created:
+            self.ops.count(alarm.uid, "ack")
         assert alarm.ack is not None
         return JSONResponse(
             {
@@ -832,6 +845,7 @@ class ThingParkApi:
         }
         self.connections[conn_id] = conn
         self.fleet.app_servers.append(iot_flow_app_server(self._new_app_server_ref(), conn))
+        self.ops.count(conn_id, "create")
         return JSONResponse(conn, status_code=201, headers={"Location": f"/connections/{conn_id}"})
 
     # -- routing -------------------------------------------------------------------------------
