@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from tests.sim.test_iotda_sim import TRACKER_ID, call, thermometer_body
 from tests.sim.test_thingpark_sim import (
@@ -23,6 +24,8 @@ from tests.sim.test_thingpark_sim import (
 from tui.sim import SimConfig, SimServer, faults
 from tui.sim.app import create_app
 from tui.sim.config import MIN_RATE_LIMIT
+from tui.sim.ops import SimOps
+from tui.sim.slices import SLICE
 
 
 def ops(sim: SimServer) -> dict[str, Any]:
@@ -72,6 +75,24 @@ async def test_added_latency_never_reaches_the_counters(monkeypatch: pytest.Monk
         assert slept == []
         assert (await client.get("/v5/iot/any/products")).status_code == 401
         assert slept == [60.0]
+
+
+async def test_many_targets_are_answered_slice_by_slice() -> None:
+    ops = SimOps(("thingpark", "iotda"))
+    many = ops.counter("iotda")
+    for n in range(2 * SLICE + 7):
+        many.count(f"device-{n}", "create")
+        if n % 3 == 0:
+            many.count(f"device-{n}", "delete")
+    ops.counter("thingpark").count('say "hi"', "ack")
+    transport = httpx.ASGITransport(app=Starlette(routes=ops.routes()))
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+        got = (await client.get("/_sim/ops")).json()
+    assert got["thingpark"] == {'say "hi"': {"ack": 1}}
+    assert len(got["iotda"]) == 2 * SLICE + 7
+    assert got["iotda"]["device-0"] == {"create": 1, "delete": 1}
+    assert got["iotda"][f"device-{2 * SLICE + 6}"] == {"create": 1}
+    assert sum(sum(counts.values()) for counts in got["iotda"].values()) == 2 * SLICE + 7 + 669
 
 
 def test_thingpark_devices_count_effective_changes_once(make_sim: MakeSim) -> None:

@@ -15,17 +15,25 @@ A counter counts effective changes only: a request answered with an error, or on
 nothing (a PUT with the values already stored, a second acknowledgement of an alarm), counts
 nothing. Each platform's routes say what they count and under which key; the operations are
 `create`, `update`, `delete`, `downlink` and `ack`. Counting is one Counter increment on the event
-loop, the only thread that touches the counters, so it needs no lock.
+loop, the only thread that touches the counters, so it needs no lock. A run over millions of
+targets leaves millions of keys: the answer is written a slice of keys at a time
+(`tui.sim.slices.SLICE`), giving the event loop back between slices, from a snapshot of the keys
+taken when the read began (a count made while it is being written may or may not show in it).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 from typing import Literal
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
+
+from tui.sim.slices import SLICE
 
 #: Where the simulator's own surface lives: no vendor path starts with it.
 PREFIX = "/_sim/"
@@ -43,9 +51,9 @@ class OpCounter:
         """One effective change `op` to the target `key`."""
         self._by_key[key][op] += 1
 
-    def as_dict(self) -> dict[str, dict[str, int]]:
-        """The counts as plain JSON-ready dicts."""
-        return {key: dict(ops) for key, ops in self._by_key.items()}
+    def rows(self) -> list[tuple[str, Counter[str]]]:
+        """(key, its operations' counts) of every key counted so far: a snapshot of the keys."""
+        return list(self._by_key.items())
 
     def clear(self) -> None:
         """Zero every counter."""
@@ -63,7 +71,20 @@ class SimOps:
         return self.platforms[platform]
 
     async def read(self, request: Request) -> Response:
-        return JSONResponse({name: ops.as_dict() for name, ops in self.platforms.items()})
+        return StreamingResponse(self._json(), media_type="application/json")
+
+    async def _json(self) -> AsyncIterator[str]:
+        """The answer's JSON, one slice of keys at a time."""
+        for n, (name, ops) in enumerate(self.platforms.items()):
+            yield ("{" if n == 0 else "},") + json.dumps(name) + ":{"
+            rows = ops.rows()
+            for start in range(0, len(rows), SLICE):
+                part = rows[start : start + SLICE]
+                yield ("," if start else "") + ",".join(
+                    f"{json.dumps(key)}:{json.dumps(counts)}" for key, counts in part
+                )
+                await asyncio.sleep(0)
+        yield "}}"
 
     async def reset(self, request: Request) -> Response:
         for ops in self.platforms.values():
