@@ -21,6 +21,7 @@ from huaweicloudsdkiotda.v5 import (
     AddDeviceRequest,
     AddProduct,
     AuthInfo,
+    AuthInfoWithoutSecret,
     CreateProductRequest,
     DeleteDeviceRequest,
     IoTDAClient,
@@ -30,6 +31,8 @@ from huaweicloudsdkiotda.v5 import (
     ServiceProperty,
     ShowDeviceRequest,
     ShowProductRequest,
+    UpdateDevice,
+    UpdateDeviceRequest,
 )
 
 from tui.sim import SimServer
@@ -717,6 +720,159 @@ def test_sub_devices_two_levels_deep_and_gateways_deleted_last(make_sim: Any) ->
     assert sub["gateway_id"] == gw["device_id"]
     for device_id in [d["device_id"] for d in subs] + [sub["device_id"], gw["device_id"]]:
         assert call(sim, "DELETE", f"/devices/{device_id}").status_code == 204
+
+
+# -- UpdateDevice ----------------------------------------------------------------------------
+
+
+def test_official_sdk_updates_a_device(make_sim: Any) -> None:
+    sim = make_sim(devices=100)
+    client = sdk_client(sim)
+    target = client.list_devices(ListDevicesRequest(limit=1)).devices[0]
+    body = UpdateDevice(
+        device_name="dianadevice",
+        description="watermeter device",
+        extension_info={"aaa": "xxx", "bbb": 0},
+        auth_info=AuthInfoWithoutSecret(secure_access=False, timeout=300),
+    )
+    request = UpdateDeviceRequest(
+        instance_id=IOTDA_INSTANCE_ID, device_id=target.device_id, body=body
+    )
+    updated = client.update_device(request)
+    assert updated.status_code == 200 and updated.device_id == target.device_id
+    assert updated.device_name == "dianadevice" and updated.description == "watermeter device"
+    assert updated.extension_info == {"aaa": "xxx", "bbb": 0}
+    assert updated.auth_info.secure_access is False and updated.auth_info.timeout == 300
+    assert updated.auth_info.secret is None and updated.node_id == target.node_id
+    assert updated.status == target.status and updated.fw_version == target.fw_version
+
+    shown = client.show_device(ShowDeviceRequest(device_id=target.device_id))
+    assert shown.to_json_object() == updated.to_json_object()
+    listed = client.list_devices(ListDevicesRequest(device_name="dianadevice"))
+    assert [d.device_id for d in listed.devices] == [target.device_id]
+    assert listed.page.count == 1 and listed.devices[0].description == "watermeter device"
+    newest = client.list_devices(ListDevicesRequest(limit=1)).devices[0]
+    assert newest.device_id == target.device_id and newest.device_name == "dianadevice"
+
+    for device_id, body, status, code in (
+        ("no-such-device", UpdateDevice(device_name="x"), 404, "IOTDA.014000"),
+        (target.device_id, UpdateDevice(device_name="semi;colon"), 400, "IOTDA.000006"),
+    ):
+        with pytest.raises(ClientRequestException) as exc:
+            client.update_device(UpdateDeviceRequest(device_id=device_id, body=body))
+        assert exc.value.status_code == status and exc.value.error_code == code
+
+
+def test_update_keeps_what_the_body_leaves_out(make_sim: Any) -> None:
+    sim = make_sim(devices=100)
+    created = call(
+        sim,
+        "POST",
+        "/devices",
+        body={
+            "node_id": "keep-1",
+            "product_id": TRACKER_ID,
+            "description": "first words",
+            "extension_info": {"a": 1, "b": 2},
+            "auth_info": {"secret": "3b935a250c50dc2c", "timeout": 30},
+        },
+    ).json()
+    path = f"/devices/{created['device_id']}"
+    before = call(sim, "GET", path).json()
+    for body in ({}, {"device_name": None, "auth_info": None}, {"device_name": ""}, {"x": 1}):
+        same = call(sim, "PUT", path, body=body)
+        assert same.status_code == 200, same.text
+        assert same.json() == before
+    # Fields change one by one; extension_info is replaced whole, an empty description clears it.
+    got = call(sim, "PUT", path, body={"extension_info": {"c": 3}}).json()
+    assert got["extension_info"] == {"c": 3} and got["description"] == "first words"
+    got = call(sim, "PUT", path, body={"auth_info": {"secure_access": False}}).json()
+    assert got["auth_info"] == {"auth_type": "SECRET", "secure_access": False, "timeout": 30}
+    got = call(sim, "PUT", path, body={"description": "", "auth_info": {"timeout": 0}}).json()
+    assert got["description"] == "" and got["auth_info"]["timeout"] == 0
+    # auth_type and secret are not UpdateDevice's fields: ignored, like any unknown key.
+    ignored = {"auth_info": {"auth_type": "CERTIFICATES", "secret": "x"}, "node_id": "other"}
+    assert call(sim, "PUT", path, body=ignored).json() == call(sim, "GET", path).json()
+    assert call(sim, "GET", "/devices", {"node_id": "keep-1"}).json()["page"]["count"] == 1
+
+
+def test_renamed_generated_devices_are_found_by_their_new_name_only(make_sim: Any) -> None:
+    sim = make_sim(devices=300)
+    first, second = call(sim, "GET", "/devices", {"limit": 2}).json()["devices"]
+    old_name = first["device_name"]
+    # The first device takes the second one's name: device names need not be unique.
+    renamed = call(sim, "PUT", f"/devices/{first['device_id']}", body={"device_name": second["device_name"]})  # fmt: skip
+    assert renamed.status_code == 200 and renamed.json()["device_name"] == second["device_name"]
+    assert call(sim, "GET", "/devices", {"device_name": old_name}).json()["page"]["count"] == 0
+    both = call(sim, "GET", "/devices", {"device_name": second["device_name"]}).json()
+    assert [d["device_id"] for d in both["devices"]] == [first["device_id"], second["device_id"]]
+    assert both["page"]["count"] == 2
+    # Renamed again, it leaves that name; its generated name is found again once given back.
+    call(sim, "PUT", f"/devices/{first['device_id']}", body={"device_name": "Pump_7"})
+    again = call(sim, "GET", "/devices", {"device_name": second["device_name"]}).json()
+    assert [d["device_id"] for d in again["devices"]] == [second["device_id"]]
+    call(sim, "PUT", f"/devices/{first['device_id']}", body={"device_name": old_name})
+    back = call(sim, "GET", "/devices", {"device_name": old_name}).json()["devices"]
+    assert [d["device_id"] for d in back] == [first["device_id"]]
+    assert not call(sim, "GET", "/devices", {"device_name": "Pump_7"}).json()["devices"]
+    # A deleted device is gone under its new name too.
+    call(sim, "PUT", f"/devices/{second['device_id']}", body={"device_name": "Doomed"})
+    assert call(sim, "DELETE", f"/devices/{second['device_id']}").status_code == 204
+    assert call(sim, "GET", "/devices", {"device_name": "Doomed"}).json()["page"]["count"] == 0
+    gone = call(sim, "PUT", f"/devices/{second['device_id']}", body={"device_name": "x"})
+    assert gone.status_code == 404 and gone.json()["error_code"] == "IOTDA.014000"
+    pages = marker_pages(sim, "/devices", "devices", 50)
+    names = {d["device_id"]: d["device_name"] for page in pages for d in page["devices"]}
+    assert len(names) == 299 and names[first["device_id"]] == old_name
+
+
+UPDATE_CASES = [
+    ({"device_name": "x" * 257}, "device_name must be at most 256 characters"),
+    ({"device_name": "semi;colon"}, "device_name contains characters that are not allowed"),
+    ({"device_name": 7}, "device_name must be a string"),
+    ({"description": "d" * 2049}, "description must be at most 2048 characters"),
+    ({"description": "tab\there"}, "description contains characters that are not allowed"),
+    ({"extension_info": "text"}, "extension_info must be an object"),
+    ({"extension_info": {"k": "v" * 1024}}, "extension_info must not exceed 1 KB"),
+    ({"auth_info": [True]}, "auth_info must be an object"),
+    ({"auth_info": {"secure_access": "yes"}}, "auth_info.secure_access must be a boolean"),
+    ({"auth_info": {"timeout": "60"}}, "auth_info.timeout must be an integer"),
+    ({"auth_info": {"timeout": True}}, "auth_info.timeout must be an integer"),
+    ({"auth_info": {"timeout": 2_147_483_648}}, "auth_info.timeout must be between 0 and 2147483647"),
+    # Several broken fields: the first in the SDK's order is named.
+    ({"description": "a;", "device_name": "b;"}, "device_name "),
+    ({"auth_info": {"timeout": -1}, "extension_info": [], "description": "c;"}, "description "),
+    ({"auth_info": {"timeout": -1}, "extension_info": []}, "extension_info "),
+    ({"auth_info": {"timeout": -1, "secure_access": 1}}, "auth_info.secure_access "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "expected"), UPDATE_CASES)
+def test_every_update_rule_answers_400_naming_the_field(
+    sim: SimServer, body: dict[str, Any], expected: str
+) -> None:
+    target = call(sim, "GET", "/devices", {"limit": 1}).json()["devices"][0]
+    for device_id in (target["device_id"], "no-such-device"):  # the body is checked first
+        got = call(sim, "PUT", f"/devices/{device_id}", body=body)
+        assert got.status_code == 400, got.text
+        assert got.json()["error_code"] == "IOTDA.000006"
+        assert got.json()["error_msg"].startswith(f"Invalid input data. {expected}")
+    assert call(sim, "GET", f"/devices/{target['device_id']}").json()["device_name"] == target["device_name"]  # fmt: skip
+
+
+def test_update_refuses_what_is_no_device_update(sim: SimServer) -> None:
+    target = call(sim, "GET", "/devices", {"limit": 1}).json()["devices"][0]
+    path = f"/devices/{target['device_id']}"
+    url = sim.base_url + BASE + path
+    garbage = httpx.put(url, content=b"{nope", headers=sign("PUT", url, b"{nope"))
+    assert garbage.status_code == 400 and garbage.json()["error_code"] == "IOTDA.000008"
+    listed = call(sim, "PUT", path, body=["device_name"])
+    assert listed.status_code == 400 and listed.json()["error_code"] == "IOTDA.000006"
+    unsigned = httpx.put(url, json={"device_name": "x"})
+    assert unsigned.status_code == 401
+    other = call(sim, "PUT", path, body={"device_name": "x"}, headers={"Instance-Id": "other"})
+    assert other.status_code == 403 and other.json()["error_code"] == "IOTDA.000002"
+    assert call(sim, "GET", path).json()["device_name"] == target["device_name"]
 
 
 def test_device_times_keep_the_vendors_formats(sim: SimServer) -> None:

@@ -530,6 +530,36 @@ def test_alarm_paging_both_ways(api: httpx.Client) -> None:
     )
 
 
+def test_a_put_that_changes_nothing_keeps_the_version(make_sim: MakeSim) -> None:
+    server = make_sim(devices=50, alarms=0)
+    with authed(server) as client:
+        created = client.post(f"{OSS}/devices", json=lorawan_body("70B3D5E756000999"))
+        assert created.status_code == 201, created.text
+        path = f"{OSS}/devices/e70B3D5E756000999"
+
+        def version(body: dict[str, Any]) -> int:
+            answer = client.put(path, json=body)
+            assert answer.status_code == 200, answer.text
+            return answer.json()["occContext"]["version"]
+
+        assert version({"name": "My device", "appServers": [{"ID": AS_ID}]}) == 0
+        assert version({"occContext": {"version": 0}}) == 0
+        assert version({"name": "Renamed"}) == 1
+        last = client.get(path).json()["occContext"]
+        assert version({"name": "Renamed"}) == 1
+        assert client.get(path).json()["occContext"] == last
+        # The appKey is never shown, yet the platform keeps it: a new one is a change.
+        assert version({"appKey": "7374757A3FDD092947CE2DE9321C6040"}) == 1
+        assert version({"appKey": "00112233445566778899AABBCCDDEEFF"}) == 2
+        assert version({"appKey": "00112233445566778899aabbccddeeff"}) == 2
+        assert "appKey" not in client.get(path).json() and "_appKey" not in client.get(path).text
+        # A generated device too.
+        brief = client.get(f"{OSS}/devices", params={"pageSize": 1}).json()["briefs"][0]
+        generated = client.put(f"{OSS}/devices/{brief['ref']}", json={"name": brief["name"]})
+        assert generated.json()["occContext"] == client.get(f"{OSS}/devices/{brief['ref']}").json()["occContext"]  # fmt: skip
+        assert generated.json()["occContext"]["version"] == 0
+
+
 def test_alarm_filter_by_device(api: httpx.Client) -> None:
     first = api.get(f"{OSS}/devices/alarms").json()["briefs"][0]
     eui = first["device"]["EUI"]
@@ -550,7 +580,10 @@ def test_alarm_ack(make_sim: MakeSim) -> None:
         acked = next(b for b in after.json()["briefs"] if b["alarmUid"] == alarm["alarmUid"])
         assert acked["acked"] is True
         assert acked["ackUser"] == THINGPARK_CLIENT_ID
-        assert client.post(f"{DX}/deviceAlarms/{alarm['alarmUid']}/acks").status_code == 201
+        # A second ack creates nothing: 200 with the first ack, its user and date kept.
+        again = client.post(f"{DX}/deviceAlarms/{alarm['alarmUid']}/acks")
+        assert again.status_code == 200 and again.json() == ack.json()
+        assert again.json()["ackDate"] == acked["ackDate"]
         assert_vendor_error(client.post(f"{DX}/deviceAlarms/{'0' * 24}/acks"), 404)
 
 
@@ -832,6 +865,9 @@ def test_server_lifecycle_and_banner() -> None:
         assert httpx.post(url + TOKEN, data=CREDS).status_code == 200
         text = banner(url)
         assert url in text and THINGPARK_CLIENT_ID in text and THINGPARK_CLIENT_SECRET in text
+        counters = next(line for line in text.splitlines() if "operation counters" in line)
+        assert counters.split()[-1] == url + "/_sim/ops"
+        assert httpx.get(counters.split()[-1]).json() == {"thingpark": {}, "iotda": {}}
     with pytest.raises(httpx.ConnectError):
         httpx.post(url + TOKEN, data=CREDS)
 

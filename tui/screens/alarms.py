@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 from textual import work
 from textual.binding import Binding, BindingType
 
+from tui.api.actions import AcknowledgeAlarms
+from tui.api.bulk import Target
 from tui.api.forms import KeySpec
 from tui.api.models import Alarm
 from tui.api.platform import Alarms, DeviceDirectory
+from tui.screens.bulk_plan import MenuEntry
 from tui.screens.devices import PagedListScreen, format_time
 from tui.widgets.virtual_table import Column, Fetch, Row, VirtualTable
 
@@ -109,6 +112,16 @@ class AlarmsScreen(PagedListScreen):
         """How the open platform names and checks a device's key (a DevEUI, a device id…)."""
         platform = self.platform
         return platform.DEVICE_KEY if isinstance(platform, DeviceDirectory) else KeySpec("device")
+
+    def target_of(self, row: Row) -> Target:
+        label = f"{row[DEVICE]} · {row[TYPE]}"
+        return Target(row[KEY], label, facts={"acknowledged": row[ACKED]})
+
+    def bulk_entries(self) -> list[MenuEntry]:
+        platform = self.platform
+        if self.fleet.is_readonly or not isinstance(platform, Alarms):
+            return []
+        return [MenuEntry("a", "Acknowledge", lambda: self.plan_run(AcknowledgeAlarms(platform)))]
 
     def make_fetch(self) -> Fetch | str:
         platform = self.platform

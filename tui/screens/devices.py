@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import ClassVar
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,11 +33,19 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Static
 
+from tui.api.actions import CreateDevices, DeleteDevices, EditDevices, SendCommand
+from tui.api.bulk import Action, Target, plan
+from tui.api.errors import ApiError
+from tui.api.forms import FormSpec
 from tui.api.models import DeviceSummary
-from tui.api.platform import DeviceCreation, DeviceDirectory
+from tui.api.paging import Page, walk
+from tui.api.platform import DeviceCommands, DeviceCreation, DeviceDirectory, DeviceEditing
+from tui.api.table_files import columns, read_rows, write_rows
 from tui.config import DEFAULT_TIMEZONE
 from tui.screens.base import FleetScreen
+from tui.screens.bulk_plan import ActionMenu, MenuEntry, PlanScreen
 from tui.screens.form_menu import open_form
+from tui.widgets.form import ModelForm
 from tui.widgets.header import FleetHeader
 from tui.widgets.paged_rows import FilterJob, RowFilter
 from tui.widgets.safe import one_line
@@ -177,7 +189,16 @@ class PagedListScreen(FleetScreen[None]):
         Binding("s", "sort", "Sort by next column", show=False, id="list.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="list.reverse_sort"),
         Binding("r", "reload", "Reload", id="list.reload"),
+        Binding("space", "mark", "Mark", id="list.mark"),
+        Binding("ctrl+space,ctrl+@", "mark_range", "Mark range", show=False, id="list.mark_range"),
+        Binding("A", "mark_all", "Mark all shown", show=False, id="list.mark_all"),
+        Binding("V", "invert_marks", "Invert marks", show=False, id="list.invert_marks"),
+        Binding("U", "clear_marks", "Unmark all", show=False, id="list.clear_marks"),
+        Binding("b", "bulk", "Bulk", id="list.bulk"),
     ]
+
+    #: whether the list has marks (and so bulk actions on them)
+    MARKS: ClassVar[bool] = True
 
     DEFAULT_CSS = """
     PagedListScreen .list-status {
@@ -192,6 +213,8 @@ class PagedListScreen(FleetScreen[None]):
         self._walk_note = ""
         #: the filter being applied, while its worker runs
         self._filter_job: FilterJob | None = None
+        #: what to do with a file path typed at the prompt, by the prompt's purpose
+        self._path_asked: dict[str, Callable[[str], None]] = {}
 
     # ------------------------------------------------------------------ parts
 
@@ -290,8 +313,200 @@ class PagedListScreen(FleetScreen[None]):
     @on(VirtualTable.WalkEnded)
     def _walk_ended(self, event: VirtualTable.WalkEnded) -> None:
         event.stop()
+        rows = self.table.rows
+        if rows.mark_arrivals:
+            rows.mark_arrivals = False
+            self.table.refresh()
+            stopped = " (the fetch was stopped: the rest is not marked)" if event.cancelled else ""
+            self.notify(f"{len(rows.marked):,} {self.NOUN} marked{stopped}", title="Marks")
         self._walk_note = "fetch stopped" if event.cancelled else ""
         self.update_status()
+
+    # ------------------------------------------------------------------ marks
+
+    @property
+    def marked(self) -> set[str]:
+        """Keys of the marked rows (kept across paging, eviction, filtering and reloads)."""
+        return self.table.rows.marked
+
+    def _marks_changed(self) -> None:
+        self.table.refresh()
+        self.update_status()
+
+    def action_mark(self) -> None:
+        if self.table.rows.toggle_mark(self.table.cursor) is not None:
+            self._marks_changed()
+
+    def action_mark_range(self) -> None:
+        self.table.rows.mark_range(self.table.cursor)
+        self._marks_changed()
+
+    def action_mark_all(self) -> None:
+        """Mark every row the filter shows, fetching the rest of the list first (with
+        progress; `esc` stops it, and what was fetched so far stays marked)."""
+        table = self.table
+        rows = table.rows
+        rows.mark_view()
+        if rows.started and not rows.complete and rows.sort_index is None:
+            rows.mark_arrivals = True
+            self._walk_note = ""
+            table.fetch_to_end()
+        else:
+            self.notify(f"{len(rows.marked):,} {self.NOUN} marked", title="Marks")
+        self._marks_changed()
+
+    def action_invert_marks(self) -> None:
+        self.table.rows.invert_marks()
+        self._marks_changed()
+
+    def action_clear_marks(self) -> None:
+        self.table.rows.clear_marks()
+        self._marks_changed()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _MARK_ACTIONS and not self.MARKS:
+            return False
+        return super().check_action(action, parameters)
+
+    # ------------------------------------------------------------------ bulk actions
+
+    def target_of(self, row: Row) -> Target:
+        """What a bulk action acts on for one row (its key, its name, what the plan checks)."""
+        return Target(row[0], row[1] if len(row) > 1 else row[0])
+
+    def bulk_entries(self) -> list[MenuEntry]:
+        """What `b` offers for the marks (or the cursor row); a subclass lists its actions."""
+        return []
+
+    def chosen_targets(self) -> tuple[list[Target], int]:
+        """The marked rows (or the cursor row when nothing is marked) as targets, and how many
+        of the marks the current filter hides."""
+        rows = self.table.rows
+        if not rows.marked:
+            row = self.table.cursor_row
+            return ([self.target_of(row)] if row is not None else []), 0
+        targets = []
+        for key in sorted(rows.marked):
+            row = rows.marked_row(key)
+            targets.append(self.target_of(row) if row is not None else Target(key, key))
+        return targets, rows.hidden_marks()
+
+    def action_bulk(self) -> None:
+        entries = self.bulk_entries()
+        targets, _ = self.chosen_targets()
+        if not entries:
+            self.notify("Nothing to do in bulk here", severity="warning")
+            return
+        marks = len(self.table.rows.marked)
+        what = f"{marks:,} marked {self.NOUN}" if marks else "the row under the cursor"
+        if not targets and not marks:
+            what = "no row"
+
+        def chosen(entry: MenuEntry | None) -> None:
+            if entry is not None:
+                entry.choose()
+
+        self.app.push_screen(ActionMenu("Bulk", f"On {what}:", entries), chosen)
+
+    def plan_run(self, action: Action, targets: list[Target] | None = None) -> None:
+        """Show the plan of `action` on `targets` (default: the marks or the cursor row) and
+        start the run once the user confirms it."""
+        hidden = 0
+        if targets is None:
+            targets, hidden = self.chosen_targets()
+        made = plan(action, targets, hidden_by_filter=hidden)
+        where = f"{self.fleet.profile_name} ({getattr(self.platform, 'title', '')})"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.fleet.start_run(made)
+
+        self.app.push_screen(PlanScreen(made, where, self.NOUN), confirmed)
+
+    def ask_values(self, spec: FormSpec, title: str, then: Callable[[Any], None]) -> None:
+        """The form of `spec`, to fill with values common to every target; nothing is sent."""
+
+        async def keep(values: Any) -> Any:
+            return values
+
+        form = ModelForm(spec, keep, title=title, mutates=False)
+
+        def done(values: Any) -> None:
+            if values is not None:
+                then(values)
+
+        self.app.push_screen(form, done)
+
+    def ask_path(self, purpose: str, hint: str, then: Callable[[str], None]) -> None:
+        self._path_asked[purpose] = then
+        self.prompt.open(purpose, "file", "", hint, _path_error, placeholder="e.g. ./devices.csv")
+
+    def plan_from_file(
+        self, path: str, model: type[BaseModel], make: Callable[[], Action], *, key: bool
+    ) -> None:
+        self._read_rows(path, model, make, key)
+
+    @work(group="bulk-rows")
+    async def _read_rows(
+        self, path: str, model: type[BaseModel], make: Callable[[], Action], key: bool
+    ) -> None:
+        rows = await asyncio.to_thread(read_rows, Path(path).expanduser(), model, key=key)
+        if rows.errors:
+            errors = "\n".join(str(e) for e in rows.errors)
+            count = len(rows.errors)
+            self.notify(
+                f"{count} problem{'s' if count != 1 else ''}, nothing was planned:\n{errors}",
+                title=f"{path}",
+                severity="error",
+                timeout=15,
+            )
+            return
+        self.plan_run(make(), list(rows.targets))
+
+    def export_rows(self, only: set[str] | None) -> AsyncIterator[dict[str, Any]] | None:
+        """Every row of the list as a dictionary (only the keys in `only` when given), for an
+        export; None when this list has nothing to export."""
+        return None
+
+    def ask_export(self, fmt: Literal["csv", "jsonl"], marked_only: bool) -> None:
+        profile = self.fleet.profile_name
+        default = f"{self.NOUN}-{profile}.{fmt}"
+        self._path_asked["export"] = lambda path: self._export(path or default, fmt, marked_only)
+        self.prompt.open(
+            "export",
+            "file",
+            default,
+            f"write {'the marked rows' if marked_only else 'the whole list'} as {fmt.upper()} · enter writes · esc cancels",
+            _path_error,
+        )
+
+    @work(group="export", exclusive=True)
+    async def _export(self, path: str, fmt: Literal["csv", "jsonl"], marked_only: bool) -> None:
+        only = set(self.table.rows.marked) if marked_only else None
+        source = self.export_rows(only)
+        if source is None:
+            return
+        self._walk_note = "exporting…"
+        self.update_status()
+
+        def progress(count: int) -> None:
+            self._walk_note = f"exporting: {count:,} written · esc cancels"
+            self.update_status()
+
+        target = Path(path).expanduser()
+        try:
+            async with self.busy():
+                count = await write_rows(target, source, fmt, progress=progress)
+        except ApiError as exc:
+            self.report(exc, "Export")
+            return
+        except OSError as exc:
+            self.notify(f"{target}: {exc.strerror or exc}", title="Export", severity="error")
+            return
+        finally:
+            self._walk_note = ""
+            self.update_status()
+        self.notify(f"{count:,} {self.NOUN} written to {target}", title="Export")
 
     # ------------------------------------------------------------------ status
 
@@ -314,7 +529,11 @@ class PagedListScreen(FleetScreen[None]):
             if rows.evicted_once:
                 parts.append((f"{rows.loaded_rows:,} in memory", "dim"))
         if rows.marked:
-            parts.append((f"{len(rows.marked):,} marked", "bold yellow"))
+            hidden = rows.hidden_marks()
+            shown = f"{len(rows.marked):,} marked"
+            if hidden:
+                shown += f" ({hidden:,} hidden by the filter)"
+            parts.append((shown, "bold yellow"))
         job = self._filter_job
         if job is not None:
             parts.append(
@@ -414,6 +633,8 @@ class PagedListScreen(FleetScreen[None]):
     def prompt_submitted(self, purpose: str, value: str) -> None:
         if purpose == "filter":
             self.apply_filter(value)
+        elif purpose in self._path_asked:
+            self._path_asked.pop(purpose)(value)
 
     def apply_filter(self, text: str) -> None:
         """Filter the loaded rows by a regular expression ("" clears it).
@@ -541,18 +762,8 @@ class DevicesScreen(PagedListScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_device", "Open", id="devices.open"),
-        Binding("space", "mark", "Mark", id="devices.mark"),
-        Binding(
-            "ctrl+space,ctrl+@", "mark_range", "Mark range", show=False, id="devices.mark_range"
-        ),
-        Binding("U", "clear_marks", "Unmark all", show=False, id="devices.clear_marks"),
         Binding("n", "new_device", "New", id="devices.new"),
     ]
-
-    @property
-    def marked(self) -> set[str]:
-        """Keys of the marked devices (kept across paging, eviction, filtering and reloads)."""
-        return self.table.rows.marked
 
     def make_fetch(self) -> Fetch | str:
         platform = self.platform
@@ -568,6 +779,112 @@ class DevicesScreen(PagedListScreen):
             return [device_row(d, zone) for d in page.items], page.cursor, page.total
 
         return fetch
+
+    # ------------------------------------------------------------------ bulk
+
+    def target_of(self, row: Row) -> Target:
+        connectivity = row[3] if len(row) > 3 and row[3] != "—" else ""
+        return Target(row[0], row[1], facts={"connectivity": connectivity})
+
+    def bulk_entries(self) -> list[MenuEntry]:
+        platform = self.platform
+        entries = _Entries()
+        marks = bool(self.table.rows.marked)
+        if not self.fleet.is_readonly:
+            if isinstance(platform, DeviceDirectory):
+                entries.add("x", "Delete", lambda: self.plan_run(DeleteDevices(platform)))
+            if isinstance(platform, DeviceCommands):
+                for spec in platform.command_forms():
+                    entries.add("s", f"Send a {spec.title}", partial(self._send, platform, spec))
+            if isinstance(platform, DeviceEditing):
+                for spec in platform.device_edit_forms():
+                    entries.add("e", f"Set the {spec.title}", partial(self._edit, platform, spec))
+                    entries.add(
+                        "E",
+                        f"Set the {spec.title} of each device from a CSV file",
+                        partial(self._edit_from_file, platform, spec),
+                    )
+            if isinstance(platform, DeviceCreation):
+                for spec in platform.device_forms():
+                    entries.add(
+                        "c",
+                        f"Create {spec.title}s from a CSV file",
+                        partial(self._create_from_file, platform, spec),
+                    )
+        if marks:
+            entries.add(
+                "o", "Export the marked devices (CSV)", lambda: self.ask_export("csv", True)
+            )
+            entries.add(
+                "j",
+                "Export the marked devices (JSON Lines)",
+                lambda: self.ask_export("jsonl", True),
+            )
+        entries.add("O", "Export the whole list (CSV)", lambda: self.ask_export("csv", False))
+        entries.add(
+            "J", "Export the whole list (JSON Lines)", lambda: self.ask_export("jsonl", False)
+        )
+        return entries.entries
+
+    def _send(self, platform: DeviceCommands, spec: FormSpec) -> None:
+        self.ask_values(
+            spec,
+            f"Send a {spec.title} to each device",
+            lambda values: self.plan_run(
+                SendCommand(platform, spec, values.model_dump(mode="json"))
+            ),
+        )
+
+    def _edit(self, platform: DeviceEditing, spec: FormSpec) -> None:
+        self.ask_values(
+            spec,
+            f"Set the {spec.title} of each device",
+            lambda values: self.plan_run(
+                EditDevices(platform, spec, values.model_dump(mode="json"))
+            ),
+        )
+
+    def _edit_from_file(self, platform: DeviceEditing, spec: FormSpec) -> None:
+        names = ", ".join(c.name for c in columns(spec.model, key=True))
+        self.ask_path(
+            f"edit-{spec.id}",
+            f"a CSV file with the columns {names} · enter plans the run · esc cancels",
+            lambda path: self.plan_from_file(
+                path, spec.model, lambda: EditDevices(platform, spec, {}), key=True
+            ),
+        )
+
+    def _create_from_file(self, platform: DeviceCreation, spec: FormSpec) -> None:
+        names = ", ".join(c.name if c.required else f"[{c.name}]" for c in columns(spec.model))
+        self.ask_path(
+            f"create-{spec.id}",
+            f"a CSV file with the columns {names} · enter plans the run · esc cancels",
+            lambda path: self.plan_from_file(
+                path, spec.model, lambda: CreateDevices(platform, spec, {}), key=False
+            ),
+        )
+
+    def export_rows(self, only: set[str] | None) -> AsyncIterator[dict[str, Any]] | None:
+        platform = self.platform
+        if not isinstance(platform, DeviceDirectory):
+            return None
+        query = self._server_query
+
+        async def fetch(cursor: str | None) -> Page[DeviceSummary]:
+            return await platform.list_devices(cursor, query=query)
+
+        async def rows() -> AsyncIterator[dict[str, Any]]:
+            left = None if only is None else set(only)
+            async for page in walk(fetch, platform=platform.name):  # type: ignore[attr-defined]
+                for device in page.items:
+                    if left is None or device.key in left:
+                        yield device.model_dump(mode="json")
+                        if left is not None:
+                            left.discard(device.key)
+                if left is not None and not left:
+                    return  # every marked device is written: no need to read further
+
+        return rows()
 
     def empty_text(self) -> tuple[str, str]:
         if self._server_query:
@@ -609,23 +926,6 @@ class DevicesScreen(PagedListScreen):
     def _selected(self, event: VirtualTable.Selected) -> None:
         event.stop()
         self.fleet.open_device(event.row[0])
-
-    def action_mark(self) -> None:
-        table = self.table
-        if table.rows.toggle_mark(table.cursor) is not None:
-            table.refresh()
-            self.update_status()
-
-    def action_mark_range(self) -> None:
-        table = self.table
-        table.rows.mark_range(table.cursor)
-        table.refresh()
-        self.update_status()
-
-    def action_clear_marks(self) -> None:
-        self.table.rows.clear_marks()
-        self.table.refresh()
-        self.update_status()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
@@ -691,3 +991,25 @@ class DevicesScreen(PagedListScreen):
             table.move_to(position, user=False)
             table.focus()
         self.update_status()
+
+
+#: the actions of marks (hidden where a list has none)
+_MARK_ACTIONS = frozenset({"mark", "mark_range", "mark_all", "invert_marks", "clear_marks", "bulk"})
+
+
+def _path_error(text: str) -> str | None:
+    return None if text.strip() else "type a file path"
+
+
+class _Entries:
+    """Menu entries with their accelerators, each key used once (a later one gets a digit)."""
+
+    def __init__(self) -> None:
+        self.entries: list[MenuEntry] = []
+        self._used: set[str] = set()
+
+    def add(self, key: str, label: str, choose: Callable[[], None]) -> None:
+        if key in self._used:  # taken by an entry above: the first free digit instead
+            key = next((d for d in "123456789" if d not in self._used), "")
+        self._used.add(key)
+        self.entries.append(MenuEntry(key, label, choose))

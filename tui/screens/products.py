@@ -88,6 +88,7 @@ class ProductsScreen(PagedListScreen):
     NOUN_ONE = "product"
     COLUMNS = PRODUCT_COLUMNS
     DANGEROUS = frozenset({"new_product", "delete_product", "import_product"})
+    MARKS = False  # nothing to do to many products at once (yet)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_product", "Open", id="products.open"),

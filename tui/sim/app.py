@@ -1,4 +1,5 @@
-"""The simulator's ASGI app: every platform mounted on one Starlette app, behind the fault layer."""
+"""The simulator's ASGI app: every platform mounted on one Starlette app, behind the fault layer,
+beside the simulator's own test surface under /_sim/ (`tui/sim/ops.py`), which no fault reaches."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from tui.sim import iotda, thingpark
 from tui.sim.config import SimConfig
 from tui.sim.faults import FaultMiddleware, FaultTarget
+from tui.sim.ops import PREFIX, SimOps
 from tui.sim.request_ids import RequestIdMiddleware
 
 #: One entry per platform: its API prefixes, fault-exempt paths and error body format.
@@ -31,12 +33,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(config: SimConfig) -> Starlette:
-    """A fresh simulator (its own fleet and tokens) for the given knobs."""
+    """A fresh simulator (its own fleet, tokens and operation counters) for the given knobs."""
+    ops = SimOps(("thingpark", "iotda"))
     return Starlette(
-        routes=[*thingpark.routes(config), *iotda.routes(config)],
+        routes=[
+            *thingpark.routes(config, ops.counter("thingpark")),
+            *iotda.routes(config, ops.counter("iotda")),
+            *ops.routes(),
+        ],
         middleware=[
             Middleware(RequestIdMiddleware, seed=config.seed),
-            Middleware(FaultMiddleware, config=config, targets=TARGETS),
+            Middleware(FaultMiddleware, config=config, targets=TARGETS, own=(PREFIX,)),
         ],
         exception_handlers={HTTPException: _http_error},
     )

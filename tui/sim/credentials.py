@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tui.sim.ops import PREFIX
+
 THINGPARK_CLIENT_ID = "sub-199983788/fleet-demo"
 THINGPARK_CLIENT_SECRET = "thingpark-demo-secret"
 THINGPARK_SUBSCRIBER_ID = "199983788"
@@ -13,8 +15,9 @@ IOTDA_INSTANCE_ID = "fleet-demo-instance"
 #: The IAM user token accepted in `X-Auth-Token` (the alternative to AK/SK signing).
 IOTDA_IAM_TOKEN = "iotda-demo-iam-token"
 
-#: One block per simulated platform: (title, [(label, value-or-path)]); a value starting with
-#: "/" is a path on the simulator and is printed after the base URL. Other platforms add blocks.
+#: One block per simulated platform, then the simulator's own: (title, [(label, value-or-path)]);
+#: a value starting with "/" is a path on the simulator and is printed after the base URL. Other
+#: platforms add blocks.
 _PLATFORMS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Actility ThingPark",
@@ -37,6 +40,13 @@ _PLATFORMS: list[tuple[str, list[tuple[str, str]]]] = [
             ("access_key", IOTDA_ACCESS_KEY),
             ("secret_key", IOTDA_SECRET_KEY),
             ("IAM token", IOTDA_IAM_TOKEN),
+        ],
+    ),
+    (
+        "The simulator's own test surface (no auth, no faults, not a vendor API)",
+        [
+            ("operation counters", PREFIX + "ops"),
+            ("reset them (POST)", PREFIX + "ops/reset"),
         ],
     ),
 ]

@@ -7,7 +7,8 @@ client's retry logic testable without first failing to log in. The rate limit is
 across the API (capacity = one second of requests, at least 1); a refused request gets 429, a
 `Retry-After` in whole seconds (at least 1) and the platform's error body. Failures are 500 or 503
 in equal parts, drawn from a Random seeded by the config's seed, so a run is reproducible; a 503
-carries `Retry-After: 1`.
+carries `Retry-After: 1`. The simulator's own surface (`/_sim/`, see `tui/sim/ops.py`) is no
+platform: no fault of any kind, latency included, ever applies to it.
 """
 
 from __future__ import annotations
@@ -59,8 +60,16 @@ class TokenBucket:
 class FaultMiddleware:
     """Applies the config's latency, fail_rate and rate_limit in front of the platforms."""
 
-    def __init__(self, app: ASGIApp, config: SimConfig, targets: Sequence[FaultTarget]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        config: SimConfig,
+        targets: Sequence[FaultTarget],
+        own: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
+        #: Path prefixes of the simulator's own surface, which no fault touches.
+        self.own = own
         self.latency = config.latency_ms / 1000
         self.fail_rate = config.fail_rate
         self.random = random.Random(config.seed)
@@ -80,7 +89,7 @@ class FaultMiddleware:
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(self.own):
             await self.app(scope, receive, send)
             return
         if self.latency:

@@ -127,6 +127,12 @@ class PagedRows:
         self.max_rows = max(1, max_rows)
         #: keys of marked rows; kept across reloads, filters and eviction
         self.marked: set[str] = set()
+        #: each mark's row as it was when marked (its name and facts, for a bulk plan, after
+        #: its page has left memory)
+        self._marked_rows: dict[str, Row] = {}
+        #: while set, every row that arrives and passes the filter is marked too ("mark every
+        #: row matching the filter", as the rest of the list is fetched)
+        self.mark_arrivals = False
         self.last_mark: str | None = None
         self.row_filter: RowFilter | None = None
         #: the row item the view is sorted by (None: the vendor's order), and its direction
@@ -245,6 +251,11 @@ class PagedRows:
                 self._inserted -= again
                 self._drop_keys(again)
         page_rows = list(rows)
+        if self.mark_arrivals:
+            keep = self.row_filter
+            for row in page_rows:
+                if keep is None or keep(row):
+                    self._mark(row)
         start = self.known
         index = len(self._cursors)
         self._cursors.append(cursor)
@@ -505,6 +516,25 @@ class PagedRows:
     def is_marked(self, row: Row) -> bool:
         return row[0] in self.marked
 
+    def marked_row(self, key: str) -> Row | None:
+        """The row of a mark as it was when marked (None when it was marked by key alone)."""
+        return self._marked_rows.get(key)
+
+    def _mark(self, row: Row) -> bool:
+        """Mark a row; False when it was marked already."""
+        key = row[0]
+        self._marked_rows[key] = row
+        if key in self.marked:
+            return False
+        self.marked.add(key)
+        return True
+
+    def _unmark(self, key: str) -> None:
+        self.marked.discard(key)
+        self._marked_rows.pop(key, None)
+        if self.last_mark == key:
+            self.last_mark = None
+
     def toggle_mark(self, position: int) -> bool | None:
         """Mark or unmark the row at a view position; None when there is no row there."""
         row = self.row(position)
@@ -512,11 +542,9 @@ class PagedRows:
             return None
         key = row[0]
         if key in self.marked:
-            self.marked.discard(key)
-            if self.last_mark == key:
-                self.last_mark = None
+            self._unmark(key)
             return False
-        self.marked.add(key)
+        self._mark(row)
         self.last_mark = key
         return True
 
@@ -533,16 +561,45 @@ class PagedRows:
         added = 0
         for i in range(lo, hi + 1):
             row = self.row(i)
-            if row is not None and row[0] not in self.marked:
-                self.marked.add(row[0])
+            if row is not None and self._mark(row):
                 added += 1
         row = self.row(position)
         if row is not None:
             self.last_mark = row[0]
         return added
 
+    def _view_rows_in_memory(self) -> Iterable[Row]:
+        for position in range(self.view_rows):
+            row = self.row(position)
+            if row is not None:
+                yield row
+
+    def mark_view(self) -> int:
+        """Mark every row of the view that is in memory (the filter's matches); how many new."""
+        return sum(1 for row in list(self._view_rows_in_memory()) if self._mark(row))
+
+    def invert_marks(self) -> None:
+        """Marked rows of the view (in memory) are unmarked, the others marked."""
+        for row in list(self._view_rows_in_memory()):
+            if row[0] in self.marked:
+                self._unmark(row[0])
+            else:
+                self._mark(row)
+
+    def hidden_marks(self) -> int:
+        """How many marks the current filter hides (marks whose row it would not show)."""
+        keep = self.row_filter
+        if keep is None:
+            return 0
+        return sum(
+            1
+            for key in self.marked
+            if (row := self._marked_rows.get(key)) is not None and not keep(row)
+        )
+
     def clear_marks(self) -> None:
         self.marked.clear()
+        self._marked_rows.clear()
         self.last_mark = None
 
     # ------------------------------------------------------------------ local changes
@@ -550,9 +607,7 @@ class PagedRows:
     def remove(self, key: str) -> bool:
         """Drop a deleted row (and its mark); False if it is not in memory."""
         self.version += 1
-        self.marked.discard(key)
-        if self.last_mark == key:
-            self.last_mark = None
+        self._unmark(key)
         g = self._find_global(key)
         if self.total is not None:
             self.total = max(0, self.total - 1)
@@ -579,12 +634,12 @@ class PagedRows:
 
     def _drop_keys(self, keys: set[str]) -> None:
         for key in keys:
-            marked = key in self.marked
+            row = self._marked_rows.get(key) if key in self.marked else None
             total = self.total
             self.remove(key)
             self.total = total
-            if marked:
-                self.marked.add(key)
+            if row is not None:
+                self._mark(row)
 
     def replace(self, row: Row) -> bool:
         """Swap in a changed row with the same key (e.g. an acknowledged alarm)."""

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 from tui.sim.config import SimConfig
 from tui.sim.iotda.errors import INTERNAL, NO_SUCH_API, RATE_LIMITED, UNAVAILABLE, error_response
 from tui.sim.iotda.routes import IotdaApi
+from tui.sim.ops import OpCounter
 
 #: Paths of the platform's API (faults apply); IoTDA has no separate token endpoint here (IAM is
 #: another service), so nothing is exempt.
@@ -30,9 +31,9 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> R
     return error_response(status, code, text, headers)
 
 
-def routes(config: SimConfig) -> list[BaseRoute]:
+def routes(config: SimConfig, ops: OpCounter) -> list[BaseRoute]:
     """IoTDA's routes for the demo project."""
-    return IotdaApi(config).routes()
+    return IotdaApi(config, ops).routes()
 
 
 __all__ = ["API_PREFIXES", "AUTH_PATHS", "error", "routes"]

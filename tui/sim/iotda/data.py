@@ -5,11 +5,13 @@ is a pure function of (seed, index): nothing is stored for it, so any size start
 no memory. Record ids (the list markers) are 24-hex ObjectIds whose first 8 digits are the
 registration second, growing with the index, so "descending id below the marker" is arithmetic on
 the index; device ids, node ids and device names end with their index, so finding a device by any
-of them is a parse and a check, never a scan. Registrations are 20 minutes apart from 2024-01-02
+of them is a parse and a check, never a scan (a generated device renamed by UpdateDevice is found
+through a small index of the new names). Registrations are 20 minutes apart from 2024-01-02
 up to 20,000 devices; a larger fleet is registered over the same ~278 days (2 seconds apart at ten
 million), so its times stay in the past and its record ids distinct. Changes are small: a set of
-the deleted generated indexes and a dict of the created devices, merged in record-id order when
-listing (created devices, registered now, list first).
+the deleted generated indexes, the fields UpdateDevice changed on generated devices (by index),
+and a dict of the created devices, merged in record-id order when listing (created devices,
+registered now, list first).
 
 Choices where the vendor is silent (documented for adapter authors):
 - one in 40 devices (index 0, 40, 80, ...) is an Industrial Edge Gateway; devices of `sub` products
@@ -80,6 +82,10 @@ _DEVICE_SUMMARY_KEYS = (
 )  # fmt: skip
 
 
+#: The auth_info fields UpdateDevice changes (AuthInfoWithoutSecret).
+_AUTH_KEYS = ("secure_access", "timeout")
+
+
 def public(device: dict[str, Any]) -> dict[str, Any]:
     """A stored device without the simulator's private `_` keys."""
     return {k: v for k, v in device.items() if not k.startswith("_")}
@@ -139,6 +145,11 @@ class Project:
         #: `_rid`, its depth below a gateway in `_depth`), and their node ids.
         self.created: dict[str, dict[str, Any]] = {}
         self._created_nodes: dict[str, str] = {}
+        #: What UpdateDevice changed on generated devices, by index (device_name, description,
+        #: extension_info, secure_access, timeout), and the indexes of renamed ones by their new
+        #: name (the device_name filter finds them there).
+        self.overrides: dict[int, dict[str, Any]] = {}
+        self._renamed: dict[str, set[int]] = {}
 
     # -- products --------------------------------------------------------------------------
 
@@ -206,6 +217,9 @@ class Project:
         return f"{self.spec(i).product_id}_{self.node_id(i)}"
 
     def device_name(self, i: int) -> str:
+        changed = self.overrides.get(i)
+        if changed is not None and "device_name" in changed:
+            return changed["device_name"]
         spec = self.spec(i)
         return f"{spec.device_type}-{SITES[(self._hash(i) >> 32) % len(SITES)]}-{i:05d}"
 
@@ -232,9 +246,12 @@ class Project:
         return [i for i in guesses if self._live(i) and self.node_id(i) == node_id][:1]
 
     def _by_device_name(self, name: str) -> list[int]:
+        """The indexes named so: read back from a generated name's tail, or renamed so."""
+        found = set(self._renamed.get(name, ()))
         tail = name.rpartition("-")[2]
-        i = int(tail) if tail.isdigit() else -1
-        return [i] if self._live(i) and self.device_name(i) == name else []
+        if tail.isdigit():
+            found.add(int(tail))
+        return sorted(i for i in found if self._live(i) and self.device_name(i) == name)
 
     def index_of_device(self, device_id: str) -> int | None:
         """The index of a generated device id, if that device exists."""
@@ -376,6 +393,41 @@ class Project:
             del self._created_nodes[self.created.pop(device)["node_id"]]
         else:
             self.deleted.add(device)
+            self._unname(device)
+            self.overrides.pop(device, None)
+
+    def update(self, device: Device, body: dict[str, Any]) -> bool:
+        """Apply a valid UpdateDevice body; whether any stored field changed.
+
+        A field the body does not carry (or carries as null) is kept; an empty device_name too,
+        as a device always has a name (AddDevice gives it the node_id); an empty description
+        clears it; extension_info is replaced whole.
+        """
+        auth = body.get("auth_info") or {}
+        wanted = {key: body.get(key) for key in ("description", "extension_info")}
+        wanted |= {key: auth.get(key) for key in _AUTH_KEYS}
+        wanted["device_name"] = body.get("device_name") or None
+        shown = self.show(device)
+        current = {**shown, **shown["auth_info"]}
+        changes = {k: v for k, v in wanted.items() if v is not None and current[k] != v}
+        if isinstance(device, str):
+            stored = self.created[device]
+            for key, value in changes.items():
+                (stored["auth_info"] if key in _AUTH_KEYS else stored)[key] = value
+        elif changes:
+            if "device_name" in changes:
+                self._unname(device)
+                self._renamed.setdefault(changes["device_name"], set()).add(device)
+            self.overrides.setdefault(device, {}).update(changes)
+        return bool(changes)
+
+    def _unname(self, i: int) -> None:
+        """Drop generated device i from the index of renamed devices."""
+        name = self.overrides.get(i, {}).get("device_name")
+        if name is not None:
+            self._renamed[name].discard(i)
+            if not self._renamed[name]:
+                del self._renamed[name]
 
     def create(
         self,
@@ -453,6 +505,7 @@ class Project:
         """A device as the list shows it (QueryDeviceSimplify)."""
         spec = self.spec(i)
         h = self._hash(i)
+        changed = self.overrides.get(i, {})
         gateway = self.gateway_of(i)
         device_id = self.device_id(i)
         return {
@@ -463,7 +516,7 @@ class Project:
             "gateway_id": device_id if gateway == i else self.device_id(gateway),
             "device_name": self.device_name(i),
             "node_type": "ENDPOINT" if spec.kind == "sub" else "GATEWAY",
-            "description": f"{spec.name} #{i}",
+            "description": changed.get("description", f"{spec.name} #{i}"),
             "fw_version": f"{1 + (h >> 8) % 3}.{(h >> 12) % 10}.{(h >> 16) % 20}",
             "sw_version": f"V{100 + (h >> 24) % 20}R00{1 + (h >> 28) % 3}C00",
             "device_sdk_version": ""
@@ -485,13 +538,14 @@ class Project:
         """A device as Query a Device shows it."""
         out = self.brief(i)
         h = self._hash(i)
+        changed = self.overrides.get(i, {})
         created = self.registered(i)
         status = out["status"]
         tags = out.pop("tags")
         out["auth_info"] = {
             "auth_type": "SECRET" if (h >> 44) % 5 else "CERTIFICATES",
-            "secure_access": True,
-            "timeout": 0,
+            "secure_access": changed.get("secure_access", True),
+            "timeout": changed.get("timeout", 0),
         }
         out["create_time"] = huawei_time(created)
         if status != "INACTIVE":
@@ -501,5 +555,5 @@ class Project:
             )
         out["tags"] = tags
         out["modules"] = [{"module_name": "firmware", "module_version": out["fw_version"]}]
-        out["extension_info"] = {}
+        out["extension_info"] = changed.get("extension_info", {})
         return out

@@ -1,4 +1,4 @@
-"""The IoTDA v5 HTTP surface under /v5/iot/{project_id}: products (CRUD) and devices (list, show, add, delete).
+"""The IoTDA v5 HTTP surface under /v5/iot/{project_id}: products (CRUD) and devices (list, show, add, update, delete).
 
 Choices where the vendor page is silent:
 - every route checks, in order: authentication (401, see auth.py), the path's project id (another
@@ -15,7 +15,8 @@ Choices where the vendor page is silent:
 - PUT /products/{id} replaces each updatable field the body carries (name, device_type,
   protocol_type, data_format, service_capabilities, manufacturer_name, industry, description) and
   keeps the others; the same rules apply; an `app_id` (body or query) other than the product's is
-  404, as the product is looked up in that resource space; answers 200 with the product;
+  404, as the product is looked up in that resource space; answers 200 with the product (also
+  when nothing changed);
 - DELETE /products/{id} answers 204; a product that devices still use is 409 IOTDA.013002;
 - device lists: node_id, device_name and gateway_id filters are answered from the ids themselves
   (see data.py); the first count of a product_id or app_id filter is a scan of the fleet (about
@@ -36,10 +37,22 @@ Choices where the vendor page is silent:
   `secure_access` true and `timeout` 0; it is INACTIVE, never connected (no active_time), a
   GATEWAY unless it has a gateway_id (ENDPOINT), lists first (newest record id) and shows without
   its secret, like every device; `shadow` is checked to be an array and not kept;
+- PUT /devices/{id} (UpdateDevice) checks the body's fields in the SDK's order (validation.py)
+  before it looks the device up (a bad body is 400 even for an unknown device, as Huawei's
+  gateway validates the request model before the service runs; then an unknown device is 404
+  IOTDA.014000); it changes device_name, description, extension_info (replaced whole) and
+  auth_info.secure_access / timeout (stored for sub-devices too, though the SDK says timeout acts
+  on directly connected ones only), keeps every field the body leaves out or sets to null
+  (and an empty device_name: a device always has a name), and answers 200 with the device as
+  Query a Device shows it (no secret), also when nothing changed; generated devices keep being
+  generated, their changed fields stored beside them (data.py), so the change shows in GET, in
+  the list and in its device_name filter;
 - DELETE /devices/{id} answers 204; a device that still has sub-devices is 409 IOTDA.014002
   (Huawei: "delete them first"); generated devices are deleted too and stay deleted;
 - GET /products/{id} and /devices/{id} answer 404 IOTDA.013000 / IOTDA.014000 when unknown;
-- a body that is not JSON is 400 IOTDA.000008.
+- a body that is not JSON is 400 IOTDA.000008;
+- operation counters (`tui/sim/ops.py`): `create`, `update` (a field changed) and `delete` of
+  devices, key = device_id, and of products, key = product_id; errors and no-ops count nothing.
 """
 
 from __future__ import annotations
@@ -74,7 +87,13 @@ from tui.sim.iotda.errors import (
     IotdaError,
     invalid,
 )
-from tui.sim.iotda.validation import normalise_services, validate_device, validate_product
+from tui.sim.iotda.validation import (
+    normalise_services,
+    validate_device,
+    validate_device_update,
+    validate_product,
+)
+from tui.sim.ops import OpCounter
 from tui.sim.slices import ClientGone, drive
 
 BASE = "/v5/iot/{project_id}"
@@ -147,8 +166,9 @@ def _json_body(body: bytes) -> Any:
 class IotdaApi:
     """The routes of one simulated IoTDA project."""
 
-    def __init__(self, config: SimConfig) -> None:
+    def __init__(self, config: SimConfig, ops: OpCounter) -> None:
         self.config = config
+        self.ops = ops
         self.project = Project(config.seed, config.fleet_size(DEFAULT_DEVICES))
 
     def _wrap(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -215,6 +235,7 @@ class IotdaApi:
             "create_time": huawei_time(int(rid[:8], 16)),
         }
         self.project.products[rid] = product
+        self.ops.count(product["product_id"], "create")
         return JSONResponse(product, status_code=201)
 
     async def list_products(self, request: Request, body: bytes) -> Response:
@@ -252,11 +273,16 @@ class IotdaApi:
         name = data.get("name")
         if name is not None and self._name_taken(name, product["app_id"], except_rid=rid):
             raise IotdaError(409, PRODUCT_EXISTS, f"The product already exists: name {name} in this resource space.")  # fmt: skip
+        changed = False
         for key in _UPDATABLE:
             if data.get(key) is not None:
-                product[key] = (
+                value = (
                     normalise_services(data[key]) if key == "service_capabilities" else data[key]
                 )
+                changed |= product[key] != value
+                product[key] = value
+        if changed:
+            self.ops.count(product["product_id"], "update")
         return JSONResponse(product)
 
     async def delete_product(self, request: Request, body: bytes) -> Response:
@@ -264,6 +290,7 @@ class IotdaApi:
         if await drive(self.project.devices_of(product["product_id"]), request):
             raise IotdaError(409, PRODUCT_HAS_DEVICES, "Operation not allowed. Devices still use this product; delete them first.")  # fmt: skip
         del self.project.products[rid]
+        self.ops.count(product["product_id"], "delete")
         return Response(status_code=204)
 
     # -- devices ---------------------------------------------------------------------------
@@ -325,13 +352,24 @@ class IotdaApi:
         if project.node_taken(data["node_id"]):
             raise IotdaError(400, DEVICE_EXISTS, f"Invalid input. The device already exists: node_id {data['node_id']}.")  # fmt: skip
         device = project.create(data, found[1], gateway)
+        self.ops.count(device["device_id"], "create")
         return JSONResponse(public(device), status_code=201)
+
+    async def update_device(self, request: Request, body: bytes) -> Response:
+        data = _json_body(body)
+        validate_device_update(data)
+        device = self._device(request)
+        if self.project.update(device, data):
+            self.ops.count(self.project.device_id_of(device), "update")
+        return JSONResponse(self.project.show(device))
 
     async def delete_device(self, request: Request, body: bytes) -> Response:
         device = self._device(request)
         if self.project.has_sub_devices(device):
             raise IotdaError(409, DEVICE_HAS_SUB_DEVICES, "Operation not allowed. The device still has sub-devices; delete them first.")  # fmt: skip
+        device_id = self.project.device_id_of(device)
         self.project.delete(device)
+        self.ops.count(device_id, "delete")
         return Response(status_code=204)
 
     def routes(self) -> list[BaseRoute]:
@@ -345,6 +383,7 @@ class IotdaApi:
             Route(BASE + "/devices", w(self.list_devices), methods=["GET"]),
             Route(BASE + "/devices", w(self.create_device), methods=["POST"]),
             Route(BASE + "/devices/{device_id}", w(self.show_device), methods=["GET"]),
+            Route(BASE + "/devices/{device_id}", w(self.update_device), methods=["PUT"]),
             Route(BASE + "/devices/{device_id}", w(self.delete_device), methods=["DELETE"]),
         ]
 

@@ -1,5 +1,5 @@
 """Every field rule of IoTDA's product model (the vendor's "Create a Product" page) and of a device
-(Huawei's AddDevice, as its SDK documents each field), checked in a fixed order.
+(Huawei's AddDevice and UpdateDevice, as its SDK documents each field), checked in a fixed order.
 
 The first rule broken is answered 400 IOTDA.000006 with `error_msg` =
 `Invalid input data. <path> <reason>.`; <path> is the first space-free token after
@@ -334,12 +334,35 @@ def validate_device(body: Any) -> None:
     _string(body, "description", "", mandatory=False, max_len=2048, chars=DEVICE_DESCRIPTION)
     _string(body, "gateway_id", "", mandatory=False, min_len=1, max_len=128, chars=ID)
     _string(body, "app_id", "", mandatory=False, min_len=1, max_len=36, chars=ID)
+    _extension_info(body)
+    _array(body, "shadow", "")
+
+
+def validate_device_update(body: Any) -> None:
+    """Raise the first rule an UpdateDevice body breaks.
+
+    Fields in the SDK's order (UpdateDevice): device_name (at most 256, NAME), description (at most
+    2048, DEVICE_DESCRIPTION), extension_info (an object of at most 1 KB: the SDK states the limit
+    for AddDevice only; the field is the same one), auth_info (an object, AuthInfoWithoutSecret:
+    secure_access a boolean, then timeout an integer from 0 to 2147483647). Every field is
+    optional; null is absent. Other keys (auth_type, secret, node_id, ...) are not updatable here
+    and are ignored, as Huawei's JSON binding ignores unknown keys.
+    """
+    if not isinstance(body, dict):
+        raise invalid("body", "must be a JSON object")
+    _string(body, "device_name", "", mandatory=False, max_len=256, chars=NAME)
+    _string(body, "description", "", mandatory=False, max_len=2048, chars=DEVICE_DESCRIPTION)
+    _extension_info(body)
+    if body.get("auth_info") is not None:
+        _access(_object(body["auth_info"], "auth_info"), "auth_info.")
+
+
+def _extension_info(body: dict[str, Any]) -> None:
     extension = body.get("extension_info")
     if extension is not None:
         _object(extension, "extension_info")
         if content_size(extension) > MAX_EXTENSION_BYTES:
             raise invalid("extension_info", "must not exceed 1 KB")
-    _array(body, "shadow", "")
 
 
 def _auth_info(auth: dict[str, Any]) -> None:
@@ -354,6 +377,11 @@ def _auth_info(auth: dict[str, Any]) -> None:
             raise invalid(f"{p}fingerprint", "must be 40 or 64 hexadecimal digits")
         if auth_type != "CERTIFICATES":
             raise invalid(f"{p}fingerprint", "applies to auth_type CERTIFICATES only")
+    _access(auth, p)
+
+
+def _access(auth: dict[str, Any], p: str) -> None:
+    """secure_access and timeout, the auth_info fields AddDevice and UpdateDevice share."""
     if auth.get("secure_access") is not None and not isinstance(auth["secure_access"], bool):
         raise invalid(f"{p}secure_access", "must be a boolean")
     _count(auth, "timeout", p)

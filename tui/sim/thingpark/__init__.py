@@ -6,6 +6,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from tui.sim.config import SimConfig
+from tui.sim.ops import OpCounter
 from tui.sim.thingpark.auth import TOKEN_PATH
 from tui.sim.thingpark.errors import error_response
 from tui.sim.thingpark.routes import DX_BASE, ThingParkApi
@@ -23,9 +24,9 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> R
     return error_response(status, _CODES.get(status, status * 100 + 1), message, headers)
 
 
-def routes(config: SimConfig) -> list[BaseRoute]:
+def routes(config: SimConfig, ops: OpCounter) -> list[BaseRoute]:
     """ThingPark's routes for one simulated subscriber."""
-    return ThingParkApi(config).routes()
+    return ThingParkApi(config, ops).routes()
 
 
 __all__ = ["API_PREFIXES", "AUTH_PATHS", "DX_BASE", "error", "routes"]

@@ -701,12 +701,17 @@ class Alarms:
             "href": f"{SUB_HREF}/devices/{device['ref']}/alarms/{alarm.uid}",
         }
 
-    def acknowledge(self, uid: str, now_ms: int) -> Alarm | None:
-        """Acknowledge an alarm (idempotent: a second ack keeps the first); None if unknown."""
+    def find(self, uid: str) -> Alarm | None:
+        """An alarm by its alarmUid, None if unknown or if its device is gone."""
         alarm = self.by_uid.get(uid)
         if alarm is None or self.device(alarm) is None:
             return None
-        if alarm.ack is None:
-            alarm.ack = (THINGPARK_CLIENT_ID, now_ms)
-            self.version += 1
         return alarm
+
+    def acknowledge(self, alarm: Alarm, now_ms: int) -> bool:
+        """Acknowledge an alarm; False if it already was (the first ack is kept)."""
+        if alarm.ack is not None:
+            return False
+        alarm.ack = (THINGPARK_CLIENT_ID, now_ms)
+        self.version += 1
+        return True

@@ -32,7 +32,10 @@ Choices where the vendor page is silent:
   `enforcedIMEI` must be 15 digits with a valid Luhn digit; a duplicate EUI is 409;
 - PUT devices is a partial update (name, appServers, model, networkSubscription, networkContext,
   appKey, enforcedIMEI); changing EUI/connectivity/activation is 400; a stale `occContext.version`
-  is 409 (optimistic concurrency, which is what occContext is for); answers 200 + the device;
+  is 409 (optimistic concurrency, which is what occContext is for); answers 200 + the device; a
+  PUT that changes no stored field (the write-only appKey included: the platform keeps it in its
+  key store, the simulator in a private field) stores nothing and keeps `occContext` as it is,
+  as an optimistic-locking store bumps the version of a changed record only;
 - downlink: `payload` even-length hex of 1..242 bytes, `fPort` 1..223, `confirmed` and
   `flushDownlinkQueue` `true`/`false`; not for cellular devices (400); answers 200 with the queued
   downlink;
@@ -40,8 +43,16 @@ Choices where the vendor page is silent:
   `contentType` is jsontyped (default), json or xml; `strategy` SEQUENTIAL (default) or BLAST;
 - DX Core: `GET /connections` is a plain JSON array; connector ids actility-mqtt-iot (its
   configuration is validated), actility-aws-iot and actility-azure-iot; the password is never
-  echoed; `GET`/`DELETE /connections/{id}` exist; acks of alarms answer 201 with the ack and are
-  idempotent (a second ack keeps the first one's user and date).
+  echoed; `GET`/`DELETE /connections/{id}` exist;
+- `POST /deviceAlarms/{ref}/acks` (ref = the alarmUid) acknowledges: 201 Created with the ack
+  (`alarmUid`, `acked`, `ackUser`, `ackDate`). An alarm keeps one acknowledgement, so a second
+  POST creates nothing: it answers 200 with the ack already there (the first one's user and date
+  kept), idempotent rather than a 409, so that a client retrying an ack whose answer it lost
+  reaches the state it asked for; an unknown alarm, or one whose device is gone, is 404;
+- operation counters (`tui/sim/ops.py`): `create` (a device or multicast group, key = its EUI;
+  a DX connection, key = its id), `update` (a PUT that changed a stored field, key = EUI),
+  `delete` (key = EUI), `downlink` (every downlink queued, key = EUI) and `ack` (an alarm that
+  became acknowledged, key = its alarmUid); errors and no-ops count nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +74,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from tui.sim.config import SimConfig
 from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_SUBSCRIBER_ID
+from tui.sim.ops import OpCounter
 from tui.sim.slices import ClientGone, drive
 from tui.sim.thingpark import traffic
 from tui.sim.thingpark.auth import TOKEN_PATH, TokenStore
@@ -216,8 +228,9 @@ class ThingParkApi:
         frozen = self.config.frozen_at_ms
         return wall_ms() if frozen is None else frozen
 
-    def __init__(self, config: SimConfig) -> None:
+    def __init__(self, config: SimConfig, ops: OpCounter) -> None:
         self.config = config
+        self.ops = ops
         self.tokens = TokenStore(config.token_ttl)
         self.profiles = device_profiles(config.seed)
         self.profiles_by_id = {m["ID"]: m for m in self.profiles}
@@ -369,6 +382,7 @@ class ThingParkApi:
         rec["creationDate"] = now
         rec.setdefault("state", "ACTIVE")
         self.fleet.put(eui, rec)
+        self.ops.count(rec["EUI"], "create")
         location = f"{SUB_HREF}/devices/{rec['ref']}"
         return JSONResponse(
             render_device(rec, now), status_code=201, headers={"Location": location}
@@ -393,7 +407,7 @@ class ThingParkApi:
         if activation == "OTAA":
             if "appKey" not in body:
                 raise bad_request("Missing appKey: required for OTAA activation")
-            _hex(body["appKey"], 32, "appKey")
+            rec["_appKey"] = _hex(body["appKey"], 32, "appKey")
             app_eui = body.get("appEUI")
             rec["appEUI"] = (
                 _hex(app_eui, 16, "appEUI")
@@ -541,7 +555,7 @@ class ThingParkApi:
         if "appKey" in body:
             if rec.get("activation") != "OTAA":
                 raise bad_request("appKey applies to OTAA devices only")
-            _hex(body["appKey"], 32, "appKey")
+            rec["_appKey"] = _hex(body["appKey"], 32, "appKey")
         if "enforcedIMEI" in body and rec["connectivity"] == "CELLULAR":
             imei = body["enforcedIMEI"]
             if not isinstance(imei, str) or not re.fullmatch(r"\d{15}", imei):
@@ -550,16 +564,21 @@ class ThingParkApi:
                 raise bad_request("Invalid enforcedIMEI: wrong check digit")
             rec["enforcedIMEI"] = imei
         now = self.now_ms()
+        if rec == old:  # nothing changed: no new version, nothing stored
+            return JSONResponse(render_device(old, now))
         rec["occContext"] = {
             "version": rec["occContext"]["version"] + 1,
             "lastUpdate": now,
             "who": THINGPARK_CLIENT_ID,
         }
         self.fleet.put(eui, rec)
+        self.ops.count(rec["EUI"], "update")
         return JSONResponse(render_device(rec, now))
 
     async def delete_device(self, request: Request) -> Response:
-        self.fleet.delete(self._device_eui(request))
+        eui = self._device_eui(request)
+        self.fleet.delete(eui)
+        self.ops.count(eui_str(eui), "delete")
         return Response(status_code=204)
 
     async def frames_aggregated(self, request: Request) -> Response:
@@ -591,6 +610,7 @@ class ThingParkApi:
         flush = _bool_param(request, "flushDownlinkQueue") or False
         if rec["connectivity"] != "LORAWAN":
             raise bad_request("Downlinks by fPort apply to LoRaWAN devices only")
+        self.ops.count(rec["EUI"], "downlink")
         return JSONResponse(
             {
                 "now": self.now_ms(),
@@ -638,10 +658,14 @@ class ThingParkApi:
 
     async def ack_alarm(self, request: Request) -> Response:
         ref = request.path_params["ref"]
-        alarm = self.alarms.acknowledge(ref.lower(), self.now_ms())
-        if alarm is None or alarm.ack is None:
+        alarm = self.alarms.find(ref.lower())
+        if alarm is None:
             raise not_found(f"Device alarm {ref} not found")
         # The request body (an optional comment) is accepted but not required.
+        created = self.alarms.acknowledge(alarm, self.now_ms())
+        if created:
+            self.ops.count(alarm.uid, "ack")
+        assert alarm.ack is not None
         return JSONResponse(
             {
                 "alarmUid": alarm.uid,
@@ -649,7 +673,7 @@ class ThingParkApi:
                 "ackUser": alarm.ack[0],
                 "ackDate": alarm.ack[1],
             },
-            status_code=201,
+            status_code=201 if created else 200,
         )
 
     # -- app servers and catalogues ------------------------------------------------------------
@@ -821,6 +845,7 @@ class ThingParkApi:
         }
         self.connections[conn_id] = conn
         self.fleet.app_servers.append(iot_flow_app_server(self._new_app_server_ref(), conn))
+        self.ops.count(conn_id, "create")
         return JSONResponse(conn, status_code=201, headers={"Location": f"/connections/{conn_id}"})
 
     # -- routing -------------------------------------------------------------------------------
