@@ -8,9 +8,11 @@ worker; when it is done the `session` counter changes and every view reloads.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import importlib
+import signal
 import threading
 import time
 from collections import deque
@@ -18,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import events
 from textual.app import App
@@ -31,17 +33,26 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
+from tui.api.bulk import Plan, RunClaimed, RunState, TargetState
 from tui.api.errors import ApiError
+from tui.api.journal import Journal, JournalError, RunInfo
 from tui.api.platform import Platform
 from tui.config import FleetConfig, ProfileBase
 from tui.log import LOGGER as log
 from tui.log import log_path, open_log, register_scrubber
+from tui.runs import ConsoleRuns
 from tui.secrets import SecretError, SecretResolver
 from tui.session import EmbeddedSimulator, UnsupportedPlatform, open_platform
 from tui.widgets.safe import MESSAGE_LIMIT, ControlFilter, one_line
 
+T = TypeVar("T")
+
 #: notifications kept for `!` (the messages screen), newest last
 MESSAGES_KEPT = 200
+#: how long quitting waits for the bulk runs' calls in flight to finish
+RUNS_STOP_SECONDS = 10.0
+#: a second `q` within this many seconds quits while bulk runs are going
+QUIT_AGAIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ VIEWS: dict[str, tuple[str, str, str]] = {
         "application servers and IoT Flow connections",
     ),
     "products": ("tui.screens.products", "ProductsScreen", "IoTDA products and capabilities"),
+    "bulk": ("tui.screens.bulk", "BulkScreen", "bulk runs: progress, reports, resume"),
     "profiles": ("tui.screens.profiles", "ProfilesScreen", "switch profile"),
 }
 
@@ -150,6 +162,7 @@ class FleetApp(App[None]):
         cursor_blink: bool = True,
         log_file: Path | None = None,
         clock: Callable[[], float] = time.time,
+        handle_signals: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
@@ -178,6 +191,12 @@ class FleetApp(App[None]):
         self.view = initial_view
         self._previous_view: str | None = None
         self._startup_frozen = False
+        #: the bulk runs this process runs, and the journal they share with every fleet process
+        self.runs = ConsoleRuns()
+        self._journal_warned = False
+        self._quit_asked = 0.0
+        #: SIGHUP and SIGTERM stop the runs cleanly before exiting (the console on a terminal)
+        self._handle_signals = handle_signals
         for name in VIEWS:
             self.add_mode(name, _view_factory(name))
 
@@ -195,10 +214,40 @@ class FleetApp(App[None]):
                 self.notify(f"unknown theme {self.config.theme!r}", severity="warning")
         self.switch_mode(self.initial_view)
         self.switch_profile(self.profile_name)
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(sig, self._signalled, sig.name)
+
+    def _signalled(self, name: str) -> None:
+        """SIGHUP (the terminal or the SSH session went away) or SIGTERM: the runs stop cleanly
+        (the calls in flight finish, each run is left interrupted, resumable) and fleet exits."""
+        log.info("%s: stopping the bulk runs and exiting", name)
+        self.runs.interrupt_all(f"stopped by {name}")
+        self.exit()
+
+    async def action_quit(self) -> None:
+        """Quit; while bulk runs are going, a first `q` says what quitting does to them."""
+        live = self.runs.live
+        now = time.monotonic()
+        if live and now - self._quit_asked > QUIT_AGAIN_SECONDS:
+            self._quit_asked = now
+            runs = ", ".join(f"#{n}" for n in sorted(live))
+            self.notify(
+                f"Bulk run{'s' if len(live) > 1 else ''} {runs} going: q again stops "
+                f"{'them' if len(live) > 1 else 'it'} once the calls in flight finish, and quits. "
+                "fleet resumes interrupted runs when it next opens their profile.",
+                title="Quit?",
+                severity="warning",
+            )
+            return
+        self.exit()
 
     async def on_unmount(self) -> None:
         # A secret_command or keyring that still hangs must not hold the exit up.
         self.resolver.cancel()
+        # The runs first: their calls in flight finish and are journalled before anything closes.
+        await self.runs.close(RUNS_STOP_SECONDS)
         if self.platform is not None:
             await self.platform.aclose()
         if self._owns_simulator:
@@ -327,6 +376,10 @@ class FleetApp(App[None]):
     def _open_profile(self, opening: int, profile: ProfileBase) -> None:
         try:
             resolved, platform = open_platform(profile, self.resolver, self.simulator)
+            journal = self.runs.journal()
+            if journal is not None:
+                # Every mutating call this platform makes, bulk or not, goes to the audit log.
+                platform.set_recorder(journal.recorder(resolved.name))
         except (UnsupportedPlatform, SecretError, ValueError) as exc:
             self._from_thread(self._profile_failed, opening, profile, str(exc))
         except Exception as exc:
@@ -374,8 +427,9 @@ class FleetApp(App[None]):
         self.open_error = None
         await self._reset_views()
         self.session += 1
-        if old is not None:
-            await old.aclose()
+        if old is not None and not self.runs.retire(old):
+            await old.aclose()  # (one a run still uses is closed when its last run ends)
+        self.run_worker(self._resume_interrupted(profile, platform), group="bulk-resume")
 
     async def _reset_views(self) -> None:
         """Drop every view's details (they belong to the old platform); views rebuild lazily."""
@@ -392,6 +446,201 @@ class FleetApp(App[None]):
         for stack in self._screen_stacks.values():
             for screen in stack:
                 screen.post_message(make())
+
+    # ------------------------------------------------------------------ bulk runs
+
+    async def bulk_journal(self) -> Journal | None:
+        """The bulk journal (opened in a thread on first use); None, said once, when it cannot
+        be opened: bulk runs and the audit log are then off."""
+        journal = await asyncio.to_thread(self.runs.journal)
+        if journal is None and not self._journal_warned:
+            self._journal_warned = True
+            self.notify(
+                f"Bulk runs and the audit log are off: {self.runs.error}",
+                title="Bulk",
+                severity="error",
+                timeout=15,
+            )
+        return journal
+
+    def start_run(self, made: Plan, *, run: bool = True) -> None:
+        """Journal the plan as a run of the open profile and run it in the background (`run`),
+        or keep it planned for `fleet bulk run N [--detach]` or `r` in `:bulk`."""
+        profile, platform = self.profile, self.platform
+        if self.is_readonly:
+            self.notify("Read-only: no bulk run changes the platform", severity="warning")
+            return
+        if profile is None or platform is None or not made.count:
+            self.notify("Nothing to run", title="Bulk", severity="warning")
+            return
+        self.run_worker(self._start_run(made, profile, platform, run), group="bulk-start")
+
+    async def _start_run(
+        self, made: Plan, profile: ProfileBase, platform: Platform, run_now: bool
+    ) -> None:
+        journal = await self.bulk_journal()
+        if journal is None:
+            return
+        try:
+            run_id = await asyncio.to_thread(
+                journal.create_run,
+                profile.name,
+                platform.name,
+                made.action,
+                made.targets,
+                None,
+                profile.effective_rate_limit,
+            )
+            run = await asyncio.to_thread(journal.run, run_id)
+        except JournalError as exc:
+            self.notify(f"The run was not started: {exc}", title="Bulk", severity="error")
+            return
+        if not run_now:
+            detach = "" if profile.simulator else " --detach"
+            self.notify(
+                f"Bulk run #{run_id} planned: {made.action.title} on {made.count:,}. "
+                f"`fleet bulk run {run_id}{detach}` runs it, or r in :bulk",
+                title="Bulk",
+            )
+            return
+        self.runs.launch(journal, run, made.action, platform, profile, self._run_ended)
+        self.notify(
+            f"Bulk run #{run_id} started: {made.action.title} on {made.count:,} · :bulk follows it",
+            title="Bulk",
+        )
+
+    def resume_run(self, run: RunInfo) -> None:
+        """Run a planned, interrupted or cancelled run of the open profile in this process."""
+        if self.is_readonly:
+            self.notify("Read-only: no bulk run changes the platform", severity="warning")
+            return
+        profile, platform = self.profile, self.platform
+        if profile is None or platform is None or run.profile != profile.name:
+            self.notify(
+                f"Bulk run #{run.id} is of profile {run.profile}: open it (:profiles) to resume "
+                f"it here, or run `fleet bulk resume {run.id}`",
+                title="Bulk",
+                severity="warning",
+            )
+            return
+        if self.runs.is_live(run.id):
+            self.notify(f"Bulk run #{run.id} is running already", title="Bulk")
+            return
+        self.run_worker(self._resume(run, profile, platform), group="bulk-start")
+
+    async def _resume(self, run: RunInfo, profile: ProfileBase, platform: Platform) -> bool:
+        journal = await self.bulk_journal()
+        if journal is None:
+            return False
+        from tui.api.actions import make_action
+
+        try:
+            params = await asyncio.to_thread(journal.params, run.id)
+            action = make_action(platform, run.action_id, params)
+        except (JournalError, ValueError) as exc:
+            self.notify(f"Bulk run #{run.id} cannot run: {exc}", title="Bulk", severity="error")
+            return False
+        self.runs.launch(journal, run, action, platform, profile, self._run_ended)
+        left = run.remaining or run.total - run.settled
+        self.notify(
+            f"Bulk run #{run.id} resumed: {run.title}, {left:,} left · :bulk follows it",
+            title="Bulk",
+        )
+        return True
+
+    async def _ask_journal(self, work: Callable[[Journal], T]) -> T | None:
+        """`work(journal)` in a thread; None, said in a notification, when the journal cannot
+        be opened or refuses."""
+        journal = await self.bulk_journal()
+        if journal is None:
+            return None
+        try:
+            return await asyncio.to_thread(work, journal)
+        except JournalError as exc:
+            self.notify(str(exc), title="Bulk", severity="error")
+            return None
+
+    async def _resume_interrupted(self, profile: ProfileBase, platform: Platform) -> None:
+        """A profile just opened: resume its runs that a dead process or a signal interrupted."""
+        runs = await self._ask_journal(lambda journal: journal.interrupted(profile.name))
+        if not runs:
+            return
+        runs = [
+            run
+            for run in reversed(runs)  # oldest first
+            if run.platform == platform.name and not self.runs.is_live(run.id)
+        ]
+        if not runs:
+            return
+        if self.is_readonly:
+            self.notify(
+                f"{len(runs)} interrupted bulk run{'s' if len(runs) > 1 else ''} of "
+                f"{profile.name} not resumed: read-only. :bulk lists them",
+                title="Bulk",
+                severity="warning",
+            )
+            return
+        for run in runs:
+            if self.platform is not platform:
+                return  # another profile was opened meanwhile
+            await self._resume(run, profile, platform)
+
+    def cancel_run(self, run: RunInfo) -> None:
+        """Stop a run, whichever process runs it: the calls in flight finish, the rest stays
+        pending (resumable)."""
+        self.runs.cancel(run.id)
+        self.run_worker(self._cancel(run), group="bulk-cancel")
+
+    async def _cancel(self, run: RunInfo) -> None:
+        state = await self._ask_journal(lambda journal: journal.request_cancel(run.id))
+        if state is None:
+            return
+        if state is RunState.RUNNING:
+            self.notify(
+                f"Bulk run #{run.id}: stopping once the calls in flight finish", title="Bulk"
+            )
+        elif state is RunState.DONE:
+            self.notify(f"Bulk run #{run.id} is done: nothing to cancel", title="Bulk")
+        else:
+            self.notify(f"Bulk run #{run.id} cancelled", title="Bulk")
+
+    def _run_ended(self, run_id: int, info: RunInfo | None, error: BaseException | None) -> None:
+        if isinstance(error, RunClaimed):
+            self.notify(str(error), title="Bulk", severity="warning")
+        elif isinstance(error, JournalError):
+            self.notify(f"Bulk run #{run_id}: {error}", title="Bulk", severity="error")
+        elif error is not None:
+            self.internal_error(error)
+        if info is None:
+            return
+        trouble = info.count(TargetState.FAILED) + info.count(TargetState.UNCERTAIN)
+        counts = ", ".join(
+            f"{info.count(state):,} {state.value}"
+            for state in (TargetState.DONE, TargetState.FAILED, TargetState.UNCERTAIN)
+            if info.count(state) or state is TargetState.DONE
+        )
+        text = f"Bulk run #{run_id} {info.state.value}: {info.title}: {counts}"
+        if info.message and info.state is not RunState.DONE:
+            text += f" ({info.message})"
+        if trouble:
+            text += " · :bulk shows the report"
+        severity: SeverityLevel = "information"
+        if info.state is not RunState.DONE or trouble:
+            severity = "warning"
+        self.notify(text, title="Bulk", severity=severity, timeout=10)
+        self.run_worker(self._announce(info), group="bulk-ended")
+
+    async def _announce(self, info: RunInfo) -> None:
+        """Tell the views a run ended, with the keys it did (a list drops what was deleted)."""
+        from tui.screens.bulk import RunEnded
+
+        journal = self.runs.opened
+        done: frozenset[str] = frozenset()
+        if journal is not None:
+            with contextlib.suppress(JournalError):
+                rows = await asyncio.to_thread(journal.targets, info.id, [TargetState.DONE])
+                done = frozenset(row.key for row in rows if row.key)
+        self.broadcast(lambda: RunEnded(info, done))
 
     # ------------------------------------------------------------------ errors
 

@@ -183,7 +183,7 @@ def run_console(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(config.profiles))
         print(f"fleet: no profile named {args.profile!r} (known: {known})", file=sys.stderr)
         return 2
-    app = FleetApp(config, profile_name=args.profile, readonly=args.readonly)
+    app = FleetApp(config, profile_name=args.profile, readonly=args.readonly, handle_signals=True)
     app.run()
     return app.return_code or 0
 

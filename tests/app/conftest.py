@@ -20,6 +20,14 @@ FROZEN_AT_MS = 1_795_033_600_000
 SIZES = [(80, 24), (120, 40)]
 
 
+@pytest.fixture(autouse=True)
+def journal_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each app test has a bulk journal of its own: no run of another test is resumed in it."""
+    path = tmp_path / "journal.db"
+    monkeypatch.setenv("FLEET_JOURNAL", str(path))
+    return path
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> FleetConfig:
     return load_config(tmp_path / "absent.toml")

@@ -23,6 +23,19 @@ async def menu(pilot: Any, app: Any) -> ActionMenu:
     return app.screen
 
 
+async def downlink_plan(pilot: Any, app: Any) -> PlanScreen:
+    """The plan of a downlink (01A0 on FPort 2) to the marked rows, from `b` `s` and its form."""
+    await menu(pilot, app)
+    await pilot.press("s")
+    await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+    form = app.screen
+    form.form_field("payload_hex").input.value = "01A0"
+    form.form_field("fport").input.value = "2"
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+    return app.screen
+
+
 def labels(screen: ActionMenu) -> list[str]:
     return [entry.label for entry in screen._entries.values()]
 
@@ -101,15 +114,7 @@ async def test_a_downlink_plan_names_what_cannot_be_done(make_app) -> None:
         await wait_for(pilot, lambda: rows.complete and not rows.mark_arrivals)
         cellular = sum(1 for k in screen.marked if rows.marked_row(k)[3] == "CELLULAR")
         assert cellular
-        await menu(pilot, app)
-        await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
-        form = app.screen
-        form.form_field("payload_hex").input.value = "01A0"
-        form.form_field("fport").input.value = "2"
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
-        made = app.screen.plan
+        made = (await downlink_plan(pilot, app)).plan
         assert made.count + len(made.refused) == len(screen.marked)
         assert len(made.refused) == cellular
         assert made.refused[0][1] == "a CELLULAR device takes no downlink"

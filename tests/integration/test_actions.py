@@ -113,3 +113,29 @@ def test_input_error_names_the_field_and_the_rule() -> None:
         "eui",
         "DevEUI must be 16 hexadecimal characters",
     )
+
+
+async def test_iotda_renames_and_describes_each_device_through_update_device(
+    make_sim: Any,
+) -> None:
+    from tests.integration.test_iotda import connect
+
+    server = make_sim(devices=30)
+    async with connect(server) as iotda:
+        keys = [d.key for d in (await iotda.list_devices()).items[:3]]
+        rename = make_action(iotda, "edit:name", {})
+        targets = [Target(k, k, {"name": f"Meter-{i}"}) for i, k in enumerate(keys)]
+        made = plan(rename, targets)
+        assert made.count == 3 and not made.refused
+        for target in targets:
+            await rename.apply(target)
+            await rename.apply(target)  # a PUT: the same change twice is harmless
+        assert [(await iotda.get_device(k)).name for k in keys] == ["Meter-0", "Meter-1", "Meter-2"]
+        describe = make_action(iotda, "edit:description", {"description": "north wing"})
+        await describe.apply(Target(keys[0], keys[0]))
+        assert "north wing" in str((await iotda.get_device(keys[0])).raw)
+        bad = plan(rename, [Target(keys[0], keys[0], {"name": "tab\tname"})])
+        assert bad.refused and "name" in bad.refused[0][1]
+        with pytest.raises(ApiError) as failed:
+            await rename.apply(Target("nope_0000", "nope", {"name": "x"}))
+        assert failed.value.status == 404 and failed.value.code == "IOTDA.014000"

@@ -54,6 +54,7 @@ __all__ = [
     "Target",
     "TargetState",
     "current_run",
+    "current_target",
     "limiter_for",
     "plan",
     "secret_fields",
@@ -106,6 +107,9 @@ class RunState(StrEnum):
 #: The id of the run whose target a call is made for, while the runner makes it (the audit log
 #: names the run with it); None outside a run.
 current_run: ContextVar[int | None] = ContextVar("fleet_bulk_run", default=None)
+#: The key of the target a call is made for, while the runner makes it (the audit log names
+#: the device by it rather than by the vendor's reference in the path); None for a new one.
+current_target: ContextVar[str | None] = ContextVar("fleet_bulk_target", default=None)
 
 
 @dataclass(frozen=True)
@@ -630,9 +634,11 @@ class Runner:
                 sends=0,
             )
         token = current_run.set(self.run_id)
+        named = current_target.set(target.key or None)
         try:
             found, why = await self._look_up(target)
         finally:
+            current_target.reset(named)
             current_run.reset(token)
         if found is _Found.YES:
             return _Outcome(TargetState.DONE, message="created before the interruption", sends=0)
@@ -686,9 +692,11 @@ class Runner:
             if not await self._acquire() or not await self._begin(index):
                 return
             token = current_run.set(self.run_id)
+            named = current_target.set(target.key or None)
             try:
                 outcome = await self._call(target)
             finally:
+                current_target.reset(named)
                 current_run.reset(token)
             await self._settle(index, outcome)
             self._silences = 0 if outcome.answered else self._silences + 1

@@ -58,6 +58,7 @@ from tui.api.bulk import (
     Target,
     TargetState,
     current_run,
+    current_target,
     secret_fields,
 )
 from tui.api.http import CallRecord
@@ -1092,7 +1093,7 @@ class Journal:
                 current_run.get(),
                 call.method,
                 call.path,
-                call.target,
+                current_target.get() or call.target,
                 "ok" if call.ok else "failed",
                 call.status,
                 call.code,

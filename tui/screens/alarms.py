@@ -91,6 +91,7 @@ class AlarmsScreen(PagedListScreen):
 
     VIEW = "alarms"
     NOUN = "alarms"
+    RUN_ACTIONS = frozenset({"ack"})
     NOUN_ONE = "alarm"
     COLUMNS = ALARM_COLUMNS
     DANGEROUS = frozenset({"acknowledge"})

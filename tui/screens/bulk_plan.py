@@ -3,7 +3,9 @@
 `ActionMenu` lists the actions a list offers (from the platform's capabilities) and calls the
 chosen one. `PlanScreen` shows what a run would change, on how many targets, the first rows,
 what cannot be done and why, and how many of the marks the current filter hides; a destructive
-plan asks the user to type the count. It dismisses with True to run.
+plan asks the user to type the count. It dismisses with "run" (run it now, in this console),
+"later" (keep it planned in the journal: `fleet bulk run N --detach` runs it in a background
+process that outlives the terminal) or None.
 """
 
 from __future__ import annotations
@@ -99,12 +101,13 @@ class ActionMenu(ModalScreen["MenuEntry | None"]):
             self._choose(event.option.id)
 
 
-class PlanScreen(ModalScreen[bool]):
+class PlanScreen(ModalScreen["str | None"]):
     """The plan of a bulk run, to confirm (see the module docstring)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "answer(False)", "Cancel", id="plan.cancel"),
+        Binding("escape", "dismiss(None)", "Cancel", id="plan.cancel"),
         Binding("ctrl+s", "run", "Run", id="plan.run"),
+        Binding("ctrl+l", "run('later')", "Plan only", id="plan.later"),
     ]
 
     DEFAULT_CSS = """
@@ -134,7 +137,7 @@ class PlanScreen(ModalScreen[bool]):
         plan = self.plan
         with Vertical() as box:
             box.border_title = plain(f"{plan.action.title}: the plan", limit=80)
-            box.border_subtitle = "ctrl+s runs · esc cancels"
+            box.border_subtitle = "ctrl+s runs · ctrl+l plans only · esc cancels"
             with VerticalScroll(id="plan-body"):
                 yield Static(self._summary(), id="plan-summary")
                 yield Static(self._rows(), id="plan-rows")
@@ -214,7 +217,7 @@ class PlanScreen(ModalScreen[bool]):
             return True
         return self.query_one("#plan-count", Input).value.strip() == str(self.plan.count)
 
-    def action_run(self) -> None:
+    def action_run(self, when: str = "run") -> None:
         if self.plan.count == 0:
             return
         if not self._confirmed():
@@ -223,10 +226,7 @@ class PlanScreen(ModalScreen[bool]):
             )
             self.app.bell()
             return
-        self.dismiss(True)
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        self.dismiss(when)
 
     @on(Input.Submitted, "#plan-count")
     def _typed(self) -> None:
@@ -238,4 +238,4 @@ class PlanScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#plan-no")
     def _no(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)

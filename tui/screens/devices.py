@@ -43,6 +43,7 @@ from tui.api.platform import DeviceCommands, DeviceCreation, DeviceDirectory, De
 from tui.api.table_files import columns, read_rows, write_rows
 from tui.config import DEFAULT_TIMEZONE
 from tui.screens.base import FleetScreen
+from tui.screens.bulk import RunEnded
 from tui.screens.bulk_plan import ActionMenu, MenuEntry, PlanScreen
 from tui.screens.form_menu import open_form
 from tui.widgets.form import ModelForm
@@ -199,6 +200,9 @@ class PagedListScreen(FleetScreen[None]):
 
     #: whether the list has marks (and so bulk actions on them)
     MARKS: ClassVar[bool] = True
+    #: the bulk actions (their id before ":") whose runs change this list's rows: when one of
+    #: this profile's ends, deleted rows go and other changes reload the list
+    RUN_ACTIONS: ClassVar[frozenset[str]] = frozenset()
 
     DEFAULT_CSS = """
     PagedListScreen .list-status {
@@ -412,14 +416,18 @@ class PagedListScreen(FleetScreen[None]):
         """Show the plan of `action` on `targets` (default: the marks or the cursor row) and
         start the run once the user confirms it."""
         hidden = 0
+        from_marks = targets is None and bool(self.marked)
         if targets is None:
             targets, hidden = self.chosen_targets()
         made = plan(action, targets, hidden_by_filter=hidden)
         where = f"{self.fleet.profile_name} ({getattr(self.platform, 'title', '')})"
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.fleet.start_run(made)
+        def confirmed(when: str | None) -> None:
+            if when:
+                self.fleet.start_run(made, run=when == "run")
+                if from_marks:  # the run has them now (the journal keeps them)
+                    self.table.rows.clear_marks()
+                    self._marks_changed()
 
         self.app.push_screen(PlanScreen(made, where, self.NOUN), confirmed)
 
@@ -507,6 +515,24 @@ class PagedListScreen(FleetScreen[None]):
             self._walk_note = ""
             self.update_status()
         self.notify(f"{count:,} {self.NOUN} written to {target}", title="Export")
+
+    def on_run_ended(self, message: RunEnded) -> None:
+        message.stop()
+        info = message.info
+        if info.profile != self.fleet.profile_name or not message.done:
+            return
+        if info.action_id.partition(":")[0] not in self.RUN_ACTIONS:
+            return
+        if info.action_id == "delete":
+            rows = self.table.rows
+            for key in message.done:
+                rows.remove(key)
+            self.table.changed()
+            if rows.started and rows.complete and rows.known == 0:
+                self.state.empty(*self.empty_text())
+            self.update_status()
+        else:
+            self.reload()
 
     # ------------------------------------------------------------------ status
 
@@ -752,6 +778,7 @@ class DevicesScreen(PagedListScreen):
 
     VIEW = "devices"
     NOUN = "devices"
+    RUN_ACTIONS = frozenset({"delete", "edit", "create"})
     NOUN_ONE = "device"
     COLUMNS = DEVICE_COLUMNS
     DANGEROUS = frozenset({"new_device"})

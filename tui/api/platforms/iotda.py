@@ -16,8 +16,12 @@ from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import Answer, ApiClient, CallRecord, ErrorBody, RetryPolicy, make_client
 from tui.api.models import DetailField, DetailSection, DeviceDetail, DeviceSummary
 from tui.api.paging import Page, walk
-from tui.api.platform import DeviceCreation, DeviceDirectory, Platform, Products
-from tui.api.platforms.iotda_forms import IotdaDeviceCreate
+from tui.api.platform import DeviceCreation, DeviceDirectory, DeviceEditing, Platform, Products
+from tui.api.platforms.iotda_forms import (
+    IotdaDescriptionChange,
+    IotdaDeviceCreate,
+    IotdaNameChange,
+)
 from tui.api.platforms.iotda_signer import AkSkAuth, TokenAuth
 from tui.api.products import Product, ProductSummary
 from tui.api.wire import Count, Key, WireModel, object_body
@@ -260,7 +264,7 @@ def device_detail_from_body(body: dict[str, Any], key: str | None = None) -> Dev
 # ---------------------------------------------------------------- the adapter
 
 
-class Iotda(Platform, DeviceDirectory, DeviceCreation, Products):
+class Iotda(Platform, DeviceDirectory, DeviceCreation, DeviceEditing, Products):
     """One IoTDA project (and instance), reached with AK/SK signing or an IAM token."""
 
     name: ClassVar[str] = NAME
@@ -486,6 +490,25 @@ class Iotda(Platform, DeviceDirectory, DeviceCreation, Products):
         if form != "device" or not isinstance(values, IotdaDeviceCreate):
             raise ValueError(f"no device form {form!r} takes {type(values).__name__}")
         return (await self.add_device(values)).key
+
+    def device_edit_forms(self) -> list[FormSpec]:
+        return [
+            FormSpec("name", "name", IotdaNameChange, key="n", submit="Rename"),
+            FormSpec("description", "description", IotdaDescriptionChange, key="D", submit="Set"),
+        ]
+
+    async def edit_device(self, key: str, form: str, values: BaseModel) -> None:
+        """UpdateDevice (PUT /devices/{device_id}): sets what the form names, keeps the rest."""
+        if not (
+            (form == "name" and isinstance(values, IotdaNameChange))
+            or (form == "description" and isinstance(values, IotdaDescriptionChange))
+        ):
+            raise ValueError(f"no edit form {form!r} takes {type(values).__name__}")
+        device_id = require_key(NAME, key, "the device")
+        answer = await self._answer(
+            "PUT", f"/devices/{quote(device_id, safe='')}", json=values.body()
+        )
+        answer.read(lambda body: device_detail_from_body(object_body(body), device_id))
 
 
 def _product_path(product_id: str | None) -> str:

@@ -1,4 +1,5 @@
-"""The forms Huawei IoTDA offers in fleet: registering a device (AddDevice), field rules as the
+"""The forms Huawei IoTDA offers in fleet: registering a device (AddDevice) and changing its name
+or description (UpdateDevice), field rules as the
 SDK documents them (node_id 1-64 and product_id 1-36 of ASCII letters, digits, `_` and `-`;
 device_name up to 256 of letters, digits and `_?'#().,&%@!-`; a secret of 8-32 ID characters;
 a description up to 2048 characters, spaces allowed).
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tui.api.forms import ui
 from tui.api.products import DEVICE_DESCRIPTION_CHARS, ID_CHARS, NAME_CHARS
 
-__all__ = ["IotdaDeviceCreate"]
+__all__ = ["IotdaDescriptionChange", "IotdaDeviceCreate", "IotdaNameChange"]
 
 
 def _chars(value: str, allowed: Any, what: str) -> str:
@@ -75,3 +76,42 @@ class IotdaDeviceCreate(BaseModel):
         if self.description:
             body["description"] = self.description
         return body
+
+
+class IotdaNameChange(BaseModel):
+    """A device's new name (UpdateDevice `device_name`; in a bulk run, a CSV column `name`)."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    name: str = Field(
+        min_length=1,
+        max_length=256,
+        title="Name",
+        json_schema_extra=ui(placeholder="e.g. WaterMeter-Munich-0042"),
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _chars(value, NAME_CHARS, "a name")
+
+    def body(self) -> dict[str, Any]:
+        """The UpdateDevice request body."""
+        return {"device_name": self.name}
+
+
+class IotdaDescriptionChange(BaseModel):
+    """A device's new description (UpdateDevice `description`)."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    description: str = Field(min_length=1, max_length=2048, title="Description")
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return _chars(value, DEVICE_DESCRIPTION_CHARS, "a description")
+
+    def body(self) -> dict[str, Any]:
+        """The UpdateDevice request body."""
+        return {"description": self.description}
