@@ -542,7 +542,8 @@ class BulkScreen(_RunCommands):
             parts.append(f"{going} running ({here} in this console)")
         if waiting:
             parts.append(f"{waiting} interrupted (r resumes)")
-        parts.append("enter shows a run's report")
+        if runs:
+            parts.append("enter shows a run's report")
         self.query_one("#bulk-status", Static).update(plain(" · ".join(parts), limit=300))
 
     def current_run(self) -> RunInfo | None:
