@@ -33,7 +33,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
-from tui.api.bulk import Plan, RunClaimed, RunState, TargetState
+from tui.api.bulk import Action, Plan, RunClaimed, RunState, TargetState
 from tui.api.errors import ApiError
 from tui.api.journal import Journal, JournalError, RunInfo
 from tui.api.platform import Platform
@@ -149,6 +149,8 @@ class FleetApp(App[None]):
     session: reactive[int] = reactive(0)
     # No repaint: the header watches it, and a whole-screen repaint per call is a stall per page.
     busy_count: reactive[int] = reactive(0, repaint=False)
+    #: bulk runs this console runs now (the header shows them)
+    runs_live: reactive[int] = reactive(0, repaint=False)
 
     def __init__(
         self,
@@ -503,11 +505,23 @@ class FleetApp(App[None]):
                 title="Bulk",
             )
             return
-        self.runs.launch(journal, run, made.action, platform, profile, self._run_ended)
+        self.launch_run(journal, run, made.action, platform, profile)
         self.notify(
             f"Bulk run #{run_id} started: {made.action.title} on {made.count:,} · :bulk follows it",
             title="Bulk",
         )
+
+    def launch_run(
+        self,
+        journal: Journal,
+        run: RunInfo,
+        action: Action,
+        platform: Platform,
+        profile: ProfileBase,
+    ) -> None:
+        """Run a journalled run of this console in the background (the header counts it)."""
+        self.runs.launch(journal, run, action, platform, profile, self._run_ended)
+        self.runs_live = len(self.runs.live)
 
     def resume_run(self, run: RunInfo) -> None:
         """Run a planned, interrupted or cancelled run of the open profile in this process."""
@@ -540,7 +554,7 @@ class FleetApp(App[None]):
         except (JournalError, ValueError) as exc:
             self.notify(f"Bulk run #{run.id} cannot run: {exc}", title="Bulk", severity="error")
             return False
-        self.runs.launch(journal, run, action, platform, profile, self._run_ended)
+        self.launch_run(journal, run, action, platform, profile)
         left = run.remaining or run.total - run.settled
         self.notify(
             f"Bulk run #{run.id} resumed: {run.title}, {left:,} left · :bulk follows it",
@@ -605,6 +619,7 @@ class FleetApp(App[None]):
             self.notify(f"Bulk run #{run.id} cancelled", title="Bulk")
 
     def _run_ended(self, run_id: int, info: RunInfo | None, error: BaseException | None) -> None:
+        self.runs_live = len(self.runs.live)
         if isinstance(error, RunClaimed):
             self.notify(str(error), title="Bulk", severity="warning")
         elif isinstance(error, JournalError):

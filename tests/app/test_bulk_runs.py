@@ -383,7 +383,7 @@ async def _runs_for_snapshot(pilot: Any, app: Any, tmp_path: Path) -> None:
         app.profile_name, platform.name, ok, [Target(k, k) for k in keys[10:30]]
     )
     run = await asyncio.to_thread(journal.run, third)
-    app.runs.launch(journal, run, ok, platform, app.profile, app._run_ended)
+    app.launch_run(journal, run, ok, platform, app.profile)
     await wait_for(pilot, lambda: journal.counts(third).get(TargetState.SENDING, 0) == 8)
     freeze_times(tmp_path / "journal.db")
 

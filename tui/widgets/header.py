@@ -1,4 +1,5 @@
-"""The console's header: profile, platform, DEMO / INSECURE / READ-ONLY badges, view and spinner."""
+"""The console's header: profile, platform, DEMO / INSECURE / READ-ONLY badges, view, spinner,
+and how many bulk runs this console is running."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class FleetHeader(Widget):
         self._timer = self.set_interval(0.1, self._tick, pause=True)
         self.watch(self.app, "session", lambda _: self.refresh())
         self.watch(self.app, "busy_count", self._busy_changed)
+        self.watch(self.app, "runs_live", lambda _: self.refresh())
 
     def _busy_changed(self, busy: int) -> None:
         # With animations off (tests, or a user's TEXTUAL_ANIMATIONS=none) the spinner stands still.
@@ -87,4 +89,8 @@ class FleetHeader(Widget):
             text.append(" ")
         if app.busy_count:
             text.append(SPINNER[self._frame], style="bold")
+        if app.runs_live:
+            text.append(" " if app.busy_count else "")
+            # Runs go on whatever the view: the header says so (`:bulk` shows them).
+            text.append(f" bulk: {app.runs_live} running ", style="bold black on green")
         return text
