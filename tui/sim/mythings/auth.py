@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ class TokenStore:
             {
                 "scope": "openid" if "openid" in scopes else "default",
                 "token_type": "Bearer",
-                "expires_in": max(0, int(current.expires - time.time())),
+                "expires_in": max(0, math.ceil(current.expires - time.time())),
                 "access_token": current.token,
             },
             headers=_NO_STORE,

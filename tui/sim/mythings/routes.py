@@ -929,6 +929,8 @@ class MyThingsApi:
         """`streamrequest`: every documented field a string, as the page types them."""
         out = {}
         for key, value in stream.items():
+            if key.startswith("_"):
+                continue
             if key in ("id", "headers", "name", "template", "userName"):
                 out[key] = value
             else:
