@@ -267,13 +267,48 @@ class ThingParkProfile(ProfileBase):
 
 
 class MyThingsProfile(ProfileBase):
-    """Proximus MyThings: OAuth2 client credentials of an application."""
+    """Proximus MyThings: OAuth2 client credentials of an EnCo application, or a permanent token
+    of its dashboard; `company_id` is the MyThings company things and streams are created in."""
 
-    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("client_secret",)
+    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("client_secret", "token")
     PLATFORM_LABEL: ClassVar[str] = "Proximus MyThings"
+    # EnCo publishes no rate limit for the MyThings API (its query APIs are priced per call), and
+    # one application has one token for all its clients: the cautious default pace, which a 429
+    # slows further; an account that knows its quota says so with rate_limit.
+    DEFAULT_RATE_LIMIT: ClassVar[float] = 5.0
 
     platform: Literal["mythings"] = "mythings"
-    client_id: str = Field(min_length=1, description="OAuth2 client id of the application")
+    auth: Literal["client_credentials", "token"] = Field(
+        default="client_credentials",
+        description="OAuth2 client credentials, or a permanent token (no token request)",
+    )
+    client_id: str | None = Field(
+        default=None, description="OAuth2 client id (consumer key) of the EnCo application"
+    )
+    company_id: int | None = Field(
+        default=None,
+        ge=0,
+        lt=2**31,
+        description="MyThings company id (companyId): things, streams and device addresses "
+        "are created in it",
+    )
+
+    @property
+    def secret_fields(self) -> tuple[str, ...]:
+        return ("client_secret",) if self.auth == "client_credentials" else ("token",)
+
+    @field_validator("client_id")
+    @classmethod
+    def _client_id_given(cls, value: str | None) -> str | None:
+        if value is not None and not value:
+            raise ValueError("client_id must not be empty")
+        return value
+
+    @model_validator(mode="after")
+    def _client_id_for_credentials(self) -> MyThingsProfile:
+        if self.auth == "client_credentials" and not self.client_id:
+            raise ValueError("client_id is required when auth = 'client_credentials'")
+        return self
 
 
 class IotdaProfile(ProfileBase):
@@ -419,7 +454,7 @@ DEMO_PROFILE_NAMES: tuple[str, ...] = tuple(f"demo-{platform}" for platform in P
 
 _DEMO_FIELDS: dict[str, dict[str, Any]] = {
     "thingpark": {"client_id": "sub-199983788/fleet-demo", "subscriber_id": "199983788"},
-    "mythings": {"client_id": "fleet-demo-client"},
+    "mythings": {"client_id": "fleet-demo", "company_id": 987},
     "iotda": {
         "project_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
         "region": "cn-north-4",
@@ -433,7 +468,7 @@ _DEMO_FIELDS: dict[str, dict[str, Any]] = {
 # Secrets for every auth mode of the platform, so a demo profile switched to another mode still logs in.
 _DEMO_SECRETS: dict[str, dict[str, str]] = {
     "thingpark": {"client_secret": "thingpark-demo-secret"},
-    "mythings": {"client_secret": "mythings-demo-secret"},
+    "mythings": {"client_secret": "mythings-demo-secret", "token": "mythings-demo-permanent-token"},
     "iotda": {"secret_key": "iotda-demo-secret-key", "token": "iotda-demo-iam-token"},
     "enos": {"device_secret": "enos-demo-device-secret"},
     "telit": {"password": "telit-demo-password", "app_token": "telit-demo-app-token"},

@@ -103,9 +103,35 @@ def _iotda(profile: ProfileBase, resolver: SecretResolver) -> Platform:
     )
 
 
+def _mythings(profile: ProfileBase, resolver: SecretResolver) -> Platform:
+    from tui.api.platforms.mythings import MyThings
+    from tui.config import MyThingsProfile
+
+    assert isinstance(profile, MyThingsProfile)
+    verify = tls_verification(profile)
+    if profile.auth == "token":
+        return MyThings(
+            profile.base_url,
+            profile.client_id,
+            token=resolver.get_secret(profile, "token"),
+            company_id=profile.company_id,
+            verify=verify,
+        )
+    if not profile.client_id:
+        raise SecretError("the MyThings profile has no client_id")
+    return MyThings(
+        profile.base_url,
+        profile.client_id,
+        resolver.get_secret(profile, "client_secret"),
+        company_id=profile.company_id,
+        verify=verify,
+    )
+
+
 ADAPTERS: dict[str, Callable[[ProfileBase, SecretResolver], Platform]] = {
     "thingpark": _thingpark,
     "iotda": _iotda,
+    "mythings": _mythings,
 }
 
 

@@ -7,7 +7,11 @@ with no code of its own.
 | `command:<form>`     | DeviceCommands   | unverifiable | sends the command (a downlink…)      |
 | `edit:<form>`        | DeviceEditing    | idempotent   | sets a field (its name, connections) |
 | `create:<form>`      | DeviceCreation   | create       | creates a device from a CSV row      |
-| `ack`                | Alarms           | idempotent   | acknowledges the alarm               |
+| `ack`                | Alarms           | idempotent   | acknowledges the alarm (where the platform acknowledges) |
+| `provision`          | Provisioning     | idempotent   | puts the device on the network       |
+| `deprovision`        | Provisioning     | idempotent   | takes it off the network (kept)      |
+| `tag`                | DeviceTags       | idempotent   | puts the same tags on each device    |
+| `template`           | ConfigurationTemplates | unverifiable | sends a configuration template |
 
 An action's input is its form's pydantic model: the values common to every target (`params`,
 such as a downlink's payload) merged with the target's own (`Target.values`, a CSV row), and
@@ -23,22 +27,29 @@ from pydantic import BaseModel, ValidationError
 from tui.api.bulk import Action, ActionKind, CannotTell, Target
 from tui.api.errors import ApiError
 from tui.api.forms import FormSpec
-from tui.api.models import DeviceSummary
+from tui.api.models import DeviceSummary, TagsChange
 from tui.api.platform import (
     Alarms,
+    ConfigurationTemplates,
     DeviceCommands,
     DeviceCreation,
     DeviceDirectory,
     DeviceEditing,
+    DeviceTags,
     Platform,
+    Provisioning,
 )
 
 __all__ = [
     "AcknowledgeAlarms",
     "CreateDevices",
     "DeleteDevices",
+    "DeprovisionDevices",
     "EditDevices",
+    "ProvisionDevices",
     "SendCommand",
+    "SendTemplate",
+    "TagDevices",
     "input_error",
     "make_action",
 ]
@@ -201,14 +212,118 @@ class AcknowledgeAlarms(Action):
         return target.key
 
 
+class ProvisionDevices(Action):
+    id = "provision"
+    title = "Provision devices"
+    kind = ActionKind.IDEMPOTENT
+
+    def __init__(self, platform: Provisioning) -> None:
+        self.platform = platform
+
+    def describe(self, target: Target) -> str:
+        return "provision"
+
+    async def apply(self, target: Target) -> str:
+        await self.platform.provision_device(target.key)
+        return target.key
+
+
+class DeprovisionDevices(Action):
+    id = "deprovision"
+    title = "Deprovision devices"
+    kind = ActionKind.IDEMPOTENT
+    destructive = True
+
+    def __init__(self, platform: Provisioning) -> None:
+        self.platform = platform
+
+    def describe(self, target: Target) -> str:
+        return "deprovision (off the network, kept in the directory)"
+
+    async def apply(self, target: Target) -> str:
+        await self.platform.deprovision_device(target.key)
+        return target.key
+
+
+class TagDevices(Action):
+    """The same tags on every target (`params` {"tags": [...]}, or a row's own `tags`)."""
+
+    id = "tag"
+    title = "Tag devices"
+    kind = ActionKind.IDEMPOTENT
+
+    def __init__(self, platform: DeviceTags, params: dict[str, Any]) -> None:
+        self.platform = platform
+        self._params = dict(params)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self._params)
+
+    def _values(self, target: Target) -> dict[str, Any]:
+        return {**self._params, **target.values}
+
+    def cannot(self, target: Target) -> str | None:
+        refused = input_error(TagsChange, self._values(target))
+        return None if refused is None else f"{refused[0]}: {refused[1]}"
+
+    def describe(self, target: Target) -> str:
+        tags = self._values(target).get("tags")
+        return "tag " + (", ".join(map(str, tags)) if isinstance(tags, list) else str(tags or "—"))
+
+    async def apply(self, target: Target) -> str:
+        change = TagsChange.model_validate(self._values(target))
+        await self.platform.set_tags(target.key, change.tags)
+        return target.key
+
+
+class SendTemplate(Action):
+    """A configuration template (`params` {"template": uid}) sent to each target, one call each
+    so that the journal knows which were sent; unverifiable, like any downlink."""
+
+    id = "template"
+    title = "Send a configuration template"
+    kind = ActionKind.UNVERIFIABLE
+
+    def __init__(self, platform: ConfigurationTemplates, params: dict[str, Any]) -> None:
+        self.platform = platform
+        self._params = dict(params)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self._params)
+
+    @property
+    def template(self) -> str:
+        return str(self._params.get("template") or "").strip()
+
+    def cannot(self, target: Target) -> str | None:
+        return None if self.template else "template: choose a configuration template"
+
+    def describe(self, target: Target) -> str:
+        return f"send configuration template {self.template}"
+
+    async def apply(self, target: Target) -> str:
+        await self.platform.send_configuration_template(self.template, [target.key])
+        return target.key
+
+
 def make_action(platform: Platform, action_id: str, params: dict[str, Any]) -> Action:
     """The action `action_id` on `platform`, with its common `params` (as the journal keeps
     them); ValueError when the platform cannot do it."""
     kind, _, form = action_id.partition(":")
     if kind == "delete" and isinstance(platform, DeviceDirectory):
         return DeleteDevices(platform)
-    if kind == "ack" and isinstance(platform, Alarms):
+    if kind == "ack" and isinstance(platform, Alarms) and platform.ACKNOWLEDGES:
         return AcknowledgeAlarms(platform)
+    if kind == "provision" and isinstance(platform, Provisioning):
+        return ProvisionDevices(platform)
+    if kind == "deprovision" and isinstance(platform, Provisioning):
+        return DeprovisionDevices(platform)
+    if kind == "tag" and isinstance(platform, DeviceTags):
+        return TagDevices(platform, params)
+    if kind == "template" and isinstance(platform, ConfigurationTemplates):
+        return SendTemplate(platform, params)
     if kind == "edit" and isinstance(platform, DeviceEditing):
         return EditDevices(platform, _form(platform.device_edit_forms(), form, "edit"), params)
     if kind == "create" and isinstance(platform, DeviceCreation):

@@ -23,6 +23,8 @@ __all__ = [
     "Alarm",
     "AlarmSeverity",
     "AppServerRef",
+    "BaseStation",
+    "BaseStationLocation",
     "BasicHttpsConnectionCreate",
     "CellularDeviceCreate",
     "Connection",
@@ -37,10 +39,14 @@ __all__ = [
     "Downlink",
     "IotFlowMqttConnectionCreate",
     "LoRaWanDeviceCreate",
+    "LogEntry",
     "MulticastGroupCreate",
     "NameChange",
     "NetworkContext",
     "Page",
+    "PlatformHealth",
+    "TagsChange",
+    "TemplateRef",
     "TrafficBucket",
 ]
 
@@ -163,6 +169,46 @@ class TrafficBucket(_Frozen):
     esp_mean: float | None = None
 
 
+class BaseStation(_Frozen):
+    """A gateway (base station) of the network the platform runs, with where it stands."""
+
+    key: str
+    name: str
+    state: str | None = None
+    firmware: str | None = None
+    last_restart: datetime | None = None
+    latitude: str | None = None
+    longitude: str | None = None
+    location_name: str | None = None
+    company: str | None = None
+    raw: dict[str, Any] = {}
+
+
+class LogEntry(_Frozen):
+    """One line of a device's log of one kind (a decoded value, a network frame, a location)."""
+
+    at: datetime | None = None
+    #: what the line is about: a container ("temperature"), a frame type, a location source
+    source: str | None = None
+    #: what it says, in one line (a value with its unit, a payload, "lat, lon")
+    value: str = ""
+    raw: dict[str, Any] = {}
+
+
+class PlatformHealth(_Frozen):
+    """What the platform says of its own state: `up` None when its answer says neither."""
+
+    up: bool | None
+    text: str
+
+
+class TemplateRef(_Frozen):
+    """A named configuration (a downlink template) the platform can send to many devices."""
+
+    key: str
+    name: str
+
+
 class DeviceModel(_Frozen):
     key: str
     name: str
@@ -282,6 +328,48 @@ class NameChange(_Frozen):
     name: str = Field(
         min_length=1, max_length=128, title="Name", json_schema_extra=ui(placeholder=_NAME_EG)
     )
+
+
+class TagsChange(_Frozen):
+    """Tags to put on a device (in a bulk run, the same tags on every target)."""
+
+    tags: list[str] = Field(
+        min_length=1,
+        title="Tags",
+        description="comma separated",
+        json_schema_extra=ui(placeholder="e.g. floor-2, meters"),
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        tags = [t.strip() for t in v if t.strip()]
+        if not tags:
+            raise ValueError("give at least one tag")
+        return list(dict.fromkeys(tags))
+
+
+class BaseStationLocation(_Frozen):
+    """Where a base station stands, as a map shows it."""
+
+    latitude: str = Field(title="Latitude", json_schema_extra=ui(placeholder="e.g. 50.8503"))
+    longitude: str = Field(title="Longitude", json_schema_extra=ui(placeholder="e.g. 4.3517"))
+    location_name: str | None = Field(
+        default=None, title="Location name", json_schema_extra=ui(placeholder="e.g. Wall street")
+    )
+
+    @field_validator("latitude", "longitude")
+    @classmethod
+    def _degrees(cls, v: str, info: ValidationInfo) -> str:
+        v = v.strip()
+        limit = 90 if info.field_name == "latitude" else 180
+        try:
+            degrees = float(v)
+        except ValueError:
+            raise ValueError(f"{info.field_name} is a number of degrees") from None
+        if not -limit <= degrees <= limit:
+            raise ValueError(f"{info.field_name} is between -{limit} and {limit}")
+        return v
 
 
 class ConnectionsChange(_Frozen):

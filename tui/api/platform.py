@@ -18,6 +18,11 @@ vendors is declared by the adapter, as data, and the screens are generated from 
 - `DeviceCommands.device_commands(device)` is what can be sent to one device (ThingPark's
   LoRaWAN downlink; an IoTDA command with JSON parameters; MyThings' downlink and its
   configuration templates), again as forms; `send_command()` sends one.
+- `Alarms.ACKNOWLEDGES` says whether the platform knows acknowledgement at all (MyThings'
+  triggered business rules are events, nobody acknowledges them).
+- Smaller capabilities that not every platform has: `Provisioning` (on/off the network),
+  `DeviceTags`, `ConfigurationTemplates`, `BaseStations`, `DeviceLogs` (log kinds, each paged),
+  `PlatformStatus` (one line the header shows).
 """
 
 from __future__ import annotations
@@ -29,7 +34,18 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import BaseModel
 
 from tui.api.forms import FormSpec, KeySpec
-from tui.api.models import Alarm, Connection, DeviceDetail, DeviceSummary, TrafficBucket
+from tui.api.models import (
+    Alarm,
+    BaseStation,
+    BaseStationLocation,
+    Connection,
+    DeviceDetail,
+    DeviceSummary,
+    LogEntry,
+    PlatformHealth,
+    TemplateRef,
+    TrafficBucket,
+)
 from tui.api.paging import Page
 from tui.api.products import Product, ProductSummary
 
@@ -156,6 +172,10 @@ class TrafficHistory(ABC):
 
 
 class Alarms(ABC):
+    #: False where alarms are events nobody acknowledges: `acknowledge_alarm` then raises an
+    #: ApiError that says so, and the bulk "ack" action is not offered
+    ACKNOWLEDGES: ClassVar[bool] = True
+
     @abstractmethod
     async def list_alarms(
         self, cursor: str | None = None, *, device_key: str | None = None
@@ -205,3 +225,67 @@ class Products(ABC):
 
     @abstractmethod
     async def delete_product(self, product_id: str) -> None: ...
+
+
+class Provisioning(ABC):
+    """Puts a device on the network, or takes it off, without deleting it."""
+
+    @abstractmethod
+    async def provision_device(self, key: str) -> str:
+        """Add it to the network; answers the platform's one-line account."""
+
+    @abstractmethod
+    async def deprovision_device(self, key: str) -> str:
+        """Remove it from the network only (it stays in the directory)."""
+
+
+class DeviceTags(ABC):
+    """Free-text tags on devices."""
+
+    @abstractmethod
+    async def set_tags(self, key: str, tags: list[str]) -> list[str]:
+        """Put `tags` on the device (an idempotent PUT); answers its tags afterwards."""
+
+
+class ConfigurationTemplates(ABC):
+    """Named configurations (downlink templates) sent to many devices at once."""
+
+    @abstractmethod
+    async def configuration_templates(self) -> list[TemplateRef]: ...
+
+    @abstractmethod
+    async def send_configuration_template(self, template: str, keys: list[str]) -> str:
+        """Send template `template` to the devices `keys`; answers a one-line account."""
+
+
+class BaseStations(ABC):
+    """The gateways of the network, and where they stand."""
+
+    @abstractmethod
+    async def list_base_stations(self) -> list[BaseStation]: ...
+
+    @abstractmethod
+    async def get_base_station(self, key: str) -> BaseStation: ...
+
+    @abstractmethod
+    async def set_base_station_location(
+        self, key: str, location: BaseStationLocation
+    ) -> BaseStation: ...
+
+
+class DeviceLogs(ABC):
+    """A device's history, in the kinds of log the platform keeps, each paged."""
+
+    #: log kind → its title, in menu order (e.g. {"decoded": "Decoded values"})
+    LOG_KINDS: ClassVar[dict[str, str]] = {}
+
+    @abstractmethod
+    async def device_log(self, key: str, kind: str, cursor: str | None = None) -> Page[LogEntry]:
+        """One page of the log `kind` of a device, newest first where the vendor says so."""
+
+
+class PlatformStatus(ABC):
+    """The platform's own health, for the header."""
+
+    @abstractmethod
+    async def status(self) -> PlatformHealth: ...
