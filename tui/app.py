@@ -36,7 +36,8 @@ from textual.worker import WorkerFailed
 from tui.api.bulk import Action, Plan, RunClaimed, RunState, TargetState
 from tui.api.errors import ApiError
 from tui.api.journal import Journal, JournalError, RunInfo
-from tui.api.platform import Platform
+from tui.api.models import PlatformHealth
+from tui.api.platform import Platform, PlatformStatus
 from tui.config import FleetConfig, ProfileBase
 from tui.log import LOGGER as log
 from tui.log import log_path, open_log, register_scrubber
@@ -51,6 +52,8 @@ T = TypeVar("T")
 MESSAGES_KEPT = 200
 #: how long quitting waits for the bulk runs' calls in flight to finish
 RUNS_STOP_SECONDS = 10.0
+#: seconds between two questions to a platform about its own state (the header's badge)
+STATUS_SECONDS = 60.0
 #: a second `q` within this many seconds quits while bulk runs are going
 QUIT_AGAIN_SECONDS = 5.0
 
@@ -75,6 +78,11 @@ VIEWS: dict[str, tuple[str, str, str]] = {
         "application servers and IoT Flow connections",
     ),
     "products": ("tui.screens.products", "ProductsScreen", "IoTDA products and capabilities"),
+    "basestations": (
+        "tui.screens.base_stations",
+        "BaseStationsScreen",
+        "the network's base stations: state and location",
+    ),
     "bulk": ("tui.screens.bulk", "BulkScreen", "bulk runs: progress, reports, resume"),
     "profiles": ("tui.screens.profiles", "ProfilesScreen", "switch profile"),
 }
@@ -151,6 +159,8 @@ class FleetApp(App[None]):
     busy_count: reactive[int] = reactive(0, repaint=False)
     #: bulk runs this console runs now (the header shows them)
     runs_live: reactive[int] = reactive(0, repaint=False)
+    #: what the open platform says of its own state, where it says (the header shows it)
+    platform_health: reactive[PlatformHealth | None] = reactive(None, repaint=False)
 
     def __init__(
         self,
@@ -432,6 +442,18 @@ class FleetApp(App[None]):
         if old is not None and not self.runs.retire(old):
             await old.aclose()  # (one a run still uses is closed when its last run ends)
         self.run_worker(self._resume_interrupted(profile, platform), group="bulk-resume")
+        self.platform_health = None
+        if isinstance(platform, PlatformStatus):
+            self.run_worker(self._follow_status(platform), group="status", exclusive=True)
+
+    async def _follow_status(self, platform: PlatformStatus) -> None:
+        """Ask the platform how it is, now and every `STATUS_SECONDS`, while it is the open one."""
+        while self.platform is platform:
+            try:
+                self.platform_health = await platform.status()
+            except ApiError as exc:
+                self.platform_health = PlatformHealth(up=False, text=exc.summary)
+            await asyncio.sleep(STATUS_SECONDS)
 
     async def _reset_views(self) -> None:
         """Drop every view's details (they belong to the old platform); views rebuild lazily."""

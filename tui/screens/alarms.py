@@ -120,9 +120,16 @@ class AlarmsScreen(PagedListScreen):
 
     def bulk_entries(self) -> list[MenuEntry]:
         platform = self.platform
-        if self.fleet.is_readonly or not isinstance(platform, Alarms):
+        if self.fleet.is_readonly or not isinstance(platform, Alarms) or not platform.ACKNOWLEDGES:
             return []
         return [MenuEntry("a", "Acknowledge", lambda: self.plan_run(AcknowledgeAlarms(platform)))]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Where alarms are events nobody acknowledges (MyThings' triggered rules), no `a`.
+        platform = self.platform
+        if action == "acknowledge" and isinstance(platform, Alarms) and not platform.ACKNOWLEDGES:
+            return False
+        return super().check_action(action, parameters)
 
     def make_fetch(self) -> Fetch | str:
         platform = self.platform

@@ -27,7 +27,7 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TabbedContent, TabPane
 
 from tui.api.models import DetailSection, DeviceDetail, TrafficBucket
-from tui.api.platform import Alarms, DeviceCommands, DeviceDirectory, TrafficHistory
+from tui.api.platform import Alarms, DeviceCommands, DeviceDirectory, DeviceLogs, TrafficHistory
 from tui.screens.base import FleetScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.devices import DeviceDeleted
@@ -150,6 +150,8 @@ class DeviceDetailScreen(FleetScreen[None]):
         Binding("7", "traffic_range('7')", "7 days", show=False, id="device.range_7d"),
         Binding("3", "traffic_range('3')", "30 days", show=False, id="device.range_30d"),
         Binding("9", "traffic_range('9')", "90 days", show=False, id="device.range_90d"),
+        Binding("l", "log", "Log", id="device.log"),
+        Binding("m", "more_log", "More", show=False, id="device.log_more"),
         Binding("d", "send", "Send", id="device.send"),
         Binding("ctrl+d", "delete", "Delete", id="device.delete"),
         Binding("D", "delete", "Delete", show=False, id="device.delete_shift"),
@@ -166,7 +168,9 @@ class DeviceDetailScreen(FleetScreen[None]):
     DeviceDetailScreen #fields-scroll { height: 1fr; padding: 0 1; }
     DeviceDetailScreen #fields-body { height: auto; }
     DeviceDetailScreen #traffic-controls { height: 2; padding: 0 1; text-wrap: nowrap; }
-    DeviceDetailScreen #traffic-switcher { height: 1fr; }
+    DeviceDetailScreen #traffic-controls { height: 2; padding: 0 1; text-wrap: nowrap; }
+    DeviceDetailScreen #log-controls { height: 1; padding: 0 1; text-wrap: nowrap; }
+    DeviceDetailScreen #log-table { height: 1fr; }
     DeviceDetailScreen #traffic-table { height: 1fr; }
     """
 
@@ -188,6 +192,11 @@ class DeviceDetailScreen(FleetScreen[None]):
         self._traffic_requested: str | None = None
         #: counts traffic requests: only the newest one's answer is shown
         self._traffic_generation = 0
+        #: the log kind shown in the Log tab, the kind its rows are of, and the next page's cursor
+        self._log_kind: str | None = None
+        self._log_shown: str | None = None
+        self._log_cursor: str | None = None
+        self._log_rows = 0
 
     # ------------------------------------------------------------------ layout
 
@@ -211,6 +220,12 @@ class DeviceDetailScreen(FleetScreen[None]):
                     ),
                     id="traffic-state",
                 )
+            with TabPane("Log", id="log"):
+                yield LoadState(
+                    Static(id="log-controls"),
+                    DataTable(id="log-table", cursor_type="row", zebra_stripes=True),
+                    id="log-state",
+                )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -220,6 +235,7 @@ class DeviceDetailScreen(FleetScreen[None]):
         self.query_one("#traffic-state", LoadState).loading("Loading traffic…")
         table = self.query_one("#traffic-table", DataTable)
         table.add_columns("Start", "Up", "Lost", "Down", "Failed", "RSSI dBm", "SNR dB")
+        self.query_one("#log-table", DataTable).add_columns("Time", "Source", "Value")
         self._controls()
         self.query_one("#fields-scroll").focus()
 
@@ -227,6 +243,15 @@ class DeviceDetailScreen(FleetScreen[None]):
 
     def on_session(self) -> None:
         self._traffic_loaded = self._traffic_requested = None
+        self._log_shown = None
+        platform = self.platform
+        tabs = self.query_one("#detail-tabs", TabbedContent)
+        if isinstance(platform, DeviceLogs) and platform.LOG_KINDS:
+            tabs.show_tab("log")
+            if self._log_kind not in platform.LOG_KINDS:
+                self._log_kind = next(iter(platform.LOG_KINDS))
+        else:
+            tabs.hide_tab("log")
         self.load_device()
         if self._active_tab() == "traffic":
             self.load_traffic()
@@ -427,6 +452,10 @@ class DeviceDetailScreen(FleetScreen[None]):
                 self.query_one("#traffic-table", DataTable).focus()
         elif event.pane.id == "fields":
             self.query_one("#fields-scroll").focus()
+        elif event.pane.id == "log":
+            if self._log_shown != self._log_kind:
+                self.load_log()
+            self.query_one("#log-table", DataTable).focus()
 
     # ------------------------------------------------------------------ actions
 
@@ -449,6 +478,10 @@ class DeviceDetailScreen(FleetScreen[None]):
             return isinstance(platform, Alarms)
         if action in ("traffic_range", "traffic_view"):
             return platform is None or isinstance(platform, TrafficHistory)
+        if action == "log":
+            return isinstance(platform, DeviceLogs) and bool(platform.LOG_KINDS)
+        if action == "more_log":
+            return self._active_tab() == "log" and (self._log_cursor is not None or None)
         if action == "reveal":
             return self.detail is not None or None
         return True
@@ -462,6 +495,93 @@ class DeviceDetailScreen(FleetScreen[None]):
 
     def action_reveal(self) -> None:
         self.revealed = not self.revealed
+
+    # ------------------------------------------------------------------ the log
+
+    def action_log(self) -> None:
+        """`l`: the Log tab; on it, the next kind of log the platform keeps."""
+        platform = self.platform
+        if not isinstance(platform, DeviceLogs) or not platform.LOG_KINDS:
+            return
+        if self._active_tab() != "log":
+            self.action_tab("log")
+            return
+        kinds = list(platform.LOG_KINDS)
+        at = kinds.index(self._log_kind) if self._log_kind in kinds else -1
+        self._log_kind = kinds[(at + 1) % len(kinds)]
+        self.load_log()
+
+    def action_more_log(self) -> None:
+        if self._log_cursor is not None and self._log_kind is not None:
+            self._load_log(self._log_kind, self._log_cursor)
+
+    def load_log(self) -> None:
+        """The first page of the chosen kind of log, in place of what the tab showed."""
+        if self._log_kind is None:
+            return
+        self._log_shown = self._log_kind
+        self._log_cursor = None
+        self._log_rows = 0
+        self.query_one("#log-table", DataTable).clear()
+        self.query_one("#log-state", LoadState).loading("Loading the log…")
+        self._log_controls(loading=True)
+        self._load_log(self._log_kind, None)
+
+    @work(exclusive=True, group="device-log")
+    async def _load_log(self, kind: str, cursor: str | None) -> None:
+        platform = self.platform
+        if not isinstance(platform, DeviceLogs):
+            return
+        state = self.query_one("#log-state", LoadState)
+        try:
+            async with self.busy():
+                page = await platform.device_log(self.key, kind, cursor)
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            message = self.report(exc, f"Reading the log of {self.key}")
+            if cursor is None:
+                state.error(message, "l tries again")
+            self._log_controls()
+            return
+        if kind != self._log_kind:
+            return  # another kind was chosen meanwhile
+        table = self.query_one("#log-table", DataTable)
+        tz = zone(self._tz_name())
+        for entry in page.items:
+            table.add_row(
+                entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if entry.at else "—",
+                plain(entry.source or "—", limit=40),
+                plain(entry.value, limit=200),
+            )
+        self._log_rows += len(page.items)
+        self._log_cursor = page.cursor
+        if self._log_rows:
+            state.ready()
+        else:
+            state.empty(f"No {self._log_title().lower()} for {self.key}", "l shows another log")
+        self._log_controls()
+        self.refresh_bindings()
+
+    def _log_title(self) -> str:
+        platform = self.platform
+        kinds = platform.LOG_KINDS if isinstance(platform, DeviceLogs) else {}
+        return kinds.get(self._log_kind or "", self._log_kind or "log")
+
+    def _log_controls(self, *, loading: bool = False) -> None:
+        platform = self.platform
+        kinds = platform.LOG_KINDS if isinstance(platform, DeviceLogs) else {}
+        text = Text()
+        for kind, title in kinds.items():
+            style = "bold reverse" if kind == self._log_kind else "dim"
+            text.append(f" {title} ", style=style)
+            text.append(" ")
+        text.append("· l next log", style="dim")
+        if loading:
+            text.append(" · loading…", style="dim")
+        elif self._log_cursor is not None:
+            text.append(f" · {self._log_rows:,} shown · m more", style="dim")
+        else:
+            text.append(f" · {self._log_rows:,} shown, all of it", style="dim")
+        self.query_one("#log-controls", Static).update(text)
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#detail-tabs", TabbedContent).active = tab

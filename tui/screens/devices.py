@@ -33,13 +33,28 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from tui.api.actions import CreateDevices, DeleteDevices, EditDevices, SendCommand
+from tui.api.actions import (
+    CreateDevices,
+    DeleteDevices,
+    DeprovisionDevices,
+    EditDevices,
+    ProvisionDevices,
+    SendCommand,
+    TagDevices,
+)
 from tui.api.bulk import Action, Target, plan
 from tui.api.errors import ApiError
 from tui.api.forms import FormSpec
-from tui.api.models import DeviceSummary
+from tui.api.models import DeviceSummary, TagsChange
 from tui.api.paging import Page, walk
-from tui.api.platform import DeviceCommands, DeviceCreation, DeviceDirectory, DeviceEditing
+from tui.api.platform import (
+    DeviceCommands,
+    DeviceCreation,
+    DeviceDirectory,
+    DeviceEditing,
+    DeviceTags,
+    Provisioning,
+)
 from tui.api.table_files import columns, read_rows, write_rows
 from tui.config import DEFAULT_TIMEZONE
 from tui.screens.base import FleetScreen
@@ -62,6 +77,10 @@ __all__ = [
     "device_row",
     "format_time",
 ]
+
+
+#: the form of the tags a bulk run puts on each device
+TAGS_FORM = FormSpec("tags", "tags", TagsChange, key="t", submit="Plan")
 
 
 class DeviceDeleted(Message):
@@ -778,7 +797,7 @@ class DevicesScreen(PagedListScreen):
 
     VIEW = "devices"
     NOUN = "devices"
-    RUN_ACTIONS = frozenset({"delete", "edit", "create"})
+    RUN_ACTIONS = frozenset({"delete", "edit", "create", "provision", "deprovision", "tag"})
     NOUN_ONE = "device"
     COLUMNS = DEVICE_COLUMNS
     DANGEROUS = frozenset({"new_device"})
@@ -831,6 +850,14 @@ class DevicesScreen(PagedListScreen):
                         f"Set the {spec.title} of each device from a CSV file",
                         partial(self._edit_from_file, platform, spec),
                     )
+            if isinstance(platform, Provisioning):
+                entries.add("p", "Provision", lambda: self.plan_run(ProvisionDevices(platform)))
+                entries.add("P", "Deprovision", lambda: self.plan_run(DeprovisionDevices(platform)))
+            if isinstance(platform, DeviceTags):
+                entries.add("t", "Tag (the same tags on each)", partial(self._tag, platform))
+                entries.add(
+                    "T", "Tag each device from a CSV file", partial(self._tag_from_file, platform)
+                )
             if isinstance(platform, DeviceCreation):
                 for spec in platform.device_forms():
                     entries.add(
@@ -868,6 +895,23 @@ class DevicesScreen(PagedListScreen):
             f"Set the {spec.title} of each device",
             lambda values: self.plan_run(
                 EditDevices(platform, spec, values.model_dump(mode="json"))
+            ),
+        )
+
+    def _tag(self, platform: DeviceTags) -> None:
+        self.ask_values(
+            TAGS_FORM,
+            "Tag each device",
+            lambda values: self.plan_run(TagDevices(platform, values.model_dump(mode="json"))),
+        )
+
+    def _tag_from_file(self, platform: DeviceTags) -> None:
+        self.ask_path(
+            "tag",
+            "a CSV file with the columns key, tags (tags separated by ;) · enter plans the run "
+            "· esc cancels",
+            lambda path: self.plan_from_file(
+                path, TagsChange, lambda: TagDevices(platform, {}), key=True
             ),
         )
 

@@ -195,7 +195,8 @@ class FormField(Horizontal):
             return Select(
                 list((label, value) for label, value in spec.options),
                 prompt=self._prompt(),
-                value=spec.value if spec.value is not None else Select.NULL,
+                # A blank default ("") is no choice yet: a Select only holds offered values.
+                value=spec.value if spec.value not in (None, "") else Select.NULL,
                 id=wid,
             )
         if spec.kind == "choices":

@@ -43,6 +43,7 @@ class FleetHeader(Widget):
         self.watch(self.app, "session", lambda _: self.refresh())
         self.watch(self.app, "busy_count", self._busy_changed)
         self.watch(self.app, "runs_live", lambda _: self.refresh())
+        self.watch(self.app, "platform_health", lambda _: self.refresh())
 
     def _busy_changed(self, busy: int) -> None:
         # With animations off (tests, or a user's TEXTUAL_ANIMATIONS=none) the spinner stands still.
@@ -82,6 +83,14 @@ class FleetHeader(Widget):
             text.append(" ")
         if app.is_readonly:
             text.append(" READ-ONLY ", style="bold black on cyan")
+            text.append(" ")
+        health = app.platform_health
+        if health is not None and health.up is not None:
+            # The platform's own word on its state (MyThings' /status): a red badge when down.
+            if health.up:
+                text.append("API up", style="green")
+            else:
+                text.append(" API DOWN ", style="bold white on red")
             text.append(" ")
         if self.view:
             text.append("│ ", style="dim")

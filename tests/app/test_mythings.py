@@ -1,0 +1,128 @@
+"""MyThings in the console: things in the shared list and detail (with their logs), the bulk
+actions its capabilities bring, triggered rules as alarms nobody acknowledges, base stations,
+and the platform's status in the header; on the real app and the real simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.app.conftest import SIZES, notifications, wait_for
+from tests.app.test_bulk import labels, menu
+from tests.app.test_devices import loaded, table
+from tui.screens.base_stations import BaseStationsScreen
+from tui.screens.device_detail import DeviceDetailScreen
+from tui.widgets.form import ModelForm
+
+PROFILE = "demo-mythings"
+
+
+def log_rows(app: Any) -> int:
+    return app.screen.query_one("#log-table", DataTable).row_count
+
+
+async def open_log(pilot: Any, app: Any) -> DeviceDetailScreen:
+    await loaded(pilot, app)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+    await pilot.press("l")
+    await wait_for(pilot, lambda: log_rows(app) > 0)
+    return app.screen
+
+
+async def test_things_list_and_the_logs_of_one(make_app) -> None:
+    app = make_app(profile=PROFILE, devices=40)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_log(pilot, app)
+        first = log_rows(app)
+        controls = str(detail.query_one("#log-controls").render())
+        assert "Decoded values" in controls and "m more" in controls
+        await pilot.press("m")  # the next page of the vendor's page-number paging
+        await wait_for(pilot, lambda: log_rows(app) > first)
+        await pilot.press("l")  # the next kind: network frames
+        await wait_for(pilot, lambda: detail._log_kind == "network" and log_rows(app) > 0)
+        assert "API up" in str(app.screen.query_one("FleetHeader").render())
+
+
+async def test_bulk_offers_provisioning_and_tags_and_alarms_have_no_ack(make_app) -> None:
+    app = make_app(profile=PROFILE, devices=40)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("space")
+        shown = labels(await menu(pilot, app))
+        for label in ("Provision", "Deprovision", "Tag (the same tags on each)"):
+            assert label in shown
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+        await pilot.press("escape")
+        app.goto("alarms")
+        await wait_for(pilot, lambda: getattr(app.screen, "VIEW", "") == "alarms")
+        await wait_for(pilot, lambda: table(app).rows.started)
+        assert app.screen.check_action("acknowledge", ()) is False
+
+
+async def test_base_stations_and_a_new_location(make_app) -> None:
+    app = make_app(profile=PROFILE, view="basestations", devices=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, BaseStationsScreen)
+        await wait_for(pilot, lambda: len(screen.stations) == 40)
+        key = screen.stations[0].key
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+        form = app.screen
+        form.form_field("latitude").input.value = "91"
+        form.form_field("longitude").input.value = "4.35"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form  # refused at the field: a latitude is at most 90
+        form.form_field("latitude").input.value = "50.85"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any("location set" in n for n in notifications(app)))
+        await wait_for(pilot, lambda: screen.stations and screen.stations[0].latitude == "50.85")
+        assert screen.stations[0].key == key
+
+
+async def test_another_platform_has_no_base_stations(make_app) -> None:
+    app = make_app(view="basestations", devices=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#stations-state").state == "empty")
+        assert app.screen.check_action("set_location", ()) is False
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_things(snap_compare, make_app, size) -> None:
+    app = make_app(profile=PROFILE, devices=40)
+
+    async def run_before(pilot: Any) -> None:
+        await loaded(pilot, app)
+        await wait_for(pilot, lambda: app.platform_health is not None)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_thing_log(snap_compare, make_app, size) -> None:
+    app = make_app(profile=PROFILE, devices=40)
+
+    async def run_before(pilot: Any) -> None:
+        await open_log(pilot, app)
+        await wait_for(pilot, lambda: app.platform_health is not None)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_base_stations(snap_compare, make_app, size) -> None:
+    app = make_app(profile=PROFILE, view="basestations", devices=20)
+
+    async def run_before(pilot: Any) -> None:
+        await wait_for(pilot, lambda: len(app.screen.stations) == 40)
+        await wait_for(pilot, lambda: app.platform_health is not None)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
