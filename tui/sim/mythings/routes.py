@@ -389,7 +389,7 @@ class MyThingsApi:
         if conn == "LORA.OTAA":
             otaa = validation.otaa_keys(v, keys, "keys.")
         elif conn == "LORA.ABP":
-            validation._sized(v, address, "deviceAddress", "DeviceAddress", 8, False)
+            validation.sized(v, address, "deviceAddress", "DeviceAddress", 8, False)
             abp = validation.abp_keys(v, keys, "keys.", update=False)
             abp["applicationSessionkeys"] = abp["applicationSessionkeys"] or []
         if v:
@@ -400,7 +400,7 @@ class MyThingsApi:
         self._type_for(type_id, conn)
         lora = conn != "ETHERNET"
         if lora:
-            if len(ident) != 16 or not validation._HEX.fullmatch(ident):
+            if len(ident) != 16 or not validation.HEX.fullmatch(ident):
                 raise bad_request(
                     "ThingIdentifier must be 16 hexadecimal characters", "thingIdentifier"
                 )
@@ -457,7 +457,7 @@ class MyThingsApi:
         plan = as_str(body, "connectivityPlan")
         description = as_str(body, "description")
         address = as_str(body, "deviceAddress")
-        validation._sized(v, address, "deviceAddress", "DeviceAddress", 8, True)
+        validation.sized(v, address, "deviceAddress", "DeviceAddress", 8, True)
         public = as_bool(body, "isPublic")
         raw_abp, raw_otaa = as_object(body, "keysLoRaABP"), as_object(body, "keysLoRaOTAA")
         abp = (
@@ -715,8 +715,10 @@ class MyThingsApi:
         ]
         return self._page(request, page, total, content)
 
-    def _counts(self, request: Request, per_uplink: int, with_times: bool) -> JSONResponse:
-        rec = self._thing(request)
+    def _counts(
+        self, request: Request, rec: dict[str, Any], per_uplink: int, with_times: bool
+    ) -> JSONResponse:
+        """CountResponse per interval bucket: uplinks (times `per_uplink`) in each."""
         interval = request.query_params.get("interval")
         if not interval:
             raise invalid([("interval", "Interval may not be null")])
@@ -745,10 +747,10 @@ class MyThingsApi:
 
     async def decoded_count(self, request: Request) -> Response:
         rec = self._thing(request)
-        return self._counts(request, len(data.containers(rec)), False)
+        return self._counts(request, rec, len(data.containers(rec)), False)
 
     async def network_count(self, request: Request) -> Response:
-        return self._counts(request, 1, True)
+        return self._counts(request, self._thing(request), 1, True)
 
     async def container_values(self, request: Request) -> Response:
         rec = self._thing(request)
@@ -777,9 +779,9 @@ class MyThingsApi:
         version = self.things.version
         if self._plan_counts is None or self._plan_counts[0] != version:
             counts = dict.fromkeys(PLAN_IDS, 0)
-            for n, rec in enumerate(self.things, 1):
-                if rec["connectivityPlan"] in counts:
-                    counts[rec["connectivityPlan"]] += 1
+            for n, plan in enumerate(self.things.plans(), 1):
+                if plan in counts:
+                    counts[plan] += 1
                 if not n % SLICE:
                     yield
             self._plan_counts = (version, counts)
@@ -882,12 +884,8 @@ class MyThingsApi:
         )
 
     async def device_addresses(self, request: Request) -> Response:
-        amount = self._amount_and_company(request)
-        free = [
-            a for a in self.addresses.available(amount + len(self.address_users))
-            if int(a, 16) not in self.address_users
-        ]  # fmt: skip
-        return self._addresses(free[:amount])
+        # Addresses in use by things are assigned too, so "available" leaves them out.
+        return self._addresses(self.addresses.available(self._amount_and_company(request)))
 
     async def reserve_addresses(self, request: Request) -> Response:
         amount = self._amount_and_company(request)
@@ -909,7 +907,7 @@ class MyThingsApi:
         _company(company)
         wanted = []
         for address in raw:
-            validation._sized(v, address, "devAddresses", "DeviceAddress", 8, False)
+            validation.sized(v, address, "devAddresses", "DeviceAddress", 8, False)
             if v:
                 raise invalid(v)
             validation.check_hex(address, "devAddresses", "DeviceAddress")
