@@ -697,6 +697,11 @@ def test_stream_definitions_at_most_two_per_company(small: httpx.Client) -> None
         "userName": "admin",
     }
     updated = small.put(path, json=update).json()
+    by_query = small.put(
+        "/streamdefinitions", params={"streamDefinitionId": stream["id"]}, json={"name": "Renamed"}
+    )
+    assert by_query.json()["name"] == "Renamed" and by_query.json()["active"] == "true"
+    vendor_error(small.put("/streamdefinitions", json={"name": "x"}), 404)
     assert updated["active"] == "true" and updated["headers"] == update["headers"]
     assert updated["userName"] == "admin" and "password" not in updated
     assert small.delete(path).status_code == 200

@@ -52,8 +52,9 @@ Choices where the vendor page is silent:
   says); `contentType` JSON, XML or FREEFORM; `url` an http(s) URL; `basicAuth` needs userName and
   password; `mutualAuth` true is 400 (not activated for the company, the page's default); a third
   definition of the company is 400 "You can define 2 stream definitions per company."; the demo
-  company starts with one (the "CLOE" stream account linking creates); `DELETE` takes the id in
-  the path or as `?streamDefinitionId=` (the page's path has none) and answers 200 with no body;
+  company starts with one (the "CLOE" stream account linking creates); `PUT` and `DELETE` take
+  the id in the path or as `?streamDefinitionId=` (the page's list of paths shows them without
+  one); `DELETE` answers 200 with no body;
 - downlink: answers DownlinkResponse `{"code": "200", "message", "errors": []}`; an unknown thing
   is 404, an ETHERNET or deprovisioned one 400; a template goes to at most 1000 things, all or
   none: an unknown or non-LoRa thing among them is 400 listing each in `errors` (field
@@ -935,6 +936,12 @@ class MyThingsApi:
                 out[key] = str(value).lower() if isinstance(value, bool) else str(value)
         return out
 
+    @staticmethod
+    def _stream_id(request: Request) -> str | None:
+        """The id in the path, or in `?streamDefinitionId=` (the page lists PUT and DELETE on
+        /streamdefinitions with no id in the path)."""
+        return request.path_params.get("streamId") or request.query_params.get("streamDefinitionId")
+
     def _stream(self, stream_id: str | None) -> dict[str, Any]:
         if stream_id is None or not stream_id.isdigit() or int(stream_id) not in self.streams:
             raise not_found(f"Stream definition {stream_id} not found")
@@ -1022,7 +1029,7 @@ class MyThingsApi:
     async def update_stream(self, request: Request) -> Response:
         body = await _json_object(request)
         fields = self._stream_fields(body, create=False)
-        stream = self._stream(request.path_params["streamId"])
+        stream = self._stream(self._stream_id(request))
         password = fields.pop("password", None)
         new = {**stream, **fields}
         if password is not None:
@@ -1034,10 +1041,7 @@ class MyThingsApi:
         return JSONResponse(self._stream_out(self._public(new)))
 
     async def delete_stream(self, request: Request) -> Response:
-        stream_id = request.path_params.get("streamId") or request.query_params.get(
-            "streamDefinitionId"
-        )
-        stream = self._stream(stream_id)
+        stream = self._stream(self._stream_id(request))
         del self.streams[stream["id"]]
         self.ops.count(f"streamdefinition/{stream['id']}", "delete")
         return Response(status_code=200)
@@ -1180,6 +1184,7 @@ class MyThingsApi:
             Route("/containerdefinitions", a(self.container_definitions), methods=["GET"]),
             Route("/streamdefinitions", a(self.list_streams), methods=["GET"]),
             Route("/streamdefinitions", a(self.create_stream), methods=["POST"]),
+            Route("/streamdefinitions", a(self.update_stream), methods=["PUT"]),
             Route("/streamdefinitions", a(self.delete_stream), methods=["DELETE"]),
             Route("/streamdefinitions/{streamId}", a(self.get_stream), methods=["GET"]),
             Route("/streamdefinitions/{streamId}", a(self.update_stream), methods=["PUT"]),
