@@ -9,7 +9,14 @@ Choices where the vendor page is silent:
   "all the things you own"); `thingName` is a case-insensitive "contains"; `tags` (repeated,
   `tags=a&tags=b`) keeps things that carry every tag given; `lastActivity` keeps things whose
   last uplink is at or after it, `modifiedSince` those modified at or after it (ISO 8601, or
-  epoch milliseconds); `isPublic` true/false;
+  epoch milliseconds); `isPublic` true/false; the parameters are checked before the answer
+  starts; over a fleet of millions a filtered list is a long walk, given back to the event loop
+  every `SLICE` things;
+- ThingResource: `lastlocation` is the thing's own location (latitude, longitude,
+  locationFN1/FN2; `timestamp` = its last modification); LoRa identifiers and device
+  addresses are answered in upper case whatever case they were sent in (keys as sent) and found
+  in any case; an ETHERNET thing's identifier is 1 to 64 letters, digits, `-`, `_`, `:` or `.`
+  (the page's example is a 16-hex serial), its `technologyDetails` null;
 - `POST /things`: the body is checked (validation.py), then the company (`companyId` other than
   the caller's 987 is 403), the thing type (unknown is 400, `ThingType <id> does not exist`; one
   of another connectivity is 400), the identifier (16 hex digits for LoRa things; taken is 409),
