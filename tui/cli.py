@@ -36,7 +36,7 @@ def _sim_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         type=int,
         default=None,
         help="devices of every platform (default: each platform's demo fleet, "
-        "ThingPark 62804 and IoTDA 20000)",
+        "ThingPark 62804, IoTDA 20000, MyThings 5000)",
     )
     p.add_argument("--alarms", type=int, default=2390, help="ThingPark alarms (default 2390)")
     p.add_argument(
