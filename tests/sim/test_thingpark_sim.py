@@ -867,7 +867,11 @@ def test_server_lifecycle_and_banner() -> None:
         assert url in text and THINGPARK_CLIENT_ID in text and THINGPARK_CLIENT_SECRET in text
         counters = next(line for line in text.splitlines() if "operation counters" in line)
         assert counters.split()[-1] == url + "/_sim/ops"
-        assert httpx.get(counters.split()[-1]).json() == {"thingpark": {}, "iotda": {}}
+        assert httpx.get(counters.split()[-1]).json() == {
+            "thingpark": {},
+            "iotda": {},
+            "mythings": {},
+        }
     with pytest.raises(httpx.ConnectError):
         httpx.post(url + TOKEN, data=CREDS)
 

@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tui.sim import iotda, thingpark
+from tui.sim import iotda, mythings, thingpark
 from tui.sim.config import SimConfig
 from tui.sim.faults import FaultMiddleware, FaultTarget
 from tui.sim.ops import PREFIX, SimOps
@@ -19,6 +19,7 @@ from tui.sim.request_ids import RequestIdMiddleware
 TARGETS = [
     FaultTarget(thingpark.API_PREFIXES, thingpark.AUTH_PATHS, thingpark.error),
     FaultTarget(iotda.API_PREFIXES, iotda.AUTH_PATHS, iotda.error),
+    FaultTarget(mythings.API_PREFIXES, mythings.AUTH_PATHS, mythings.error),
 ]
 
 
@@ -34,11 +35,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 def create_app(config: SimConfig) -> Starlette:
     """A fresh simulator (its own fleet, tokens and operation counters) for the given knobs."""
-    ops = SimOps(("thingpark", "iotda"))
+    ops = SimOps(("thingpark", "iotda", "mythings"))
     return Starlette(
         routes=[
             *thingpark.routes(config, ops.counter("thingpark")),
             *iotda.routes(config, ops.counter("iotda")),
+            *mythings.routes(config, ops.counter("mythings")),
             *ops.routes(),
         ],
         middleware=[

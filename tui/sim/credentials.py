@@ -15,6 +15,13 @@ IOTDA_INSTANCE_ID = "fleet-demo-instance"
 #: The IAM user token accepted in `X-Auth-Token` (the alternative to AK/SK signing).
 IOTDA_IAM_TOKEN = "iotda-demo-iam-token"
 
+MYTHINGS_CLIENT_ID = "fleet-demo"
+MYTHINGS_CLIENT_SECRET = "mythings-demo-secret"
+MYTHINGS_COMPANY_ID = 987
+#: A permanent token of the demo application (made in the vendor's "TOKEN" dashboard): no expiry,
+#: not revoked by `/revoke`.
+MYTHINGS_PERMANENT_TOKEN = "5e3f7a1c-2b8d-4c6e-9f0a-1d2c3b4a5e6f"
+
 #: One block per simulated platform, then the simulator's own: (title, [(label, value-or-path)]);
 #: a value starting with "/" is a path on the simulator and is printed after the base URL. Other
 #: platforms add blocks.
@@ -40,6 +47,18 @@ _PLATFORMS: list[tuple[str, list[tuple[str, str]]]] = [
             ("access_key", IOTDA_ACCESS_KEY),
             ("secret_key", IOTDA_SECRET_KEY),
             ("IAM token", IOTDA_IAM_TOKEN),
+        ],
+    ),
+    (
+        "Proximus MyThings",
+        [
+            ("token URL", "/token"),
+            ("revoke URL", "/revoke"),
+            ("API base", "/mythings/1.1.0"),
+            ("client_id", MYTHINGS_CLIENT_ID),
+            ("client_secret", MYTHINGS_CLIENT_SECRET),
+            ("company id", str(MYTHINGS_COMPANY_ID)),
+            ("permanent token", MYTHINGS_PERMANENT_TOKEN),
         ],
     ),
     (

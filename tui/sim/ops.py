@@ -3,7 +3,8 @@
 This is not a vendor API. It lets tests and benchmarks check, on the simulator's side, what a run
 really did to each target:
 
-- `GET /_sim/ops` answers 200 `{"thingpark": {"<key>": {"<op>": n, ...}, ...}, "iotda": {...}}`:
+- `GET /_sim/ops` answers 200 `{"thingpark": {"<key>": {"<op>": n, ...}, ...}, "iotda": {...},
+  "mythings": {...}}`:
   every platform is present (an empty object when nothing was counted), a key appears once one of
   its operations has been counted, and an operation once it has happened;
 - `POST /_sim/ops/reset` zeroes every counter and answers 204 with no body.
@@ -14,8 +15,9 @@ knobs (latency, failures, rate limit) never apply to them (see `tui/sim/faults.p
 A counter counts effective changes only: a request answered with an error, or one that changes
 nothing (a PUT with the values already stored, a second acknowledgement of an alarm), counts
 nothing. Each platform's routes say what they count and under which key; the operations are
-`create`, `update`, `delete`, `downlink` and `ack`. Counting is one Counter increment on the event
-loop, the only thread that touches the counters, so it needs no lock. A run over millions of
+`create`, `update`, `delete`, `downlink` and `ack`, and MyThings' `tag`, `provision` and
+`deprovision`. Counting is one Counter increment on the event loop, the only thread that touches
+the counters, so it needs no lock. A run over millions of
 targets leaves millions of keys: the answer is written a slice of keys at a time
 (`tui.sim.slices.SLICE`), giving the event loop back between slices, from a snapshot of the keys
 taken when the read began (a count made while it is being written may or may not show in it).
@@ -38,7 +40,7 @@ from tui.sim.slices import SLICE
 #: Where the simulator's own surface lives: no vendor path starts with it.
 PREFIX = "/_sim/"
 
-Op = Literal["create", "update", "delete", "downlink", "ack"]
+Op = Literal["create", "update", "delete", "downlink", "ack", "tag", "provision", "deprovision"]
 
 
 class OpCounter:
