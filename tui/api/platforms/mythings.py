@@ -111,21 +111,30 @@ def _text(value: Any) -> str | None:
 
 
 def parse_error(body: Any) -> ErrorBody:
-    """Read a MyThings error: `{"code", "message", "errors": [{"field", "message"}]}` (the
-    DownlinkResponse / validation shape), Spring's `{"status", "error", "message"}`, or the
-    token endpoint's `{"error", "error_description"}`. Field errors are appended to the message
-    as the vendor words them (`keys.applicationKey: ApplicationKey must be 32 characters`)."""
+    """Read a MyThings error, from whichever layer of api.enco.io answered:
+
+    - the API gateway (WSO2): `{"fault": {"code": 900901, "message", "description"}}`;
+    - the token endpoint: `{"error": "invalid_client", "error_description"}`;
+    - the back end: `{"code", "message", "errors": [{"field", "message"}]}` (DownlinkResponse,
+      validation), or Spring's `{"status", "error", "message"}`.
+
+    Field errors the message does not already say are appended as the vendor words them
+    (`keys.applicationKey: ApplicationKey must be 32 characters`)."""
     if not isinstance(body, dict):
         return ErrorBody(None, None)
+    fault = body.get("fault")
+    if isinstance(fault, dict):
+        said = [t for t in (_text(fault.get("message")), _text(fault.get("description"))) if t]
+        return ErrorBody(_text(fault.get("code")), ": ".join(said) or None)
     code = _text(body.get("code"))
     message = _text(body.get("message"))
-    error = body.get("error")
-    if isinstance(error, str) and error:
-        if "error_description" in body or code is None:
+    error = _text(body.get("error"))
+    if error is not None:
+        if "error_description" in body:  # OAuth2: the error is the code
             code = code or error
-        message = (
-            message or _text(body.get("error_description")) or (error if "status" in body else None)
-        )
+            message = message or _text(body.get("error_description")) or error
+        else:  # Spring: the error is the reason phrase
+            message = message or error
     details: list[str] = []
     errors = body.get("errors")
     if isinstance(errors, list):
@@ -133,9 +142,9 @@ def parse_error(body: Any) -> ErrorBody:
             if isinstance(item, dict):
                 said = _text(item.get("message")) or _text(item.get("defaultMessage"))
                 where = _text(item.get("field"))
-                if said:
+                if said and said not in (message or ""):
                     details.append(f"{where}: {said}" if where else said)
-            elif isinstance(item, str) and item:
+            elif isinstance(item, str) and item and item not in (message or ""):
                 details.append(item)
     if details:
         message = "; ".join([message, *details] if message else details)
