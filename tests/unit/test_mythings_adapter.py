@@ -466,6 +466,11 @@ async def test_the_create_forms_pickers(vendor: Vendor, mt: MyThings) -> None:
     assert [(c.label, c.value) for c in types] == [("Temperature · NKE", "10")]
     plans = await form.choices["connectivity_plan"]()
     assert [c.value for c in plans] == ["pxs/96"]
+    every = await mt.connectivity_plans()
+    assert [(p.key, p.supplier, p.used) for p in every] == [
+        ("pxs/96", "Proximus Demo", 3),
+        ("eth", "Proximus Demo", None),
+    ]
     addresses = await form.choices["device_address"]()
     assert [c.value for c in addresses] == ["07FFF001", "07FFF002"]
     assert dict(vendor.last(*things("/deviceaddress")).url.params) == {

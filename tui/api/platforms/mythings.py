@@ -8,6 +8,8 @@ business rules are its alarms; stream definitions its connections.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import ssl
 from collections.abc import Callable, Generator, Iterator
@@ -1147,17 +1149,23 @@ class MyThings(
 
     # ------------------------------------------------------------ catalogues
 
-    async def connectivity_plans(self) -> list[ConnectivityPlan]:
+    async def connectivity_plans(self, connectivity: str | None = None) -> list[ConnectivityPlan]:
+        """The company's connectivity plans (of `connectivity`, LORA or ETHERNET, when given),
+        each with the company that holds it and how many things it has."""
+
         def read(body: Any) -> list[ConnectivityPlan]:
             plans = []
             for result in (_PlanResult.model_validate(r) for r in _listing(body)):
                 for plan in result.connectivityPlans or ():
+                    kind = (plan.connectivitytype or "").upper()
+                    if connectivity and kind and kind != connectivity.upper():
+                        continue
                     key = plan.id or plan.name or ""
                     plans.append(
                         ConnectivityPlan(
                             key=key,
                             name=plan.name or key,
-                            supplier=plan.connectivitytype,
+                            supplier=result.companyName,
                             used=plan.assignedthings,
                         )
                     )
@@ -1359,10 +1367,8 @@ class MyThings(
         text = response.text.strip()
         said: Any = text
         if text[:1] in ('"', "{"):
-            try:
-                said = httpx.Response(200, content=response.content).json()
-            except ValueError:
-                said = text
+            with contextlib.suppress(ValueError, RecursionError):
+                said = json.loads(text)
         if isinstance(said, dict):
             said = said.get("status", said.get("body", ""))
         shown = " ".join(str(said).split())[:80]
@@ -1382,8 +1388,7 @@ class MyThings(
         ]
 
     async def _plan_choices(self) -> list[Choice]:
-        plans = await self.connectivity_plans()
-        return [Choice(p.name, p.key) for p in plans if p.key and (p.supplier or "LORA") == "LORA"]
+        return [Choice(p.name, p.key) for p in await self.connectivity_plans("LORA") if p.key]
 
     async def _address_choices(self) -> list[Choice]:
         return [Choice(a, a) for a in await self.device_addresses()]
