@@ -286,15 +286,17 @@ def _summary(thing: _Thing) -> DeviceSummary:
     model = thing.thingType
     if model and thing.vendor:
         model = f"{model} · {thing.vendor}"
+    # A ThingResource says when the thing was last changed, not when it was last heard from:
+    # no last activity is made up from it.
     return DeviceSummary(
         key=key,
         name=thing.thingName or key,
+        eui=key or None,
         connectivity=thing.connectivityType or None,
         activation=(tech.activationType if tech else None) or None,
         model=model or None,
         connection=thing.connectivityPlan or None,
         health=_provisioning(thing),
-        last_activity=_when(thing.lastModifiedDate),
     )
 
 
@@ -806,13 +808,13 @@ class MyThings(
     #: `query` goes to the vendor's `thingName` filter
     SERVER_LOOKUP: ClassVar[str | None] = "name"
     DEVICE_LABELS: ClassVar[dict[str, str | None]] = {
-        "eui": None,
+        "eui": "Thing identifier",
         "connectivity": "Connectivity type",
         "activation": "Activation",
         "model": "Thing type",
         "connection": "Connectivity plan",
         "health": "Provisioning",
-        "last_activity": "Modified",
+        "last_activity": None,
     }
     CONNECTION_KINDS: ClassVar[dict[str, tuple[str, str]]] = {
         "stream": ("stream definition", "stream definitions"),
