@@ -313,3 +313,23 @@ def test_stream_update_body_is_the_vendors_example() -> None:
         "userName": "admin",
     }
     assert StreamDefinitionUpdate(active=False).body() == {"active": False}
+
+
+# ---------------------------------------------------------------- the shared inputs it uses
+
+
+def test_base_station_location_and_tags_rules() -> None:
+    from tui.api.models import BaseStationLocation, TagsChange
+
+    assert refused(BaseStationLocation, {"latitude": " 50 ", "longitude": "2"}) is None
+    assert BaseStationLocation(latitude=" 50 ", longitude="2").latitude == "50"
+    assert refused(BaseStationLocation, {"latitude": "-91", "longitude": "2"}) == (
+        "latitude",
+        "latitude is between -90 and 90",
+    )
+    assert refused(BaseStationLocation, {"latitude": "1", "longitude": "nan"}) == (
+        "longitude",
+        "longitude is between -180 and 180",
+    )
+    assert TagsChange(tags=[" a ", "a", "b"]).tags == ["a", "b"]
+    assert refused(TagsChange, {"tags": []})[0] == "tags"

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from tui.api.forms import ui
+from tui.api.models import coordinate
 
 __all__ = [
     "CONNECTIVITY_TYPES",
@@ -79,17 +80,7 @@ def _type_id(value: str | None) -> str:
 
 
 def _degrees(value: str | None, info: ValidationInfo) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    limit = 90 if info.field_name == "latitude" else 180
-    try:
-        degrees = float(value)
-    except ValueError:
-        raise ValueError(f"{info.field_name} is a number of degrees") from None
-    if not -limit <= degrees <= limit:
-        raise ValueError(f"{info.field_name} is between -{limit} and {limit}")
-    return value
+    return coordinate(value, info.field_name or "") if value and value.strip() else None
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
