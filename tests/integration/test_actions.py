@@ -192,6 +192,10 @@ async def test_mythings_actions_are_rebuilt_from_their_ids(
     assert isinstance(make_action(mt, "command:template", {"template": "uid"}), SendCommand)
     with pytest.raises(ValueError, match="cannot do 'ack'"):  # triggered rules are not acked
         make_action(mt, "ack", {})
+    alarm = (await mt.list_alarms()).items[0]
+    acked = plan(AcknowledgeAlarms(mt), [Target(alarm.key)])  # a screen that builds it anyway
+    assert not acked.targets
+    assert acked.refused[0][1] == "Proximus MyThings has no acknowledgement of alarms"
     tp_like = make_action(mt, "delete", {})
     assert isinstance(tp_like, DeleteDevices)
 
