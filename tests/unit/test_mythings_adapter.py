@@ -334,7 +334,7 @@ async def test_vendor_error_codes_and_field_messages_surface(vendor: Vendor, mt:
 
 async def test_things_list_with_the_vendors_criteria(vendor: Vendor, mt: MyThings) -> None:
     vendor.routes[things()] = [THING, {"thingIdentifier": "ABCDAB22ABCDABC2"}]
-    page_ = await mt.list_devices(query=" Temperature ")
+    page_ = await mt.list_devices()
     assert page_.cursor is None
     first, bare = page_.items
     assert first.key == THING_ID and first.name == "Temperature and humidity"
@@ -344,7 +344,10 @@ async def test_things_list_with_the_vendors_criteria(vendor: Vendor, mt: MyThing
     assert first.health == "network ready"
     assert first.eui == THING_ID and first.last_activity is None  # modified is not heard from
     assert bare.name == "ABCDAB22ABCDABC2" and bare.health is None
-    assert dict(vendor.last(*things()).url.params) == {"thingName": "Temperature"}
+    named = await mt.list_devices(query=" Temperature and humidity ")
+    assert [t.key for t in named.items] == [THING_ID]  # exact: the server's match is narrowed
+    assert dict(vendor.last(*things()).url.params) == {"thingName": "Temperature and humidity"}
+    assert not (await mt.list_devices(query="Temperature")).items
     from datetime import UTC, datetime
 
     await mt.list_things(

@@ -996,8 +996,16 @@ class MyThings(
     async def list_devices(
         self, cursor: str | None = None, *, query: str | None = None
     ) -> Page[DeviceSummary]:
-        """Every thing in one answer (the vendor does not page things); `query` is a thing name."""
-        return await self.list_things(cursor, thing_name=(query or "").strip() or None)
+        """Every thing in one answer (the vendor does not page things). `query` is an exact
+        thing name: the vendor's `thingName` filter may match more (the page does not say how
+        it matches), so its answer is narrowed to the name itself."""
+        name = (query or "").strip() or None
+        page = await self.list_things(cursor, thing_name=name)
+        if name is None:
+            return page
+        exact = [thing for thing in page.items if thing.name == name]
+        total = page.total if len(exact) == len(page.items) else None
+        return page.model_copy(update={"items": exact, "total": total})
 
     async def get_device(self, key: str) -> DeviceDetail:
         path = _thing_path(key)
