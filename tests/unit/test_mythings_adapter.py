@@ -759,7 +759,11 @@ async def test_triggered_rules_are_the_alarms_and_cannot_be_acknowledged(
         (httpx.Response(200, text="UP"), True, "UP"),
         (httpx.Response(200, json="DOWN"), False, "DOWN"),
         (httpx.Response(200, json={"status": "UP"}), True, "UP"),
-        (httpx.Response(200, text="maintenance\x1b[2J"), None, "maintenance\x1b[2J"),
+        (
+            httpx.Response(200, text="maintenance\x1b[2J\n" + "x" * 200),
+            None,
+            "maintenance[2J " + "x" * 65,
+        ),
     ],
 )
 async def test_status(

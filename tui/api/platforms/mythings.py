@@ -1381,7 +1381,8 @@ class MyThings(
                 said = json.loads(text)
         if isinstance(said, dict):
             said = said.get("status", said.get("body", ""))
-        shown = " ".join(str(said).split())[:80]
+        # One short printable line for the header, whatever the server sent.
+        shown = "".join(c for c in " ".join(str(said).split()) if c.isprintable())[:80]
         word = shown.upper()
         return PlatformHealth(
             up=True if word == "UP" else False if word == "DOWN" else None, text=shown or "—"
