@@ -20,6 +20,7 @@ from tui.sim.credentials import (
     MYTHINGS_PERMANENT_TOKEN,
     banner,
 )
+from tui.sim.mythings.data import Things
 
 API = "/mythings/1.1.0"
 CREDS = {
@@ -696,6 +697,11 @@ def test_stream_definitions_at_most_two_per_company(small: httpx.Client) -> None
         "userName": "admin",
     }
     updated = small.put(path, json=update).json()
+    by_query = small.put(
+        "/streamdefinitions", params={"streamDefinitionId": stream["id"]}, json={"name": "Renamed"}
+    )
+    assert by_query.json()["name"] == "Renamed" and by_query.json()["active"] == "true"
+    vendor_error(small.put("/streamdefinitions", json={"name": "x"}), 404)
     assert updated["active"] == "true" and updated["headers"] == update["headers"]
     assert updated["userName"] == "admin" and "password" not in updated
     assert small.delete(path).status_code == 200
@@ -885,3 +891,17 @@ def test_effective_changes_are_counted_once_per_thing(make_sim: MakeSim) -> None
     }  # fmt: skip
     assert counted[generated]["downlink"] == 1
     assert set(counted) == {ident, generated}
+
+
+def test_a_ten_million_thing_company_starts_at_once_and_finds_any_thing(
+    make_sim: MakeSim,
+) -> None:
+    started = time.monotonic()
+    server = make_sim(devices=10_000_000, alarms=0)
+    assert time.monotonic() - started < 5
+    last = Things(1, 10_000_000).identifier(9_999_999)
+    with authed(server) as client:
+        assert len(client.get("/things", params={"results": 3}).json()) == 3
+        thing = client.get(f"/things/{last}").json()
+        assert thing["thingId"] == 100_000 + 9_999_999 and thing["thingIdentifier"] == last
+        assert client.get(f"/things/{last}/logs/network").json()["content"]

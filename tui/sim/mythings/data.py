@@ -17,8 +17,9 @@ stations) and frame counter, and one decoded value per container of the thing's 
 
 Choices where the vendor page is silent (documented for adapter authors):
 - generated things are LoRa: 80 % LORA.OTAA, 20 % LORA.ABP (their device addresses are
-  06000000 + index, outside the company's pool); 3 % are silent for 2 to 20 days, 2 % are
-  deprovisioned (no uplink for over 30 days, `provisioned` false), 5 % are public;
+  06000000 + index, outside the company's pool); 5 % are silent for 2 to 20 days, 2 % are
+  deprovisioned (no uplink for over 30 days, `provisioned` false), 5 % are public, 10 % are
+  tagged `critical` beside their site, floor and type tags;
 - a thing's `lastActivity` (a list filter, not a field of ThingResource) is its last uplink;
 - things created through the API have no history until the simulator's clock says so: they send
   nothing (their logs are empty pages), and a thing deprovisioned through the API sends nothing
@@ -160,6 +161,20 @@ class Things:
                 yield self.changed.get(i) or self.generate(i)
         yield from list(self.created.values())
 
+    def plans(self) -> Iterator[str | None]:
+        """Every thing's connectivity plan, in thingId order (no record built for unchanged
+        generated things: a hash each)."""
+        for i in range(self.size):
+            if i not in self.deleted:
+                rec = self.changed.get(i)
+                yield rec["connectivityPlan"] if rec else self.plan_of(i)
+        for rec in list(self.created.values()):
+            yield rec["connectivityPlan"]
+
+    def plan_of(self, i: int) -> str:
+        """Generated thing i's connectivity plan as generated."""
+        return PLAN_IDS[(self.hash(i) >> 28) % len(PLAN_IDS)]
+
     def new_thing_id(self) -> int:
         self.next_id += 1
         return self.next_id
@@ -187,7 +202,7 @@ class Things:
             "tags": tags,
             "companyId": COMPANY_ID,
             "connectivityType": "LORA.ABP" if abp else "LORA.OTAA",
-            "connectivityPlan": PLAN_IDS[(h >> 28) % len(PLAN_IDS)],
+            "connectivityPlan": self.plan_of(i),
             "thingTypeId": t.id,
             "motionIndicator": (
                 ("Vehicle speed", "Walking speed")[(h >> 30) % 2]

@@ -9,7 +9,14 @@ Choices where the vendor page is silent:
   "all the things you own"); `thingName` is a case-insensitive "contains"; `tags` (repeated,
   `tags=a&tags=b`) keeps things that carry every tag given; `lastActivity` keeps things whose
   last uplink is at or after it, `modifiedSince` those modified at or after it (ISO 8601, or
-  epoch milliseconds); `isPublic` true/false;
+  epoch milliseconds); `isPublic` true/false; the parameters are checked before the answer
+  starts; over a fleet of millions a filtered list is a long walk, given back to the event loop
+  every `SLICE` things;
+- ThingResource: `lastlocation` is the thing's own location (latitude, longitude,
+  locationFN1/FN2; `timestamp` = its last modification); LoRa identifiers and device
+  addresses are answered in upper case whatever case they were sent in (keys as sent) and found
+  in any case; an ETHERNET thing's identifier is 1 to 64 letters, digits, `-`, `_`, `:` or `.`
+  (the page's example is a 16-hex serial), its `technologyDetails` null;
 - `POST /things`: the body is checked (validation.py), then the company (`companyId` other than
   the caller's 987 is 403), the thing type (unknown is 400, `ThingType <id> does not exist`; one
   of another connectivity is 400), the identifier (16 hex digits for LoRa things; taken is 409),
@@ -52,8 +59,9 @@ Choices where the vendor page is silent:
   says); `contentType` JSON, XML or FREEFORM; `url` an http(s) URL; `basicAuth` needs userName and
   password; `mutualAuth` true is 400 (not activated for the company, the page's default); a third
   definition of the company is 400 "You can define 2 stream definitions per company."; the demo
-  company starts with one (the "CLOE" stream account linking creates); `DELETE` takes the id in
-  the path or as `?streamDefinitionId=` (the page's path has none) and answers 200 with no body;
+  company starts with one (the "CLOE" stream account linking creates); `PUT` and `DELETE` take
+  the id in the path or as `?streamDefinitionId=` (the page's list of paths shows them without
+  one); `DELETE` answers 200 with no body;
 - downlink: answers DownlinkResponse `{"code": "200", "message", "errors": []}`; an unknown thing
   is 404, an ETHERNET or deprovisioned one 400; a template goes to at most 1000 things, all or
   none: an unknown or non-LoRa thing among them is 400 listing each in `errors` (field
@@ -389,7 +397,7 @@ class MyThingsApi:
         if conn == "LORA.OTAA":
             otaa = validation.otaa_keys(v, keys, "keys.")
         elif conn == "LORA.ABP":
-            validation._sized(v, address, "deviceAddress", "DeviceAddress", 8, False)
+            validation.sized(v, address, "deviceAddress", "DeviceAddress", 8, False)
             abp = validation.abp_keys(v, keys, "keys.", update=False)
             abp["applicationSessionkeys"] = abp["applicationSessionkeys"] or []
         if v:
@@ -400,7 +408,7 @@ class MyThingsApi:
         self._type_for(type_id, conn)
         lora = conn != "ETHERNET"
         if lora:
-            if len(ident) != 16 or not validation._HEX.fullmatch(ident):
+            if len(ident) != 16 or not validation.HEX.fullmatch(ident):
                 raise bad_request(
                     "ThingIdentifier must be 16 hexadecimal characters", "thingIdentifier"
                 )
@@ -457,7 +465,7 @@ class MyThingsApi:
         plan = as_str(body, "connectivityPlan")
         description = as_str(body, "description")
         address = as_str(body, "deviceAddress")
-        validation._sized(v, address, "deviceAddress", "DeviceAddress", 8, True)
+        validation.sized(v, address, "deviceAddress", "DeviceAddress", 8, True)
         public = as_bool(body, "isPublic")
         raw_abp, raw_otaa = as_object(body, "keysLoRaABP"), as_object(body, "keysLoRaOTAA")
         abp = (
@@ -715,8 +723,10 @@ class MyThingsApi:
         ]
         return self._page(request, page, total, content)
 
-    def _counts(self, request: Request, per_uplink: int, with_times: bool) -> JSONResponse:
-        rec = self._thing(request)
+    def _counts(
+        self, request: Request, rec: dict[str, Any], per_uplink: int, with_times: bool
+    ) -> JSONResponse:
+        """CountResponse per interval bucket: uplinks (times `per_uplink`) in each."""
         interval = request.query_params.get("interval")
         if not interval:
             raise invalid([("interval", "Interval may not be null")])
@@ -745,10 +755,10 @@ class MyThingsApi:
 
     async def decoded_count(self, request: Request) -> Response:
         rec = self._thing(request)
-        return self._counts(request, len(data.containers(rec)), False)
+        return self._counts(request, rec, len(data.containers(rec)), False)
 
     async def network_count(self, request: Request) -> Response:
-        return self._counts(request, 1, True)
+        return self._counts(request, self._thing(request), 1, True)
 
     async def container_values(self, request: Request) -> Response:
         rec = self._thing(request)
@@ -777,9 +787,9 @@ class MyThingsApi:
         version = self.things.version
         if self._plan_counts is None or self._plan_counts[0] != version:
             counts = dict.fromkeys(PLAN_IDS, 0)
-            for n, rec in enumerate(self.things, 1):
-                if rec["connectivityPlan"] in counts:
-                    counts[rec["connectivityPlan"]] += 1
+            for n, plan in enumerate(self.things.plans(), 1):
+                if plan in counts:
+                    counts[plan] += 1
                 if not n % SLICE:
                     yield
             self._plan_counts = (version, counts)
@@ -882,12 +892,8 @@ class MyThingsApi:
         )
 
     async def device_addresses(self, request: Request) -> Response:
-        amount = self._amount_and_company(request)
-        free = [
-            a for a in self.addresses.available(amount + len(self.address_users))
-            if int(a, 16) not in self.address_users
-        ]  # fmt: skip
-        return self._addresses(free[:amount])
+        # Addresses in use by things are assigned too, so "available" leaves them out.
+        return self._addresses(self.addresses.available(self._amount_and_company(request)))
 
     async def reserve_addresses(self, request: Request) -> Response:
         amount = self._amount_and_company(request)
@@ -909,7 +915,7 @@ class MyThingsApi:
         _company(company)
         wanted = []
         for address in raw:
-            validation._sized(v, address, "devAddresses", "DeviceAddress", 8, False)
+            validation.sized(v, address, "devAddresses", "DeviceAddress", 8, False)
             if v:
                 raise invalid(v)
             validation.check_hex(address, "devAddresses", "DeviceAddress")
@@ -936,6 +942,12 @@ class MyThingsApi:
             else:
                 out[key] = str(value).lower() if isinstance(value, bool) else str(value)
         return out
+
+    @staticmethod
+    def _stream_id(request: Request) -> str | None:
+        """The id in the path, or in `?streamDefinitionId=` (the page lists PUT and DELETE on
+        /streamdefinitions with no id in the path)."""
+        return request.path_params.get("streamId") or request.query_params.get("streamDefinitionId")
 
     def _stream(self, stream_id: str | None) -> dict[str, Any]:
         if stream_id is None or not stream_id.isdigit() or int(stream_id) not in self.streams:
@@ -1024,7 +1036,7 @@ class MyThingsApi:
     async def update_stream(self, request: Request) -> Response:
         body = await _json_object(request)
         fields = self._stream_fields(body, create=False)
-        stream = self._stream(request.path_params["streamId"])
+        stream = self._stream(self._stream_id(request))
         password = fields.pop("password", None)
         new = {**stream, **fields}
         if password is not None:
@@ -1036,10 +1048,7 @@ class MyThingsApi:
         return JSONResponse(self._stream_out(self._public(new)))
 
     async def delete_stream(self, request: Request) -> Response:
-        stream_id = request.path_params.get("streamId") or request.query_params.get(
-            "streamDefinitionId"
-        )
-        stream = self._stream(stream_id)
+        stream = self._stream(self._stream_id(request))
         del self.streams[stream["id"]]
         self.ops.count(f"streamdefinition/{stream['id']}", "delete")
         return Response(status_code=200)
@@ -1182,6 +1191,7 @@ class MyThingsApi:
             Route("/containerdefinitions", a(self.container_definitions), methods=["GET"]),
             Route("/streamdefinitions", a(self.list_streams), methods=["GET"]),
             Route("/streamdefinitions", a(self.create_stream), methods=["POST"]),
+            Route("/streamdefinitions", a(self.update_stream), methods=["PUT"]),
             Route("/streamdefinitions", a(self.delete_stream), methods=["DELETE"]),
             Route("/streamdefinitions/{streamId}", a(self.get_stream), methods=["GET"]),
             Route("/streamdefinitions/{streamId}", a(self.update_stream), methods=["PUT"]),

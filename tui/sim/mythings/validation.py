@@ -33,7 +33,7 @@ from tui.sim.mythings.errors import bad_request
 
 Violations = list[tuple[str, str]]
 
-_HEX = re.compile(r"[0-9A-Fa-f]*")
+HEX = re.compile(r"[0-9A-Fa-f]*")
 CONNECTIVITY_TYPES = ("LORA.ABP", "LORA.OTAA", "ETHERNET")
 
 
@@ -89,7 +89,7 @@ def as_object(body: dict[str, Any], key: str) -> dict[str, Any] | None:
     return value
 
 
-def _sized(
+def sized(
     v: Violations, value: str | None, field: str, name: str, size: int, null_ok: bool
 ) -> None:
     """`<Name> may not be null`, `<Name> must be <size> characters`."""
@@ -101,7 +101,7 @@ def _sized(
 
 
 def check_hex(value: str | None, field: str, name: str) -> None:
-    if value is not None and not _HEX.fullmatch(value):
+    if value is not None and not HEX.fullmatch(value):
         raise bad_request(f"{name} must be hexadecimal", field)
 
 
@@ -110,8 +110,8 @@ def otaa_keys(v: Violations, keys: dict[str, Any] | None, path: str) -> dict[str
     keys = keys or {}
     eui = as_str(keys, "applicationEUI", path)
     key = as_str(keys, "applicationKey", path)
-    _sized(v, eui, path + "applicationEUI", "ApplicationEUI", 16, False)
-    _sized(v, key, path + "applicationKey", "ApplicationKey", 32, False)
+    sized(v, eui, path + "applicationEUI", "ApplicationEUI", 16, False)
+    sized(v, key, path + "applicationKey", "ApplicationKey", 32, False)
     return {"applicationEUI": eui or "", "applicationKey": key or ""}
 
 
@@ -135,7 +135,7 @@ def abp_keys(
             port = as_str(item, "port", where)
             if key is None and port is None:
                 continue  # the page's way of removing them: [{}]
-            _sized(v, key, where + "applicationSessionKey", "ApplicationSessionKey", 32, True)
+            sized(v, key, where + "applicationSessionKey", "ApplicationSessionKey", 32, True)
             if port is not None and not (port.isdigit() and 1 <= int(port) <= 255):
                 v.append((where + "port", "Port must be between 1 and 255"))
             session.append({"applicationSessionKey": key or "", "port": port or "1"})
@@ -205,7 +205,7 @@ def downlink(body: dict[str, Any]) -> tuple[Violations, dict[str, Any]]:
     payload = as_str(body, "payload")
     if payload is None or payload == "":
         v.append(("payload", "Payload may not be null"))
-    elif not _HEX.fullmatch(payload) or len(payload) % 2:
+    elif not HEX.fullmatch(payload) or len(payload) % 2:
         v.append(("payload", "Payload must be hexadecimal with an even number of characters"))
     elif len(payload) > 100:
         v.append(("payload", "Payload must be at most 50 bytes"))
