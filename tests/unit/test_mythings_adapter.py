@@ -212,8 +212,9 @@ def test_it_is_every_capability_the_vendor_page_offers(vendor: Vendor) -> None:
     ):  # fmt: skip
         assert isinstance(mt, capability), capability
     assert mt.DEVICE_KEY.check("1234abcdabcd3333") is None
-    assert mt.DEVICE_KEY.check("1234") is not None
-    assert mt.DEVICE_KEY.normal("1234abcdabcd3333") == THING_ID
+    assert mt.DEVICE_KEY.check("eth-env:01") is None
+    assert mt.DEVICE_KEY.check("a/b") is not None and mt.DEVICE_KEY.check(" ") is not None
+    assert mt.DEVICE_KEY.normal(" 1234abcdabcd3333 ") == "1234abcdabcd3333"
     assert set(mt.LOG_KINDS) == {"decoded", "network", "locations"}
     assert SECRET not in repr(mt)
     with pytest.raises(ValueError):

@@ -109,6 +109,12 @@ def test_ethernet_body_has_its_serial_number_and_no_lora_fields() -> None:
     assert body["connectivityType"] == "ETHERNET" and body["serialNumber"] == "1234123412341234"
     assert not {"keys", "connectivityPlan", "motionIndicator"} & set(body)
     assert refused(ThingEthernetCreate, {**ETHERNET, "serial_number": ""})[0] == "serial_number"
+    named = ThingEthernetCreate.model_validate({**ETHERNET, "thing_identifier": "eth-env:01"})
+    assert named.thing_identifier == "eth-env:01"  # kept as typed: no DevEUI rule
+    assert refused(ThingEthernetCreate, {**ETHERNET, "thing_identifier": "a/b"}) == (
+        "thing_identifier",
+        "thing identifier is 1-64 letters, digits, -, _, : or .",
+    )
 
 
 def test_blank_optional_fields_are_left_out() -> None:

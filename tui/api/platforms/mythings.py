@@ -798,12 +798,13 @@ class MyThings(
 
     name: ClassVar[str] = NAME
     title: ClassVar[str] = "Proximus MyThings"
+    # A LoRa thing's identifier is its DevEUI (16 hex digits); an Ethernet thing's is its own.
+    # Not upper-cased: identifiers are used as the platform lists them.
     DEVICE_KEY: ClassVar[KeySpec] = KeySpec(
         "thing identifier",
-        r"[0-9A-Fa-f]{16}",
-        hint="16 hexadecimal digits (a LoRa thing's DevEUI)",
+        r"[A-Za-z0-9_.:-]{1,64}",
+        hint="a LoRa DevEUI (16 hex digits) or an Ethernet thing's identifier",
         placeholder="1234ABCDABCD3333",
-        upper=True,
     )
     #: `query` goes to the vendor's `thingName` filter
     SERVER_LOOKUP: ClassVar[str | None] = "name"

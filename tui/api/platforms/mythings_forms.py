@@ -63,8 +63,15 @@ def _sized_hex(value: str | None, length: int, missing: str, wrong: str) -> str:
     return value.upper()
 
 
-def _identifier(value: str) -> str:
+def _identifier(value: str, connectivity: str) -> str:
+    """A LoRa thing is known by its DevEUI; an Ethernet thing by a name of its own (the vendor
+    page shows 16 hex digits for both, and sets no rule for Ethernet: letters, digits and
+    `-_:.` keep it usable in a URL path)."""
     value = value.strip()
+    if connectivity == "ETHERNET":
+        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", value):
+            raise ValueError("thing identifier is 1-64 letters, digits, -, _, : or .")
+        return value
     if not re.fullmatch(r"[0-9A-Fa-f]{16}", value):
         raise ValueError("thing identifier must be 16 hexadecimal characters (the DevEUI)")
     return value.upper()
@@ -124,7 +131,7 @@ class _ThingCreate(_Form):
 
     thing_identifier: str = Field(
         title="Thing identifier",
-        description="the DevEUI of a LoRa thing",
+        description="a LoRa thing's DevEUI; an Ethernet thing's own identifier",
         json_schema_extra=ui(placeholder="16 hex digits"),
     )
     thing_name: str | None = Field(
@@ -148,7 +155,7 @@ class _ThingCreate(_Form):
     @field_validator("thing_identifier")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        return _identifier(value)
+        return _identifier(value, cls.CONNECTIVITY_TYPE)
 
     @field_validator("thing_type_id")
     @classmethod
