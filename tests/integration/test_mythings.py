@@ -24,6 +24,7 @@ from tui.api.platforms.mythings_forms import (
     OtaaKeysChange,
     StreamDefinitionCreate,
     StreamDefinitionUpdate,
+    TagsReplace,
     ThingAbpCreate,
     ThingEthernetCreate,
     ThingNameChange,
@@ -151,6 +152,8 @@ async def test_create_read_update_tag_provision_and_delete_an_otaa_thing(small: 
     assert "AB" * 16 in str(detail.raw) and "Gent" in str(detail.raw)
     assert "extra-tag" in await mt.set_tags(key, ["extra-tag"])
     assert "fleet-test" in await mt.set_tags(key, ["extra-tag"])  # added, nothing lost
+    await mt.edit_device(key, "tags", TagsReplace(tags=["only", "these"]))
+    assert (await mt.get_device(key)).raw["tags"] == ["only", "these"]  # replaced
     assert await mt.deprovision_device(key)
     assert (await mt.get_device(key)).summary.health == "not provisioned"
     assert await mt.provision_device(key)

@@ -505,7 +505,7 @@ async def test_update_delete_provision_tags_and_containers(vendor: Vendor, mt: M
     with pytest.raises(ValueError):
         await mt.edit_device(THING_ID, "location", ThingNameChange(thing_name="x"))
     assert [f.id for f in mt.device_edit_forms()] == [
-        "name", "description", "location", "public", "otaa-keys", "abp-keys",
+        "name", "description", "location", "public", "tags", "otaa-keys", "abp-keys",
     ]  # fmt: skip
     assert await mt.provision_device(THING_ID) == "OK · provisioned"
     assert await mt.deprovision_device(THING_ID) == "OK · removed"

@@ -19,6 +19,7 @@ from tui.api.platforms.mythings_forms import (
     PublicChange,
     StreamDefinitionCreate,
     StreamDefinitionUpdate,
+    TagsReplace,
     ThingAbpCreate,
     ThingEthernetCreate,
     ThingNameChange,
@@ -216,6 +217,11 @@ def test_update_bodies_are_the_vendors() -> None:
     assert abp.body()["keysLoRaABP"]["applicationSessionkeys"] == [
         {"applicationSessionKey": APPS, "port": "1"}
     ]
+
+
+def test_tags_replace_body() -> None:
+    assert TagsReplace(tags=[" a", "b", "a"]).body() == {"tags": ["a", "b"]}
+    assert TagsReplace().body() == {"tags": []}  # blank removes them all
 
 
 def test_abp_keys_without_app_session_keys_remove_them_as_the_vendor_does() -> None:

@@ -74,6 +74,7 @@ from tui.api.platforms.mythings_forms import (
     PublicChange,
     StreamDefinitionCreate,
     StreamDefinitionUpdate,
+    TagsReplace,
     ThingAbpCreate,
     ThingEthernetCreate,
     ThingNameChange,
@@ -1455,6 +1456,7 @@ class MyThings(
             FormSpec("description", "description", DescriptionChange, key="D", submit="Set"),
             FormSpec("location", "location", LocationChange, key="l", submit="Set"),
             FormSpec("public", "public flag", PublicChange, key="p", submit="Set"),
+            FormSpec("tags", "tags (replace)", TagsReplace, key="t", submit="Set"),
             FormSpec("otaa-keys", "OTAA keys", OtaaKeysChange, key="k", submit="Set"),
             FormSpec("abp-keys", "ABP keys", AbpKeysChange, key="K", submit="Set"),
         ]
@@ -1513,6 +1515,7 @@ _EDIT_FORMS: dict[type[BaseModel], str] = {
     DescriptionChange: "description",
     LocationChange: "location",
     PublicChange: "public",
+    TagsReplace: "tags",
     OtaaKeysChange: "otaa-keys",
     AbpKeysChange: "abp-keys",
 }

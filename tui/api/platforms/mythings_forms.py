@@ -32,6 +32,7 @@ __all__ = [
     "PublicChange",
     "StreamDefinitionCreate",
     "StreamDefinitionUpdate",
+    "TagsReplace",
     "ThingAbpCreate",
     "ThingEthernetCreate",
     "ThingNameChange",
@@ -423,6 +424,25 @@ class LocationChange(_Form):
 
     def body(self) -> dict[str, Any]:
         return _wire(self, _LOCATION_FIELDS)
+
+
+class TagsReplace(_Form):
+    """A thing's whole tag list (ThingUpdateRequest.tags replaces it; PUT …/tags adds instead)."""
+
+    tags: list[str] = Field(
+        default=[],
+        title="Tags",
+        description="comma separated; they replace the thing's tags, blank removes them all",
+        json_schema_extra=ui(placeholder="e.g. floor-2, meters"),
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _clean_tags(value)
+
+    def body(self) -> dict[str, Any]:
+        return {"tags": self.tags}
 
 
 class PublicChange(_Form):
