@@ -468,7 +468,10 @@ _DEMO_FIELDS: dict[str, dict[str, Any]] = {
 # Secrets for every auth mode of the platform, so a demo profile switched to another mode still logs in.
 _DEMO_SECRETS: dict[str, dict[str, str]] = {
     "thingpark": {"client_secret": "thingpark-demo-secret"},
-    "mythings": {"client_secret": "mythings-demo-secret", "token": "mythings-demo-permanent-token"},
+    "mythings": {
+        "client_secret": "mythings-demo-secret",
+        "token": "5e3f7a1c-2b8d-4c6e-9f0a-1d2c3b4a5e6f",
+    },
     "iotda": {"secret_key": "iotda-demo-secret-key", "token": "iotda-demo-iam-token"},
     "enos": {"device_secret": "enos-demo-device-secret"},
     "telit": {"password": "telit-demo-password", "app_token": "telit-demo-app-token"},

@@ -6,22 +6,34 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tui.api.actions import (
     AcknowledgeAlarms,
     CreateDevices,
     DeleteDevices,
+    DeprovisionDevices,
     EditDevices,
+    ProvisionDevices,
     SendCommand,
+    SendTemplate,
+    TagDevices,
     input_error,
     make_action,
 )
 from tui.api.bulk import CannotTell, Target, plan
 from tui.api.errors import ApiError
 from tui.api.models import LoRaWanDeviceCreate
+from tui.api.platforms.mythings import MyThings
 from tui.api.platforms.thingpark import ThingPark
-from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_CLIENT_SECRET
+from tui.sim.credentials import (
+    MYTHINGS_CLIENT_ID,
+    MYTHINGS_CLIENT_SECRET,
+    MYTHINGS_COMPANY_ID,
+    THINGPARK_CLIENT_ID,
+    THINGPARK_CLIENT_SECRET,
+)
 
 
 @pytest.fixture
@@ -139,3 +151,127 @@ async def test_iotda_renames_and_describes_each_device_through_update_device(
         with pytest.raises(ApiError) as failed:
             await rename.apply(Target("nope_0000", "nope", {"name": "x"}))
         assert failed.value.status == 404 and failed.value.code == "IOTDA.014000"
+
+
+# ---------------------------------------------------------------- MyThings
+
+
+@pytest.fixture
+async def mythings(make_sim: Any) -> AsyncIterator[tuple[MyThings, str]]:
+    server = make_sim(devices=30, alarms=10)
+    async with MyThings(
+        server.base_url,
+        MYTHINGS_CLIENT_ID,
+        MYTHINGS_CLIENT_SECRET,
+        company_id=MYTHINGS_COMPANY_ID,
+    ) as mt:
+        yield mt, server.base_url
+
+
+def _ops(base_url: str) -> dict[str, dict[str, int]]:
+    return httpx.get(f"{base_url}/_sim/ops").json()["mythings"]
+
+
+async def _lora_keys(mt: MyThings, count: int) -> list[str]:
+    things = (await mt.list_devices()).items
+    return [t.key for t in things if t.health == "network ready"][:count]
+
+
+async def test_mythings_actions_are_rebuilt_from_their_ids(
+    mythings: tuple[MyThings, str],
+) -> None:
+    mt, _ = mythings
+    assert isinstance(make_action(mt, "provision", {}), ProvisionDevices)
+    assert isinstance(make_action(mt, "deprovision", {}), DeprovisionDevices)
+    tag = make_action(mt, "tag", {"tags": ["floor-2"]})
+    assert isinstance(tag, TagDevices) and tag.params == {"tags": ["floor-2"]}
+    template = make_action(mt, "template", {"template": "uid"})
+    assert isinstance(template, SendTemplate) and template.params == {"template": "uid"}
+    assert isinstance(make_action(mt, "edit:location", {}), EditDevices)
+    assert isinstance(make_action(mt, "create:lora-abp", {}), CreateDevices)
+    assert isinstance(make_action(mt, "command:template", {"template": "uid"}), SendCommand)
+    with pytest.raises(ValueError, match="cannot do 'ack'"):  # triggered rules are not acked
+        make_action(mt, "ack", {})
+    alarm = (await mt.list_alarms()).items[0]
+    acked = plan(AcknowledgeAlarms(mt), [Target(alarm.key)])  # a screen that builds it anyway
+    assert not acked.targets
+    assert acked.refused[0][1] == "Proximus MyThings has no acknowledgement of alarms"
+    tp_like = make_action(mt, "delete", {})
+    assert isinstance(tp_like, DeleteDevices)
+
+
+async def test_mythings_deprovision_and_provision_each_thing_once(
+    mythings: tuple[MyThings, str],
+) -> None:
+    mt, base_url = mythings
+    keys = await _lora_keys(mt, 3)
+    off, on = make_action(mt, "deprovision", {}), make_action(mt, "provision", {})
+    assert off.destructive and not on.destructive
+    for key in keys:
+        assert await off.apply(Target(key)) == key
+        assert await off.apply(Target(key)) == key  # again after a crash: no change, no error
+    assert {(await mt.get_device(k)).summary.health for k in keys} == {"not provisioned"}
+    for key in keys:
+        await on.apply(Target(key))
+    counted = _ops(base_url)
+    assert all(counted[k] == {"deprovision": 1, "provision": 1} for k in keys)
+
+
+async def test_mythings_tag_many_things_with_the_same_tags(
+    mythings: tuple[MyThings, str],
+) -> None:
+    mt, _ = mythings
+    keys = await _lora_keys(mt, 2)
+    action = make_action(mt, "tag", {"tags": ["bulk-a", "bulk-b"]})
+    made = plan(action, [Target(k, k) for k in keys])
+    assert made.count == 2 and not made.refused
+    for key in keys:
+        await action.apply(Target(key))
+        await action.apply(Target(key))  # a PUT that adds what is there: harmless
+    for key in keys:
+        tags = (await mt.get_device(key)).raw.get("tags") or []
+        assert {"bulk-a", "bulk-b"} <= set(tags)
+    refused = plan(make_action(mt, "tag", {"tags": [" "]}), [Target(keys[0])])
+    assert refused.refused and refused.refused[0][1] == "tags: give at least one tag"
+
+
+async def test_mythings_configuration_template_to_each_thing(
+    mythings: tuple[MyThings, str],
+) -> None:
+    mt, base_url = mythings
+    keys = await _lora_keys(mt, 2)
+    template = (await mt.configuration_templates())[0].key
+    action = make_action(mt, "template", {"template": template})
+    assert action.kind == "unverifiable"
+    for key in keys:
+        assert await action.apply(Target(key)) == key
+    assert all(_ops(base_url)[k] == {"downlink": 1} for k in keys)
+    with pytest.raises(ApiError) as refused:
+        await action.apply(Target("FFFFFFFFFFFFFFF0"))
+    assert refused.value.status == 400
+
+
+async def test_mythings_create_edit_and_delete_from_rows(
+    mythings: tuple[MyThings, str],
+) -> None:
+    mt, _ = mythings
+    create = make_action(mt, "create:lora-otaa", {"thing_type_id": "10"})
+    row = {
+        "thing_identifier": "f1ee7000000000a1",
+        "thing_name": "row 1",
+        "application_eui": "70B3D57ED0000001",
+        "application_key": "00" * 16,
+    }
+    target = Target("", "row 1", row)
+    assert create.cannot(target) is None
+    assert not await create.exists(target)
+    assert await create.apply(target) == "F1EE7000000000A1"
+    assert await create.exists(target)
+    bad = Target("", "bad", {**row, "application_key": "00"})
+    assert create.cannot(bad) == "application_key: ApplicationKey must be 32 characters"
+    rename = make_action(mt, "edit:name", {})
+    await rename.apply(Target("F1EE7000000000A1", values={"thing_name": "renamed"}))
+    assert (await mt.get_device("F1EE7000000000A1")).name == "renamed"
+    delete = make_action(mt, "delete", {})
+    await delete.apply(Target("F1EE7000000000A1"))
+    await delete.apply(Target("F1EE7000000000A1"))  # gone already: done

@@ -212,8 +212,9 @@ def test_it_is_every_capability_the_vendor_page_offers(vendor: Vendor) -> None:
     ):  # fmt: skip
         assert isinstance(mt, capability), capability
     assert mt.DEVICE_KEY.check("1234abcdabcd3333") is None
-    assert mt.DEVICE_KEY.check("1234") is not None
-    assert mt.DEVICE_KEY.normal("1234abcdabcd3333") == THING_ID
+    assert mt.DEVICE_KEY.check("eth-env:01") is None
+    assert mt.DEVICE_KEY.check("a/b") is not None and mt.DEVICE_KEY.check(" ") is not None
+    assert mt.DEVICE_KEY.normal(" 1234abcdabcd3333 ") == "1234abcdabcd3333"
     assert set(mt.LOG_KINDS) == {"decoded", "network", "locations"}
     assert SECRET not in repr(mt)
     with pytest.raises(ValueError):
@@ -334,7 +335,7 @@ async def test_vendor_error_codes_and_field_messages_surface(vendor: Vendor, mt:
 
 async def test_things_list_with_the_vendors_criteria(vendor: Vendor, mt: MyThings) -> None:
     vendor.routes[things()] = [THING, {"thingIdentifier": "ABCDAB22ABCDABC2"}]
-    page_ = await mt.list_devices(query=" Temperature ")
+    page_ = await mt.list_devices()
     assert page_.cursor is None
     first, bare = page_.items
     assert first.key == THING_ID and first.name == "Temperature and humidity"
@@ -342,9 +343,12 @@ async def test_things_list_with_the_vendors_criteria(vendor: Vendor, mt: MyThing
     assert first.model == "Temperature and humidity · NKE"
     assert first.connection == "pxs-iot-cs/96-up-transactions-0-down"
     assert first.health == "network ready"
-    assert first.last_activity is not None and first.last_activity.day == 2
+    assert first.eui == THING_ID and first.last_activity is None  # modified is not heard from
     assert bare.name == "ABCDAB22ABCDABC2" and bare.health is None
-    assert dict(vendor.last(*things()).url.params) == {"thingName": "Temperature"}
+    named = await mt.list_devices(query=" Temperature and humidity ")
+    assert [t.key for t in named.items] == [THING_ID]  # exact: the server's match is narrowed
+    assert dict(vendor.last(*things()).url.params) == {"thingName": "Temperature and humidity"}
+    assert not (await mt.list_devices(query="Temperature")).items
     from datetime import UTC, datetime
 
     await mt.list_things(
@@ -466,6 +470,11 @@ async def test_the_create_forms_pickers(vendor: Vendor, mt: MyThings) -> None:
     assert [(c.label, c.value) for c in types] == [("Temperature · NKE", "10")]
     plans = await form.choices["connectivity_plan"]()
     assert [c.value for c in plans] == ["pxs/96"]
+    every = await mt.connectivity_plans()
+    assert [(p.key, p.supplier, p.used) for p in every] == [
+        ("pxs/96", "Proximus Demo", 3),
+        ("eth", "Proximus Demo", None),
+    ]
     addresses = await form.choices["device_address"]()
     assert [c.value for c in addresses] == ["07FFF001", "07FFF002"]
     assert dict(vendor.last(*things("/deviceaddress")).url.params) == {
@@ -496,7 +505,7 @@ async def test_update_delete_provision_tags_and_containers(vendor: Vendor, mt: M
     with pytest.raises(ValueError):
         await mt.edit_device(THING_ID, "location", ThingNameChange(thing_name="x"))
     assert [f.id for f in mt.device_edit_forms()] == [
-        "name", "description", "location", "public", "otaa-keys", "abp-keys",
+        "name", "description", "location", "public", "tags", "otaa-keys", "abp-keys",
     ]  # fmt: skip
     assert await mt.provision_device(THING_ID) == "OK · provisioned"
     assert await mt.deprovision_device(THING_ID) == "OK · removed"
@@ -751,7 +760,11 @@ async def test_triggered_rules_are_the_alarms_and_cannot_be_acknowledged(
         (httpx.Response(200, text="UP"), True, "UP"),
         (httpx.Response(200, json="DOWN"), False, "DOWN"),
         (httpx.Response(200, json={"status": "UP"}), True, "UP"),
-        (httpx.Response(200, text="maintenance\x1b[2J"), None, "maintenance\x1b[2J"),
+        (
+            httpx.Response(200, text="maintenance\x1b[2J\n" + "x" * 200),
+            None,
+            "maintenance[2J " + "x" * 65,
+        ),
     ],
 )
 async def test_status(

@@ -19,6 +19,7 @@ from tui.api.platforms.mythings_forms import (
     PublicChange,
     StreamDefinitionCreate,
     StreamDefinitionUpdate,
+    TagsReplace,
     ThingAbpCreate,
     ThingEthernetCreate,
     ThingNameChange,
@@ -109,6 +110,12 @@ def test_ethernet_body_has_its_serial_number_and_no_lora_fields() -> None:
     assert body["connectivityType"] == "ETHERNET" and body["serialNumber"] == "1234123412341234"
     assert not {"keys", "connectivityPlan", "motionIndicator"} & set(body)
     assert refused(ThingEthernetCreate, {**ETHERNET, "serial_number": ""})[0] == "serial_number"
+    named = ThingEthernetCreate.model_validate({**ETHERNET, "thing_identifier": "eth-env:01"})
+    assert named.thing_identifier == "eth-env:01"  # kept as typed: no DevEUI rule
+    assert refused(ThingEthernetCreate, {**ETHERNET, "thing_identifier": "a/b"}) == (
+        "thing_identifier",
+        "thing identifier is 1-64 letters, digits, -, _, : or .",
+    )
 
 
 def test_blank_optional_fields_are_left_out() -> None:
@@ -212,6 +219,11 @@ def test_update_bodies_are_the_vendors() -> None:
     ]
 
 
+def test_tags_replace_body() -> None:
+    assert TagsReplace(tags=[" a", "b", "a"]).body() == {"tags": ["a", "b"]}
+    assert TagsReplace().body() == {"tags": []}  # blank removes them all
+
+
 def test_abp_keys_without_app_session_keys_remove_them_as_the_vendor_does() -> None:
     body = AbpKeysChange(network_session_key=NWK).body()
     assert body["keysLoRaABP"]["applicationSessionkeys"] == [{}]
@@ -313,3 +325,23 @@ def test_stream_update_body_is_the_vendors_example() -> None:
         "userName": "admin",
     }
     assert StreamDefinitionUpdate(active=False).body() == {"active": False}
+
+
+# ---------------------------------------------------------------- the shared inputs it uses
+
+
+def test_base_station_location_and_tags_rules() -> None:
+    from tui.api.models import BaseStationLocation, TagsChange
+
+    assert refused(BaseStationLocation, {"latitude": " 50 ", "longitude": "2"}) is None
+    assert BaseStationLocation(latitude=" 50 ", longitude="2").latitude == "50"
+    assert refused(BaseStationLocation, {"latitude": "-91", "longitude": "2"}) == (
+        "latitude",
+        "latitude is between -90 and 90",
+    )
+    assert refused(BaseStationLocation, {"latitude": "1", "longitude": "nan"}) == (
+        "longitude",
+        "longitude is between -180 and 180",
+    )
+    assert TagsChange(tags=[" a ", "a", "b"]).tags == ["a", "b"]
+    assert refused(TagsChange, {"tags": []})[0] == "tags"

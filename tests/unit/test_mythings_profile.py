@@ -61,6 +61,6 @@ async def test_open_platform_builds_the_adapter_for_each_auth_mode() -> None:
     token = demo.model_copy(update={"auth": "token"})
     _, permanent = open_platform(token, SecretResolver(), Started())
     assert isinstance(permanent, MyThings) and permanent.scrub(
-        "Bearer mythings-demo-permanent-token"
+        "Bearer 5e3f7a1c-2b8d-4c6e-9f0a-1d2c3b4a5e6f"
     ) == ("Bearer ***")
     await permanent.aclose()

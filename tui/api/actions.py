@@ -202,6 +202,9 @@ class AcknowledgeAlarms(Action):
         self.platform = platform
 
     def cannot(self, target: Target) -> str | None:
+        if not self.platform.ACKNOWLEDGES:
+            title = getattr(self.platform, "title", "this platform")
+            return f"{title} has no acknowledgement of alarms"
         return "acknowledged already" if target.facts.get("acknowledged") else None
 
     def describe(self, target: Target) -> str:

@@ -77,6 +77,19 @@ def _hex(value: str, length: int, what: str) -> str:
     return value.upper()
 
 
+def coordinate(value: str, field: str) -> str:
+    """A latitude or longitude (`field` says which) as text of a number of degrees in range."""
+    value = value.strip()
+    limit = 90 if field == "latitude" else 180
+    try:
+        degrees = float(value)
+    except ValueError:
+        raise ValueError(f"{field} is a number of degrees") from None
+    if not -limit <= degrees <= limit:
+        raise ValueError(f"{field} is between -{limit} and {limit}")
+    return value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -361,15 +374,7 @@ class BaseStationLocation(_Frozen):
     @field_validator("latitude", "longitude")
     @classmethod
     def _degrees(cls, v: str, info: ValidationInfo) -> str:
-        v = v.strip()
-        limit = 90 if info.field_name == "latitude" else 180
-        try:
-            degrees = float(v)
-        except ValueError:
-            raise ValueError(f"{info.field_name} is a number of degrees") from None
-        if not -limit <= degrees <= limit:
-            raise ValueError(f"{info.field_name} is between -{limit} and {limit}")
-        return v
+        return coordinate(v, info.field_name or "")
 
 
 class ConnectionsChange(_Frozen):

@@ -8,6 +8,8 @@ business rules are its alarms; stream definitions its connections.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import ssl
 from collections.abc import Callable, Generator, Iterator
@@ -72,6 +74,7 @@ from tui.api.platforms.mythings_forms import (
     PublicChange,
     StreamDefinitionCreate,
     StreamDefinitionUpdate,
+    TagsReplace,
     ThingAbpCreate,
     ThingEthernetCreate,
     ThingNameChange,
@@ -111,21 +114,30 @@ def _text(value: Any) -> str | None:
 
 
 def parse_error(body: Any) -> ErrorBody:
-    """Read a MyThings error: `{"code", "message", "errors": [{"field", "message"}]}` (the
-    DownlinkResponse / validation shape), Spring's `{"status", "error", "message"}`, or the
-    token endpoint's `{"error", "error_description"}`. Field errors are appended to the message
-    as the vendor words them (`keys.applicationKey: ApplicationKey must be 32 characters`)."""
+    """Read a MyThings error, from whichever layer of api.enco.io answered:
+
+    - the API gateway (WSO2): `{"fault": {"code": 900901, "message", "description"}}`;
+    - the token endpoint: `{"error": "invalid_client", "error_description"}`;
+    - the back end: `{"code", "message", "errors": [{"field", "message"}]}` (DownlinkResponse,
+      validation), or Spring's `{"status", "error", "message"}`.
+
+    Field errors the message does not already say are appended as the vendor words them
+    (`keys.applicationKey: ApplicationKey must be 32 characters`)."""
     if not isinstance(body, dict):
         return ErrorBody(None, None)
+    fault = body.get("fault")
+    if isinstance(fault, dict):
+        said = [t for t in (_text(fault.get("message")), _text(fault.get("description"))) if t]
+        return ErrorBody(_text(fault.get("code")), ": ".join(said) or None)
     code = _text(body.get("code"))
     message = _text(body.get("message"))
-    error = body.get("error")
-    if isinstance(error, str) and error:
-        if "error_description" in body or code is None:
+    error = _text(body.get("error"))
+    if error is not None:
+        if "error_description" in body:  # OAuth2: the error is the code
             code = code or error
-        message = (
-            message or _text(body.get("error_description")) or (error if "status" in body else None)
-        )
+            message = message or _text(body.get("error_description")) or error
+        else:  # Spring: the error is the reason phrase
+            message = message or error
     details: list[str] = []
     errors = body.get("errors")
     if isinstance(errors, list):
@@ -133,9 +145,9 @@ def parse_error(body: Any) -> ErrorBody:
             if isinstance(item, dict):
                 said = _text(item.get("message")) or _text(item.get("defaultMessage"))
                 where = _text(item.get("field"))
-                if said:
+                if said and said not in (message or ""):
                     details.append(f"{where}: {said}" if where else said)
-            elif isinstance(item, str) and item:
+            elif isinstance(item, str) and item and item not in (message or ""):
                 details.append(item)
     if details:
         message = "; ".join([message, *details] if message else details)
@@ -275,15 +287,17 @@ def _summary(thing: _Thing) -> DeviceSummary:
     model = thing.thingType
     if model and thing.vendor:
         model = f"{model} · {thing.vendor}"
+    # A ThingResource says when the thing was last changed, not when it was last heard from:
+    # no last activity is made up from it.
     return DeviceSummary(
         key=key,
         name=thing.thingName or key,
+        eui=key or None,
         connectivity=thing.connectivityType or None,
         activation=(tech.activationType if tech else None) or None,
         model=model or None,
         connection=thing.connectivityPlan or None,
         health=_provisioning(thing),
-        last_activity=_when(thing.lastModifiedDate),
     )
 
 
@@ -785,23 +799,24 @@ class MyThings(
 
     name: ClassVar[str] = NAME
     title: ClassVar[str] = "Proximus MyThings"
+    # A LoRa thing's identifier is its DevEUI (16 hex digits); an Ethernet thing's is its own.
+    # Not upper-cased: identifiers are used as the platform lists them.
     DEVICE_KEY: ClassVar[KeySpec] = KeySpec(
         "thing identifier",
-        r"[0-9A-Fa-f]{16}",
-        hint="16 hexadecimal digits (a LoRa thing's DevEUI)",
+        r"[A-Za-z0-9_.:-]{1,64}",
+        hint="a LoRa DevEUI (16 hex digits) or an Ethernet thing's identifier",
         placeholder="1234ABCDABCD3333",
-        upper=True,
     )
     #: `query` goes to the vendor's `thingName` filter
     SERVER_LOOKUP: ClassVar[str | None] = "name"
     DEVICE_LABELS: ClassVar[dict[str, str | None]] = {
-        "eui": None,
+        "eui": "Thing identifier",
         "connectivity": "Connectivity type",
         "activation": "Activation",
         "model": "Thing type",
         "connection": "Connectivity plan",
         "health": "Provisioning",
-        "last_activity": "Modified",
+        "last_activity": None,
     }
     CONNECTION_KINDS: ClassVar[dict[str, tuple[str, str]]] = {
         "stream": ("stream definition", "stream definitions"),
@@ -983,8 +998,16 @@ class MyThings(
     async def list_devices(
         self, cursor: str | None = None, *, query: str | None = None
     ) -> Page[DeviceSummary]:
-        """Every thing in one answer (the vendor does not page things); `query` is a thing name."""
-        return await self.list_things(cursor, thing_name=(query or "").strip() or None)
+        """Every thing in one answer (the vendor does not page things). `query` is an exact
+        thing name: the vendor's `thingName` filter may match more (the page does not say how
+        it matches), so its answer is narrowed to the name itself."""
+        name = (query or "").strip() or None
+        page = await self.list_things(cursor, thing_name=name)
+        if name is None:
+            return page
+        exact = [thing for thing in page.items if thing.name == name]
+        total = page.total if len(exact) == len(page.items) else None
+        return page.model_copy(update={"items": exact, "total": total})
 
     async def get_device(self, key: str) -> DeviceDetail:
         path = _thing_path(key)
@@ -1138,17 +1161,23 @@ class MyThings(
 
     # ------------------------------------------------------------ catalogues
 
-    async def connectivity_plans(self) -> list[ConnectivityPlan]:
+    async def connectivity_plans(self, connectivity: str | None = None) -> list[ConnectivityPlan]:
+        """The company's connectivity plans (of `connectivity`, LORA or ETHERNET, when given),
+        each with the company that holds it and how many things it has."""
+
         def read(body: Any) -> list[ConnectivityPlan]:
             plans = []
             for result in (_PlanResult.model_validate(r) for r in _listing(body)):
                 for plan in result.connectivityPlans or ():
+                    kind = (plan.connectivitytype or "").upper()
+                    if connectivity and kind and kind != connectivity.upper():
+                        continue
                     key = plan.id or plan.name or ""
                     plans.append(
                         ConnectivityPlan(
                             key=key,
                             name=plan.name or key,
-                            supplier=plan.connectivitytype,
+                            supplier=result.companyName,
                             used=plan.assignedthings,
                         )
                     )
@@ -1350,13 +1379,12 @@ class MyThings(
         text = response.text.strip()
         said: Any = text
         if text[:1] in ('"', "{"):
-            try:
-                said = httpx.Response(200, content=response.content).json()
-            except ValueError:
-                said = text
+            with contextlib.suppress(ValueError, RecursionError):
+                said = json.loads(text)
         if isinstance(said, dict):
             said = said.get("status", said.get("body", ""))
-        shown = " ".join(str(said).split())[:80]
+        # One short printable line for the header, whatever the server sent.
+        shown = "".join(c for c in " ".join(str(said).split()) if c.isprintable())[:80]
         word = shown.upper()
         return PlatformHealth(
             up=True if word == "UP" else False if word == "DOWN" else None, text=shown or "—"
@@ -1373,8 +1401,7 @@ class MyThings(
         ]
 
     async def _plan_choices(self) -> list[Choice]:
-        plans = await self.connectivity_plans()
-        return [Choice(p.name, p.key) for p in plans if p.key and (p.supplier or "LORA") == "LORA"]
+        return [Choice(p.name, p.key) for p in await self.connectivity_plans("LORA") if p.key]
 
     async def _address_choices(self) -> list[Choice]:
         return [Choice(a, a) for a in await self.device_addresses()]
@@ -1429,6 +1456,7 @@ class MyThings(
             FormSpec("description", "description", DescriptionChange, key="D", submit="Set"),
             FormSpec("location", "location", LocationChange, key="l", submit="Set"),
             FormSpec("public", "public flag", PublicChange, key="p", submit="Set"),
+            FormSpec("tags", "tags (replace)", TagsReplace, key="t", submit="Set"),
             FormSpec("otaa-keys", "OTAA keys", OtaaKeysChange, key="k", submit="Set"),
             FormSpec("abp-keys", "ABP keys", AbpKeysChange, key="K", submit="Set"),
         ]
@@ -1487,6 +1515,7 @@ _EDIT_FORMS: dict[type[BaseModel], str] = {
     DescriptionChange: "description",
     LocationChange: "location",
     PublicChange: "public",
+    TagsReplace: "tags",
     OtaaKeysChange: "otaa-keys",
     AbpKeysChange: "abp-keys",
 }

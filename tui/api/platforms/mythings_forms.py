@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from tui.api.forms import ui
+from tui.api.models import coordinate
 
 __all__ = [
     "CONNECTIVITY_TYPES",
@@ -31,6 +32,7 @@ __all__ = [
     "PublicChange",
     "StreamDefinitionCreate",
     "StreamDefinitionUpdate",
+    "TagsReplace",
     "ThingAbpCreate",
     "ThingEthernetCreate",
     "ThingNameChange",
@@ -62,8 +64,15 @@ def _sized_hex(value: str | None, length: int, missing: str, wrong: str) -> str:
     return value.upper()
 
 
-def _identifier(value: str) -> str:
+def _identifier(value: str, connectivity: str) -> str:
+    """A LoRa thing is known by its DevEUI; an Ethernet thing by a name of its own (the vendor
+    page shows 16 hex digits for both, and sets no rule for Ethernet: letters, digits and
+    `-_:.` keep it usable in a URL path)."""
     value = value.strip()
+    if connectivity == "ETHERNET":
+        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", value):
+            raise ValueError("thing identifier is 1-64 letters, digits, -, _, : or .")
+        return value
     if not re.fullmatch(r"[0-9A-Fa-f]{16}", value):
         raise ValueError("thing identifier must be 16 hexadecimal characters (the DevEUI)")
     return value.upper()
@@ -79,17 +88,7 @@ def _type_id(value: str | None) -> str:
 
 
 def _degrees(value: str | None, info: ValidationInfo) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    limit = 90 if info.field_name == "latitude" else 180
-    try:
-        degrees = float(value)
-    except ValueError:
-        raise ValueError(f"{info.field_name} is a number of degrees") from None
-    if not -limit <= degrees <= limit:
-        raise ValueError(f"{info.field_name} is between -{limit} and {limit}")
-    return value
+    return coordinate(value, info.field_name or "") if value and value.strip() else None
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -133,7 +132,7 @@ class _ThingCreate(_Form):
 
     thing_identifier: str = Field(
         title="Thing identifier",
-        description="the DevEUI of a LoRa thing",
+        description="a LoRa thing's DevEUI; an Ethernet thing's own identifier",
         json_schema_extra=ui(placeholder="16 hex digits"),
     )
     thing_name: str | None = Field(
@@ -157,7 +156,7 @@ class _ThingCreate(_Form):
     @field_validator("thing_identifier")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        return _identifier(value)
+        return _identifier(value, cls.CONNECTIVITY_TYPE)
 
     @field_validator("thing_type_id")
     @classmethod
@@ -425,6 +424,25 @@ class LocationChange(_Form):
 
     def body(self) -> dict[str, Any]:
         return _wire(self, _LOCATION_FIELDS)
+
+
+class TagsReplace(_Form):
+    """A thing's whole tag list (ThingUpdateRequest.tags replaces it; PUT …/tags adds instead)."""
+
+    tags: list[str] = Field(
+        default=[],
+        title="Tags",
+        description="comma separated; they replace the thing's tags, blank removes them all",
+        json_schema_extra=ui(placeholder="e.g. floor-2, meters"),
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _clean_tags(value)
+
+    def body(self) -> dict[str, Any]:
+        return {"tags": self.tags}
 
 
 class PublicChange(_Form):
