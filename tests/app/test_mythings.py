@@ -126,3 +126,28 @@ def test_snapshot_base_stations(snap_compare, make_app, size) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_stream_definitions_turn_off_and_on_and_go(make_app) -> None:
+    app = make_app(profile=PROFILE, view="connections", devices=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.connections) == 1)
+        before = screen.connections[0].state
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.connections and screen.connections[0].state != before)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.connections and screen.connections[0].state == before)
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: app.screen is not screen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not screen.connections)
+        assert any("deleted" in n for n in notifications(app))
+
+
+async def test_a_platform_without_switching_offers_neither_key(make_app) -> None:
+    app = make_app(view="connections", devices=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.connections))
+        assert app.screen.check_action("toggle_active", ()) is False
+        assert app.screen.check_action("delete_connection", ()) is False

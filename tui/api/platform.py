@@ -227,6 +227,17 @@ class Products(ABC):
     async def delete_product(self, product_id: str) -> None: ...
 
 
+class ConnectionSwitching(ABC):
+    """Connections that can be turned on or off, and deleted, after they are made."""
+
+    @abstractmethod
+    async def set_connection_active(self, key: str, active: bool) -> None:
+        """Turn the connection on (data flows) or off (kept, nothing sent); idempotent."""
+
+    @abstractmethod
+    async def delete_connection(self, key: str) -> None: ...
+
+
 class Provisioning(ABC):
     """Puts a device on the network, or takes it off, without deleting it."""
 

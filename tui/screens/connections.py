@@ -12,8 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from tui.api.models import Connection
-from tui.api.platform import Connections
+from tui.api.platform import Connections, ConnectionSwitching
 from tui.screens.base import FleetScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.form_menu import open_form
 from tui.widgets.header import FleetHeader
 from tui.widgets.safe import plain, visible
@@ -55,10 +56,14 @@ class ConnectionsScreen(FleetScreen[None]):
     """Every connection of the open platform; `n` and `m` create new ones."""
 
     VIEW = "connections"
-    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"new_connection"})
+    DANGEROUS: ClassVar[frozenset[str]] = frozenset(
+        {"new_connection", "toggle_active", "delete_connection"}
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload", id="connections.reload"),
         Binding("n", "new_connection", "New", id="connections.new"),
+        Binding("a", "toggle_active", "On/off", id="connections.toggle"),
+        Binding("ctrl+d", "delete_connection", "Delete", id="connections.delete"),
         Binding("escape", "escape", "Cancel / back", show=False, id="connections.escape"),
     ]
 
@@ -228,7 +233,67 @@ class ConnectionsScreen(FleetScreen[None]):
             and not (isinstance(platform, Connections) and platform.connection_forms())
         ):
             return None  # shown, greyed out: this platform cannot create connections
+        if allowed and action in ("toggle_active", "delete_connection"):
+            if not isinstance(platform, ConnectionSwitching):
+                return False
+            return True if self._cursor_key() else None
         return allowed
+
+    def _cursor_connection(self) -> Connection | None:
+        key = self._cursor_key()
+        return next((c for c in self.connections if c.key == key), None)
+
+    def action_toggle_active(self) -> None:
+        """`a`: turn the connection under the cursor on, or off (kept, nothing sent)."""
+        connection = self._cursor_connection()
+        if connection is not None:
+            self._switch(connection, (connection.state or "").lower() != "active")
+
+    @work(group="connections-change")
+    async def _switch(self, connection: Connection, active: bool) -> None:
+        platform = self.platform
+        if not isinstance(platform, ConnectionSwitching):
+            return
+        try:
+            async with self.busy():
+                await platform.set_connection_active(connection.key, active)
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            self.report(exc, f"Turning {connection.name} {'on' if active else 'off'}")
+            return
+        self.notify(f"{connection.name}: {'active' if active else 'inactive'}", title="Connection")
+        self.load(select=connection.key)
+
+    def action_delete_connection(self) -> None:
+        connection = self._cursor_connection()
+        if connection is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(connection)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Delete connection",
+                f"Delete {connection.name} ({connection.key})? Its data stops flowing.",
+                yes="Delete",
+            ),
+            answered,
+        )
+
+    @work(group="connections-change")
+    async def _delete(self, connection: Connection) -> None:
+        platform = self.platform
+        if not isinstance(platform, ConnectionSwitching):
+            return
+        try:
+            async with self.busy():
+                await platform.delete_connection(connection.key)
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            self.report(exc, f"Deleting {connection.name}")
+            return
+        self.notify(f"{connection.name} deleted", title="Connection")
+        self.load()
 
     def action_new_connection(self) -> None:
         platform = self.platform

@@ -53,6 +53,7 @@ from tui.api.platform import (
     BaseStations,
     ConfigurationTemplates,
     Connections,
+    ConnectionSwitching,
     DeviceCommands,
     DeviceCreation,
     DeviceDirectory,
@@ -785,6 +786,7 @@ class MyThings(
     DeviceEditing,
     DeviceCommands,
     Connections,
+    ConnectionSwitching,
     Alarms,
     TrafficHistory,
     Provisioning,
@@ -1313,6 +1315,12 @@ class MyThings(
     async def delete_stream_definition(self, key: str) -> None:
         path = f"{API}/streamdefinitions/{_segment(key, 'the stream definition')}"
         await self._api.request("DELETE", path)
+
+    async def set_connection_active(self, key: str, active: bool) -> None:
+        await self.update_stream_definition(key, StreamDefinitionUpdate(active=active))
+
+    async def delete_connection(self, key: str) -> None:
+        await self.delete_stream_definition(key)
 
     # ------------------------------------------------------------ business rules
 
