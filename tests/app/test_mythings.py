@@ -43,6 +43,9 @@ async def test_things_list_and_the_logs_of_one(make_app) -> None:
         await wait_for(pilot, lambda: log_rows(app) > first)
         await pilot.press("l")  # the next kind: network frames
         await wait_for(pilot, lambda: detail._log_kind == "network" and log_rows(app) > 0)
+        frame = str(app.screen.query_one("#log-table", DataTable).get_row_at(0)[2])
+        for part in ("RSSI ", " dBm", "SNR ", "SF", " gw", "fcnt ", "fPort "):
+            assert part in frame
         assert "API up" in str(app.screen.query_one("FleetHeader").render())
 
 

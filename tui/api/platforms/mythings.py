@@ -656,6 +656,20 @@ class _NetworkData(WireModel):
     payload_hex: str | None = None
     fcntUp: Text | None = None
     fcntDn: Text | None = None
+    lrrRSSI: Text | None = None
+    lrrSNR: Text | None = None
+    spFact: Text | None = None
+    devLrrCnt: Text | None = None
+
+
+def _decimal(text: str | None, digits: int = 1) -> str | None:
+    """ "-95.000000" → "-95.0"; what is not a number is kept as the server wrote it."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return f"{float(text):.{digits}f}"
+    except ValueError:
+        return str(text)
 
 
 def _data_value(data: list[dict[str, Any]] | None) -> tuple[str, datetime | None]:
@@ -685,11 +699,23 @@ def _decoded_entry(raw: dict[str, Any]) -> LogEntry:
 def _network_entry(raw: dict[str, Any]) -> LogEntry:
     frame = _NetworkData.model_validate(raw)
     at = _when(frame.time) or _when(frame.createdOn) or _when(frame.timeStr)
-    parts = [f"fPort {frame.fport}" if frame.fport else "", frame.payload_hex or ""]
+    rssi, snr = _decimal(frame.lrrRSSI), _decimal(frame.lrrSNR)
+    radio = [
+        f"RSSI {rssi} dBm" if rssi else "",
+        f"SNR {snr} dB" if snr else "",
+        f"SF{frame.spFact}" if frame.spFact else "",
+        f"{frame.devLrrCnt} gw" if frame.devLrrCnt else "",
+        f"fcnt {frame.fcntUp}" if frame.fcntUp else "",
+    ]
+    parts = [
+        " · ".join(p for p in radio if p),
+        f"fPort {frame.fport}" if frame.fport else "",
+        frame.payload_hex or "",
+    ]
     return LogEntry(
         at=at,
         source=frame.type or (f"mType {frame.mType}" if frame.mType else None),
-        value=" ".join(p for p in parts if p),
+        value="  ".join(p for p in parts if p),
         raw=raw,
     )
 
