@@ -154,3 +154,23 @@ async def test_a_platform_without_switching_offers_neither_key(make_app) -> None
         await wait_for(pilot, lambda: bool(app.screen.connections))
         assert app.screen.check_action("toggle_active", ()) is False
         assert app.screen.check_action("delete_connection", ()) is False
+
+
+async def test_edit_a_things_tags_from_its_detail(make_app) -> None:
+    app = make_app(profile=PROFILE, devices=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+        await wait_for(pilot, lambda: detail.detail is not None)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen is not detail)
+        menu_screen = app.screen
+        await pilot.press("t")  # tags (replace)
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+        assert app.screen is not menu_screen
+        app.screen.form_field("tags").input.value = "floor-3, audited"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any("changed" in n for n in notifications(app)))
+        await wait_for(pilot, lambda: "audited" in str(detail.detail and detail.detail.raw))

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -27,7 +27,14 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TabbedContent, TabPane
 
 from tui.api.models import DetailSection, DeviceDetail, TrafficBucket
-from tui.api.platform import Alarms, DeviceCommands, DeviceDirectory, DeviceLogs, TrafficHistory
+from tui.api.platform import (
+    Alarms,
+    DeviceCommands,
+    DeviceDirectory,
+    DeviceEditing,
+    DeviceLogs,
+    TrafficHistory,
+)
 from tui.screens.base import FleetScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.devices import DeviceDeleted
@@ -139,7 +146,7 @@ class DeviceDetailScreen(FleetScreen[None]):
     """The detail of one device, by its platform key (a DevEUI for ThingPark)."""
 
     VIEW = "device"
-    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"send", "delete"})
+    DANGEROUS: ClassVar[frozenset[str]] = frozenset({"send", "delete", "edit"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload", id="device.reload"),
         Binding("x", "reveal", "Keys", id="device.reveal"),
@@ -153,6 +160,7 @@ class DeviceDetailScreen(FleetScreen[None]):
         Binding("l", "log", "Log", id="device.log"),
         Binding("m", "more_log", "More", show=False, id="device.log_more"),
         Binding("d", "send", "Send", id="device.send"),
+        Binding("e", "edit", "Edit", id="device.edit"),
         Binding("ctrl+d", "delete", "Delete", id="device.delete"),
         Binding("D", "delete", "Delete", show=False, id="device.delete_shift"),
         Binding("a", "alarms", "Alarms", id="device.alarms"),
@@ -474,6 +482,8 @@ class DeviceDetailScreen(FleetScreen[None]):
             )
         if action == "delete":
             return isinstance(platform, DeviceDirectory) and (self.detail is not None or None)
+        if action == "edit":
+            return isinstance(platform, DeviceEditing) and (self.detail is not None or None)
         if action == "alarms":
             return isinstance(platform, Alarms)
         if action in ("traffic_range", "traffic_view"):
@@ -624,6 +634,32 @@ class DeviceDetailScreen(FleetScreen[None]):
             sent,
             # The title names the device, so the operator sees where it goes before sending.
             form_title=lambda spec: f"Send {spec.title} to {where}",
+        )
+
+    def action_edit(self) -> None:
+        """`e`: one of the platform's changes to this device (a name, tags, keys…)."""
+        platform = self.platform
+        detail = self.detail
+        if not isinstance(platform, DeviceEditing) or detail is None:
+            return
+        where = f"{detail.name} ({detail.key})" if detail.name != detail.key else detail.key
+
+        async def change(form: str, values: Any) -> bool:
+            await platform.edit_device(detail.key, form, values)
+            return True
+
+        def changed(done: bool | None) -> None:
+            if done:
+                self.notify(f"{where} changed", title="Edit")
+                self.load_device()
+
+        open_form(
+            self.app,
+            f"Edit {where}",
+            platform.device_edit_forms(),
+            change,
+            changed,
+            form_title=lambda spec: f"Set the {spec.title} of {where}",
         )
 
     def action_delete(self) -> None:
