@@ -707,11 +707,10 @@ def _network_entry(raw: dict[str, Any]) -> LogEntry:
         f"{frame.devLrrCnt} gw" if frame.devLrrCnt else "",
         f"fcnt {frame.fcntUp}" if frame.fcntUp else "",
     ]
-    parts = [
-        " · ".join(p for p in radio if p),
-        f"fPort {frame.fport}" if frame.fport else "",
-        frame.payload_hex or "",
-    ]
+    frame_text = " ".join(
+        p for p in (f"fPort {frame.fport}" if frame.fport else "", frame.payload_hex or "") if p
+    )
+    parts = [" · ".join(p for p in radio if p), frame_text]
     return LogEntry(
         at=at,
         source=frame.type or (f"mType {frame.mType}" if frame.mType else None),
