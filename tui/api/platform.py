@@ -50,7 +50,7 @@ from tui.api.paging import Page
 from tui.api.products import Product, ProductSummary
 
 if TYPE_CHECKING:
-    from tui.api.http import CallRecord
+    from tui.api.http import ApiClient, CallRecord
 
 
 class Platform(ABC):
@@ -86,6 +86,25 @@ class Platform(ABC):
         """Hand `recorder` a CallRecord of every mutating call from now on (the audit log);
         None stops. Adapters over HTTP forward it to their client; the default records nothing."""
         return
+
+
+class HttpPlatform(Platform):
+    """A platform reached over HTTP through the one client factory (`tui.api.http`): the
+    client it made (`_api`) closes, scrubs, reports throttling and records calls for it."""
+
+    _api: ApiClient
+
+    async def aclose(self) -> None:
+        await self._api.aclose()
+
+    def scrub(self, text: str) -> str:
+        return self._api.scrubber(text)
+
+    def on_throttle(self, listener: Callable[[float | None], None]) -> None:
+        self._api.on_throttle(listener)
+
+    def set_recorder(self, recorder: Callable[[CallRecord], None] | None) -> None:
+        self._api.recorder = recorder
 
 
 class DeviceDirectory(ABC):

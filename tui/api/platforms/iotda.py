@@ -13,10 +13,10 @@ from pydantic import BaseModel
 
 from tui.api.errors import require_key
 from tui.api.forms import Choice, FormSpec, KeySpec
-from tui.api.http import Answer, ApiClient, CallRecord, ErrorBody, RetryPolicy, make_client
+from tui.api.http import Answer, ApiClient, ErrorBody, RetryPolicy, make_client
 from tui.api.models import DetailField, DetailSection, DeviceDetail, DeviceSummary
 from tui.api.paging import Page, walk
-from tui.api.platform import DeviceCreation, DeviceDirectory, DeviceEditing, Platform, Products
+from tui.api.platform import DeviceCreation, DeviceDirectory, DeviceEditing, HttpPlatform, Products
 from tui.api.platforms.iotda_forms import (
     IotdaDescriptionChange,
     IotdaDeviceCreate,
@@ -264,7 +264,7 @@ def device_detail_from_body(body: dict[str, Any], key: str | None = None) -> Dev
 # ---------------------------------------------------------------- the adapter
 
 
-class Iotda(Platform, DeviceDirectory, DeviceCreation, DeviceEditing, Products):
+class Iotda(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceEditing, Products):
     """One IoTDA project (and instance), reached with AK/SK signing or an IAM token."""
 
     name: ClassVar[str] = NAME
@@ -335,18 +335,6 @@ class Iotda(Platform, DeviceDirectory, DeviceCreation, DeviceEditing, Products):
 
     def __repr__(self) -> str:
         return f"Iotda(base_url={self.base_url!r}, project_id={self.project_id!r})"
-
-    async def aclose(self) -> None:
-        await self._api.aclose()
-
-    def scrub(self, text: str) -> str:
-        return self._api.scrubber(text)
-
-    def on_throttle(self, listener: Callable[[float | None], None]) -> None:
-        self._api.on_throttle(listener)
-
-    def set_recorder(self, recorder: Callable[[CallRecord], None] | None) -> None:
-        self._api.recorder = recorder
 
     async def _answer(self, method: str, path: str, **kwargs: Any) -> Answer:
         return await self._api.answer(method, self._root + path, **kwargs)

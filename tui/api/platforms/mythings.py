@@ -25,7 +25,6 @@ from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import (
     Answer,
     ApiClient,
-    CallRecord,
     ClientCredentialsAuth,
     ErrorBody,
     RetryPolicy,
@@ -60,7 +59,7 @@ from tui.api.platform import (
     DeviceEditing,
     DeviceLogs,
     DeviceTags,
-    Platform,
+    HttpPlatform,
     PlatformStatus,
     Provisioning,
     TrafficHistory,
@@ -805,7 +804,7 @@ R = TypeVar("R")
 
 
 class MyThings(
-    Platform,
+    HttpPlatform,
     DeviceDirectory,
     DeviceCreation,
     DeviceEditing,
@@ -910,18 +909,6 @@ class MyThings(
 
     def __repr__(self) -> str:
         return f"MyThings(base_url={self.base_url!r}, client_id={self.client_id!r})"
-
-    async def aclose(self) -> None:
-        await self._api.aclose()
-
-    def scrub(self, text: str) -> str:
-        return self._api.scrubber(text)
-
-    def on_throttle(self, listener: Callable[[float | None], None]) -> None:
-        self._api.on_throttle(listener)
-
-    def set_recorder(self, recorder: Callable[[CallRecord], None] | None) -> None:
-        self._api.recorder = recorder
 
     # ------------------------------------------------------------ plumbing
 

@@ -17,7 +17,6 @@ from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import (
     Answer,
     ApiClient,
-    CallRecord,
     ClientCredentialsAuth,
     ErrorBody,
     RetryPolicy,
@@ -53,7 +52,7 @@ from tui.api.platform import (
     DeviceCreation,
     DeviceDirectory,
     DeviceEditing,
-    Platform,
+    HttpPlatform,
     TrafficHistory,
 )
 from tui.api.wire import Count, Key, WireModel, object_body, optional_object_body
@@ -739,7 +738,7 @@ R = TypeVar("R")  # a row the console reads
 
 
 class ThingPark(
-    Platform,
+    HttpPlatform,
     DeviceDirectory,
     DeviceCreation,
     DeviceEditing,
@@ -810,18 +809,6 @@ class ThingPark(
 
     def __repr__(self) -> str:
         return f"ThingPark(base_url={self.base_url!r}, client_id={self.client_id!r})"
-
-    async def aclose(self) -> None:
-        await self._api.aclose()
-
-    def scrub(self, text: str) -> str:
-        return self._api.scrubber(text)
-
-    def on_throttle(self, listener: Callable[[float | None], None]) -> None:
-        self._api.on_throttle(listener)
-
-    def set_recorder(self, recorder: Callable[[CallRecord], None] | None) -> None:
-        self._api.recorder = recorder
 
     # ------------------------------------------------------------ plumbing
 
