@@ -36,7 +36,6 @@ from pydantic import ValidationError
 
 from tui.api.errors import ApiError
 from tui.api.forms import field_of
-from tui.api.http import Scrubber
 
 if TYPE_CHECKING:
     from tui.api.journal import Journal, RunInfo
@@ -856,4 +855,6 @@ class Runner:
         hidden = [
             str(v) for k, v in {**self.action.params, **target.values}.items() if k in self._secrets
         ]
+        from tui.api.http import Scrubber  # (httpx: not on the console's start-up path)
+
         return _line(Scrubber(hidden)(self.platform.scrub(text)))

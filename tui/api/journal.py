@@ -47,7 +47,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import platformdirs
 
@@ -61,7 +61,9 @@ from tui.api.bulk import (
     current_target,
     secret_fields,
 )
-from tui.api.http import CallRecord
+
+if TYPE_CHECKING:
+    from tui.api.http import CallRecord
 
 __all__ = [
     "AuditRow",
