@@ -584,7 +584,7 @@ class FleetApp(App[None]):
         )
         return True
 
-    async def _ask_journal(self, work: Callable[[Journal], T]) -> T | None:
+    async def ask_journal(self, work: Callable[[Journal], T]) -> T | None:
         """`work(journal)` in a thread; None, said in a notification, when the journal cannot
         be opened or refuses."""
         journal = await self.bulk_journal()
@@ -598,7 +598,7 @@ class FleetApp(App[None]):
 
     async def _resume_interrupted(self, profile: ProfileBase, platform: Platform) -> None:
         """A profile just opened: resume its runs that a dead process or a signal interrupted."""
-        runs = await self._ask_journal(lambda journal: journal.interrupted(profile.name))
+        runs = await self.ask_journal(lambda journal: journal.interrupted(profile.name))
         if not runs:
             return
         runs = [
@@ -628,7 +628,7 @@ class FleetApp(App[None]):
         self.run_worker(self._cancel(run), group="bulk-cancel")
 
     async def _cancel(self, run: RunInfo) -> None:
-        state = await self._ask_journal(lambda journal: journal.request_cancel(run.id))
+        state = await self.ask_journal(lambda journal: journal.request_cancel(run.id))
         if state is None:
             return
         if state is RunState.RUNNING:
@@ -668,12 +668,12 @@ class FleetApp(App[None]):
         self.run_worker(self._announce(info), group="bulk-ended")
 
     async def _announce(self, info: RunInfo) -> None:
-        """Tell the views a run ended, with the keys it did (a list drops what was deleted)."""
+        """Tell the views a run ended; a delete run with the keys it deleted (a list drops them)."""
         from tui.screens.bulk import RunEnded
 
         journal = self.runs.opened
         done: frozenset[str] = frozenset()
-        if journal is not None:
+        if journal is not None and info.action_id == "delete" and info.count(TargetState.DONE):
             with contextlib.suppress(JournalError):
                 rows = await asyncio.to_thread(journal.targets, info.id, [TargetState.DONE])
                 done = frozenset(row.key for row in rows if row.key)

@@ -30,7 +30,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from tui.api.bulk import RunState, TargetState
-from tui.api.journal import JournalError, RunInfo, TargetRow
+from tui.api.journal import Journal, JournalError, RunInfo, TargetRow
 from tui.api.table_files import write_rows
 from tui.config import DEFAULT_TIMEZONE
 from tui.screens.base import FleetScreen
@@ -58,7 +58,7 @@ BAR_CELLS = 10
 
 
 class RunEnded(Message):
-    """A run of this console ended; `done` holds the keys of the targets it did."""
+    """A run of this console ended; `done` holds the keys a delete run deleted (else empty)."""
 
     def __init__(self, info: RunInfo, done: frozenset[str]) -> None:
         super().__init__()
@@ -235,14 +235,10 @@ class _RunCommands(FleetScreen[None]):
 
     @work(group="bulk-action")
     async def _rerun(self, run: RunInfo) -> None:
-        journal = await self.fleet.bulk_journal()
-        if journal is None:
-            return
-        try:
-            new_id = await asyncio.to_thread(journal.rerun_failed, run.id)
-            new = await asyncio.to_thread(journal.run, new_id)
-        except JournalError as exc:
-            self.notify(str(exc), title="Bulk", severity="error")
+        new = await self.fleet.ask_journal(
+            lambda journal: journal.run(journal.rerun_failed(run.id))
+        )
+        if new is None:
             return
         self.fleet.resume_run(new)
         self._refresh_run()
@@ -294,20 +290,17 @@ class _RunCommands(FleetScreen[None]):
 
     @work(group="bulk-action")
     async def _decide(self, run: RunInfo, index: int | None, resend: bool) -> None:
-        journal = await self.fleet.bulk_journal()
-        if journal is None:
-            return
-        try:
+        def decide(journal: Journal) -> tuple[int, RunInfo]:
             if index is None:
-                rows = await asyncio.to_thread(journal.targets, run.id, [TargetState.UNCERTAIN])
-                indexes = [row.index for row in rows]
+                indexes = [row.index for row in journal.targets(run.id, [TargetState.UNCERTAIN])]
             else:
                 indexes = [index]
-            changed = await asyncio.to_thread(journal.decide, run.id, indexes, resend)
-            after = await asyncio.to_thread(journal.run, run.id)
-        except JournalError as exc:
-            self.notify(str(exc), title="Bulk", severity="error")
+            return journal.decide(run.id, indexes, resend), journal.run(run.id)
+
+        decided = await self.fleet.ask_journal(decide)
+        if decided is None:
             return
+        changed, after = decided
         verb = "to send again" if resend else "skipped"
         self.notify(f"Bulk run #{run.id}: {changed:,} {verb}", title="Bulk")
         if resend and changed:

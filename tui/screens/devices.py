@@ -42,7 +42,7 @@ from tui.api.actions import (
     SendCommand,
     TagDevices,
 )
-from tui.api.bulk import Action, Target, plan
+from tui.api.bulk import Action, Target, TargetState, plan
 from tui.api.errors import ApiError
 from tui.api.forms import FormSpec
 from tui.api.models import DeviceSummary, TagsChange
@@ -538,7 +538,7 @@ class PagedListScreen(FleetScreen[None]):
     def on_run_ended(self, message: RunEnded) -> None:
         message.stop()
         info = message.info
-        if info.profile != self.fleet.profile_name or not message.done:
+        if info.profile != self.fleet.profile_name or not info.count(TargetState.DONE):
             return
         if info.action_id.partition(":")[0] not in self.RUN_ACTIONS:
             return
