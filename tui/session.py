@@ -110,21 +110,17 @@ def _mythings(profile: ProfileBase, resolver: SecretResolver) -> Platform:
     assert isinstance(profile, MyThingsProfile)
     verify = tls_verification(profile)
     if profile.auth == "token":
-        return MyThings(
-            profile.base_url,
-            profile.client_id,
-            token=resolver.get_secret(profile, "token"),
-            company_id=profile.company_id,
-            verify=verify,
-        )
-    if not profile.client_id:
+        credentials = {"token": resolver.get_secret(profile, "token")}
+    elif profile.client_id:
+        credentials = {"client_secret": resolver.get_secret(profile, "client_secret")}
+    else:
         raise SecretError("the MyThings profile has no client_id")
     return MyThings(
         profile.base_url,
         profile.client_id,
-        resolver.get_secret(profile, "client_secret"),
         company_id=profile.company_id,
         verify=verify,
+        **credentials,
     )
 
 
