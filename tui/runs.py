@@ -39,7 +39,6 @@ class LiveRun:
     """A run this process is running."""
 
     run_id: int
-    profile: str
     platform: Platform
     runner: Runner
     task: asyncio.Task[None]
@@ -96,7 +95,7 @@ class ConsoleRuns:
             journal, platform, action, run.id, rate_limit=rate, concurrency=self.CONCURRENCY
         )
         task = asyncio.get_running_loop().create_task(self._drive(runner, ended))
-        live = LiveRun(run.id, profile.name, platform, runner, task)
+        live = LiveRun(run.id, platform, runner, task)
         self.live[run.id] = live
         return live
 
