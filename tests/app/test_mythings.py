@@ -36,9 +36,16 @@ async def test_things_list_and_the_logs_of_one(make_app) -> None:
     app = make_app(profile=PROFILE, devices=40)
     async with app.run_test(size=(120, 40)) as pilot:
         detail = await open_log(pilot, app)
+        assert detail._log_kind == "latest"  # the newest value of each container first
+        latest = app.screen.query_one("#log-table", DataTable)
+        containers = [str(latest.get_row_at(i)[1]) for i in range(latest.row_count)]
+        assert len(set(containers)) == len(containers)
+        await pilot.press("l")  # the history of every container, newest first
+        await wait_for(pilot, lambda: detail._log_kind == "decoded" and log_rows(app) > 0)
+        await wait_for(pilot, lambda: "m more" in str(detail.query_one("#log-controls").render()))
         first = log_rows(app)
         controls = str(detail.query_one("#log-controls").render())
-        assert "Decoded values" in controls and "m more" in controls
+        assert "Decoded values" in controls and "Latest per container" in controls
         await pilot.press("m")  # the next page of the vendor's page-number paging
         await wait_for(pilot, lambda: log_rows(app) > first)
         await pilot.press("l")  # the next kind: network frames
@@ -47,6 +54,29 @@ async def test_things_list_and_the_logs_of_one(make_app) -> None:
         for part in ("RSSI ", " dBm", "SNR ", "SF", " gw", "fcnt ", "fPort "):
             assert part in frame
         assert "API up" in str(app.screen.query_one("FleetHeader").render())
+
+
+async def test_counts_weekly_and_monthly(make_app) -> None:
+    app = make_app(profile=PROFILE, devices=40)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+        await pilot.press("t", "y")  # the Traffic tab, twelve MONTHLY counts
+        await wait_for(pilot, lambda: detail._traffic_loaded == "y")
+        assert 12 <= len(detail.buckets) <= 13
+        await pilot.press("v", "v")  # the table: one row per month
+        await wait_for(
+            pilot, lambda: "monthly buckets" in str(detail.query_one("#traffic-controls").render())
+        )
+        await pilot.press("w")
+        await wait_for(pilot, lambda: detail._traffic_loaded == "w")
+        assert "weekly buckets" in str(detail.query_one("#traffic-controls").render())
+        assert "week of " in str(detail.query_one("#traffic-table", DataTable).get_row_at(0)[0])
+        await pilot.press("9")  # not a MyThings range: nothing happens
+        await pilot.pause()
+        assert detail.traffic_range == "w"
 
 
 async def test_bulk_offers_provisioning_and_tags_and_alarms_have_no_ack(make_app) -> None:
@@ -108,11 +138,15 @@ def test_snapshot_things(snap_compare, make_app, size) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_snapshot_thing_log(snap_compare, make_app, size) -> None:
+@pytest.mark.parametrize("kind", ["latest", "network"])
+def test_snapshot_thing_log(snap_compare, make_app, size, kind) -> None:
     app = make_app(profile=PROFILE, devices=40)
 
     async def run_before(pilot: Any) -> None:
-        await open_log(pilot, app)
+        detail = await open_log(pilot, app)
+        while detail._log_kind != kind:
+            await pilot.press("l")
+        await wait_for(pilot, lambda: detail._log_shown == kind and detail._log_rows > 0)
         await wait_for(pilot, lambda: app.platform_health is not None)
         await pilot.pause()
 
@@ -148,12 +182,55 @@ async def test_stream_definitions_turn_off_and_on_and_go(make_app) -> None:
         assert any("deleted" in n for n in notifications(app))
 
 
-async def test_a_platform_without_switching_offers_neither_key(make_app) -> None:
+async def test_a_stream_with_a_typed_template_then_edited(make_app) -> None:
+    app = make_app(profile=PROFILE, view="connections", devices=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.connections) == 1)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+        form = app.screen
+        form.form_field("name").input.value = "Quotes"
+        form.form_field("url").input.value = "https://h.example/in"
+        form.form_field("content_type").input.value = "FREEFORM"
+        template = form.form_field("template").input
+        template.focus()
+        typed = '{"thing": "%thingidentifier%"}'
+        await pilot.press(*typed)  # typed as it reads: quotes and all
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(screen.connections) == 2)
+        created = next(c for c in screen.connections if c.name == "Quotes")
+        stored = await app.platform.get_stream_definition(created.key)
+        assert stored["template"] == typed
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=[c.key for c in screen.connections].index(created.key))
+        await pilot.press("e")  # filled with what it holds now
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+        form = app.screen
+        headers = form.form_field("headers").input
+        assert headers.text == "" and form.form_field("active").input.value is False
+        headers.focus()
+        await pilot.press(*"X-Fleet 1")  # no colon: refused at the field
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "line 1: a header is written Name: value" in str(
+            form.query_one("#field-headers .field-error").render()
+        )
+        headers.text = "X-Fleet: 1"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        stored = await app.platform.get_stream_definition(created.key)
+        assert stored["headers"] == [{"key": "X-Fleet", "value": "1"}]
+        assert any("Quotes changed" in n for n in notifications(app))
+
+
+async def test_a_platform_without_switching_offers_none_of_the_keys(make_app) -> None:
     app = make_app(view="connections", devices=20)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: bool(app.screen.connections))
         assert app.screen.check_action("toggle_active", ()) is False
         assert app.screen.check_action("delete_connection", ()) is False
+        assert app.screen.check_action("edit_connection", ()) is False
 
 
 async def test_edit_a_things_tags_from_its_detail(make_app) -> None:

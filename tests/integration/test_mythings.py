@@ -336,6 +336,31 @@ async def test_container_values(mt: MyThings) -> None:
     assert 0 < len(values) <= 5 and all(v.value is not None for v in values)
 
 
+async def test_latest_value_of_each_container(mt: MyThings) -> None:
+    thing = await _lora(mt)
+    containers = (await mt.thing_type(thing.key)).containers or []
+    latest = await mt.device_log(thing.key, "latest")
+    assert latest.cursor is None and len(latest.items) == len(containers) > 0
+    assert [e.source for e in latest.items] == [c.name for c in containers]
+    for entry, container in zip(latest.items, containers, strict=True):
+        newest = await mt.container_values(thing.key, container.name or "", results=1)
+        assert entry.value == str(newest[0].value) and entry.at is not None
+
+
+async def test_weekly_and_monthly_ranges_count_by_their_interval(mt: MyThings) -> None:
+    thing = await _lora(mt)
+    ranges = {r.key: r for r in mt.TRAFFIC_RANGES}
+    assert {r.unit for r in ranges.values()} == {"hour", "day", "week", "month"}
+    weekly = await mt.traffic(
+        thing.key, duration=ranges["w"].duration, step=ranges["w"].step, timezone="UTC"
+    )
+    monthly = await mt.traffic(
+        thing.key, duration=ranges["y"].duration, step=ranges["y"].step, timezone="UTC"
+    )
+    assert 13 <= len(weekly) <= 14 and 12 <= len(monthly) <= 13
+    assert sum(b.up for b in weekly) == sum(b.up for b in monthly) > 0
+
+
 # ---------------------------------------------------------------- streams, rules, status
 
 
@@ -362,6 +387,24 @@ async def test_stream_definitions_two_per_company(small: MyThings) -> None:
     assert {c.key: c.state for c in await mt.list_connections()}[created.key] == "inactive"
     await mt.delete_stream_definition(created.key)
     assert [c.key for c in await mt.list_connections()] == [c.key for c in before]
+
+
+async def test_a_stream_definition_edit_form_holds_its_settings(small: MyThings) -> None:
+    mt = small
+    typed = '{"thing": "%thingidentifier%", "value": "%value%"}'
+    spec = StreamDefinitionCreate(
+        name="Quotes", url="https://h.example/in", content_type="FREEFORM", template=typed
+    )
+    created = await mt.create_connection("stream", spec)
+    assert (await mt.get_stream_definition(created.key))["template"] == typed
+    form = await mt.connection_edit_form(created.key)
+    assert form.values == {"active": False, "headers": None}
+    password = "pw-" + secrets.token_hex(4)
+    change = form.model(active=True, headers="X-Fleet: 1\nX-Env: test", username="ops")
+    await mt.edit_connection(created.key, form.id, change.model_copy(update={"password": password}))
+    again = await mt.connection_edit_form(created.key)
+    assert again.values == {"active": True, "headers": "X-Fleet: 1\nX-Env: test", "username": "ops"}
+    assert password not in repr(again) and password not in repr(await mt.list_connections())
 
 
 async def test_triggered_rules_are_alarms_that_are_not_acknowledged(mt: MyThings) -> None:

@@ -3,6 +3,7 @@ examples show, field for field."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -18,12 +19,15 @@ from tui.api.platforms.mythings_forms import (
     OtaaKeysChange,
     PublicChange,
     StreamDefinitionCreate,
+    StreamDefinitionEdit,
     StreamDefinitionUpdate,
     TagsReplace,
     ThingAbpCreate,
     ThingEthernetCreate,
     ThingNameChange,
     ThingOtaaCreate,
+    parse_headers,
+    template_text,
 )
 
 NWK = "44341234123412344444123412341241"
@@ -345,3 +349,34 @@ def test_base_station_location_and_tags_rules() -> None:
     )
     assert TagsChange(tags=[" a ", "a", "b"]).tags == ["a", "b"]
     assert refused(TagsChange, {"tags": []})[0] == "tags"
+
+
+def test_a_template_is_typed_with_plain_quotes_and_sent_escaped_once() -> None:
+    typed = '{"thing": "%thingidentifier%", "value": "%value%"}'
+    assert template_text(typed) == typed
+    pasted = typed.replace('"', '\\"')  # as the vendor's page writes it
+    assert template_text(pasted) == typed
+    mixed = '{"note": "say \\"hi\\""}'  # an escaped quote inside a JSON string stays
+    assert template_text(mixed) == mixed
+    assert template_text("  ") is None
+    body = StreamDefinitionCreate(name="s", url="https://h/p", template=pasted).body(987)
+    assert json.dumps(body["template"]) == json.dumps(typed)
+    assert '\\"thing\\"' in json.dumps(body)  # the backslash the vendor asks for, once
+
+
+def test_headers_are_typed_one_per_line() -> None:
+    assert parse_headers("Content-Type: application/json\n\n X-Key :a:b ") == {
+        "Content-Type": "application/json",
+        "X-Key": "a:b",
+    }
+    for bad, line in (("no colon", 1), ("A: 1\nbad name: 2", 2), ("X: a\x1bb", 1)):
+        with pytest.raises(ValueError, match=f"line {line}: "):
+            parse_headers(bad)
+    edit = StreamDefinitionEdit(active=True, headers="X-A: 1", username="u")
+    assert edit.update().body() == {
+        "active": True,
+        "headers": [{"key": "X-A", "value": "1"}],
+        "userName": "u",
+    }
+    assert StreamDefinitionEdit().update().body() == {"active": False, "headers": []}
+    assert input_error(StreamDefinitionEdit, {"headers": "oops"}) is not None

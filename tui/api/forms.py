@@ -38,15 +38,25 @@ ChoiceLoader = Callable[[], Awaitable[list[Choice]]]
 
 
 def ui(
-    *, placeholder: str = "", secret: bool = False, options: tuple[tuple[str, str], ...] = ()
+    *,
+    placeholder: str = "",
+    secret: bool = False,
+    options: tuple[tuple[str, str], ...] = (),
+    multiline: bool = False,
 ) -> dict[str, Any]:
     """The `json_schema_extra` of a form field: what the console needs beyond the type.
 
-    `secret` masks the value until revealed; `options` are fixed (label, value) choices. A
+    `secret` masks the value until revealed; `options` are fixed (label, value) choices;
+    `multiline` text is typed in an editor of several lines (a template, headers). A
     `list[str]` field without choices is typed as one line of comma-separated text.
     """
     return {
-        "ui": {"placeholder": placeholder, "secret": secret, "options": [list(o) for o in options]}
+        "ui": {
+            "placeholder": placeholder,
+            "secret": secret,
+            "options": [list(o) for o in options],
+            "multiline": multiline,
+        }
     }
 
 
@@ -61,6 +71,7 @@ class FormSpec:
     """One form a platform offers (see the module docstring).
 
     `key` is the menu accelerator; `choices` maps a field to the look-up of its options;
+    `values` fills fields with what they hold now (an edit form), in place of the defaults;
     `conflict_field` is the field a refusal as a duplicate is about (HTTP 409, or one of the
     vendor's `conflict_codes`: IoTDA says 400 IOTDA.014031); `note` is a line shown under the
     title.
@@ -75,6 +86,7 @@ class FormSpec:
     conflict_field: str | None = None
     conflict_codes: tuple[str, ...] = ()
     note: str = ""
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

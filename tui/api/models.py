@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -48,6 +48,7 @@ __all__ = [
     "TagsChange",
     "TemplateRef",
     "TrafficBucket",
+    "TrafficRange",
 ]
 
 _HEX = re.compile(r"^[0-9A-Fa-f]*$")
@@ -180,6 +181,28 @@ class TrafficBucket(_Frozen):
     rssi_mean: float | None = None
     snr_mean: float | None = None
     esp_mean: float | None = None
+
+
+class TrafficRange(_Frozen):
+    """One choice of traffic history a platform offers: the key that picks it, its label, and
+    the ISO-8601 duration and step (bucket size) asked of `TrafficHistory.traffic`."""
+
+    key: str
+    label: str
+    duration: str
+    step: str
+
+    @property
+    def unit(self) -> Literal["hour", "day", "week", "month"]:
+        """The bucket's size in words: what the chart's labels and the table's title show."""
+        step = self.step.upper()
+        if step.startswith("PT"):
+            return "hour"
+        if step.endswith("M"):
+            return "month"
+        if step.endswith("W") or step in ("P7D",):
+            return "week"
+        return "day"
 
 
 class BaseStation(_Frozen):

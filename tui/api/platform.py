@@ -18,8 +18,12 @@ vendors is declared by the adapter, as data, and the screens are generated from 
 - `DeviceCommands.device_commands(device)` is what can be sent to one device (ThingPark's
   LoRaWAN downlink; an IoTDA command with JSON parameters; MyThings' downlink and its
   configuration templates), again as forms; `send_command()` sends one.
+- `TrafficHistory.TRAFFIC_RANGES` are the periods and bucket sizes the platform counts by
+  (MyThings adds weekly and monthly counts).
 - `Alarms.ACKNOWLEDGES` says whether the platform knows acknowledgement at all (MyThings'
   triggered business rules are events, nobody acknowledges them).
+- `ConnectionEditing.connection_edit_form(key)` is the form that changes one connection, filled
+  with its current settings (MyThings' stream definition: active, headers, basic-auth login).
 - Smaller capabilities that not every platform has: `Provisioning` (on/off the network),
   `DeviceTags`, `ConfigurationTemplates`, `BaseStations`, `DeviceLogs` (log kinds, each paged),
   `PlatformStatus` (one line the header shows).
@@ -45,6 +49,7 @@ from tui.api.models import (
     PlatformHealth,
     TemplateRef,
     TrafficBucket,
+    TrafficRange,
 )
 from tui.api.paging import Page
 from tui.api.products import Product, ProductSummary
@@ -183,6 +188,15 @@ class DeviceCommands(ABC):
 class TrafficHistory(ABC):
     """Aggregated uplink/downlink counters of a device over time."""
 
+    #: the histories the console offers, in menu order, each picked by its key; the first
+    #: with key "7" is shown first. Hourly buckets for a day, daily ones beyond.
+    TRAFFIC_RANGES: ClassVar[tuple[TrafficRange, ...]] = (
+        TrafficRange(key="1", label="1 day", duration="P1D", step="PT1H"),
+        TrafficRange(key="7", label="7 days", duration="P7D", step="P1D"),
+        TrafficRange(key="3", label="30 days", duration="P30D", step="P1D"),
+        TrafficRange(key="9", label="90 days", duration="P90D", step="P1D"),
+    )
+
     @abstractmethod
     async def traffic(
         self, key: str, *, duration: str, step: str, timezone: str
@@ -255,6 +269,18 @@ class ConnectionSwitching(ABC):
 
     @abstractmethod
     async def delete_connection(self, key: str) -> None: ...
+
+
+class ConnectionEditing(ABC):
+    """Connections whose settings can be changed after they are made."""
+
+    @abstractmethod
+    async def connection_edit_form(self, key: str) -> FormSpec:
+        """The form that changes this connection, filled with what it holds now (one look-up)."""
+
+    @abstractmethod
+    async def edit_connection(self, key: str, form: str, values: BaseModel) -> None:
+        """Apply the validated form (`form` is its id) to the connection."""
 
 
 class Provisioning(ABC):

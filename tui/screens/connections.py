@@ -3,7 +3,7 @@ and IoT Flow connections…), in one list, and new ones from the platform's own 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from tui.api.models import Connection
-from tui.api.platform import Connections, ConnectionSwitching
+from tui.api.platform import ConnectionEditing, Connections, ConnectionSwitching
 from tui.screens.base import FleetScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.form_menu import open_form
@@ -57,11 +57,12 @@ class ConnectionsScreen(FleetScreen[None]):
 
     VIEW = "connections"
     DANGEROUS: ClassVar[frozenset[str]] = frozenset(
-        {"new_connection", "toggle_active", "delete_connection"}
+        {"new_connection", "edit_connection", "toggle_active", "delete_connection"}
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload", id="connections.reload"),
         Binding("n", "new_connection", "New", id="connections.new"),
+        Binding("e", "edit_connection", "Edit", id="connections.edit"),
         Binding("a", "toggle_active", "On/off", id="connections.toggle"),
         Binding("ctrl+d", "delete_connection", "Delete", id="connections.delete"),
         Binding("escape", "escape", "Cancel / back", show=False, id="connections.escape"),
@@ -233,6 +234,10 @@ class ConnectionsScreen(FleetScreen[None]):
             and not (isinstance(platform, Connections) and platform.connection_forms())
         ):
             return None  # shown, greyed out: this platform cannot create connections
+        if allowed and action == "edit_connection":
+            if not isinstance(platform, ConnectionEditing):
+                return False
+            return True if self._cursor_key() else None
         if allowed and action in ("toggle_active", "delete_connection"):
             if not isinstance(platform, ConnectionSwitching):
                 return False
@@ -262,6 +267,35 @@ class ConnectionsScreen(FleetScreen[None]):
             return
         self.notify(f"{connection.name}: {'active' if active else 'inactive'}", title="Connection")
         self.load(select=connection.key)
+
+    def action_edit_connection(self) -> None:
+        """`e`: the platform's form for the connection under the cursor, filled as it is now."""
+        connection = self._cursor_connection()
+        if connection is not None:
+            self._edit(connection)
+
+    @work(exclusive=True, group="connections-edit")
+    async def _edit(self, connection: Connection) -> None:
+        platform = self.platform
+        if not isinstance(platform, ConnectionEditing):
+            return
+        try:
+            async with self.busy():
+                spec = await platform.connection_edit_form(connection.key)
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            self.report(exc, f"Reading {connection.name}")
+            return
+
+        async def save(form: str, values: Any) -> bool:
+            await platform.edit_connection(connection.key, form, values)
+            return True
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.notify(f"{connection.name} changed", title="Connection")
+                self.load(select=connection.key)
+
+        open_form(self.app, "Edit", [spec], save, saved, form_title=lambda s: f"Edit {s.title}")
 
     def action_delete_connection(self) -> None:
         connection = self._cursor_connection()

@@ -26,7 +26,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TabbedContent, TabPane
 
-from tui.api.models import DetailSection, DeviceDetail, TrafficBucket
+from tui.api.models import DetailSection, DeviceDetail, TrafficBucket, TrafficRange
 from tui.api.platform import (
     Alarms,
     DeviceCommands,
@@ -43,7 +43,7 @@ from tui.secrets import mask
 from tui.widgets.header import FleetHeader
 from tui.widgets.safe import plain, visible
 from tui.widgets.state import LoadState
-from tui.widgets.traffic_chart import DURATIONS, TrafficChart, TrafficRange, bucket_label, zone
+from tui.widgets.traffic_chart import TrafficChart, bucket_label, zone
 
 __all__ = ["TRAFFIC_VIEWS", "DeviceDetailScreen", "local_time", "render_sections"]
 
@@ -157,6 +157,8 @@ class DeviceDetailScreen(FleetScreen[None]):
         Binding("7", "traffic_range('7')", "7 days", show=False, id="device.range_7d"),
         Binding("3", "traffic_range('3')", "30 days", show=False, id="device.range_30d"),
         Binding("9", "traffic_range('9')", "90 days", show=False, id="device.range_90d"),
+        Binding("w", "traffic_range('w')", "Weeks", show=False, id="device.range_weeks"),
+        Binding("y", "traffic_range('y')", "Months", show=False, id="device.range_months"),
         Binding("l", "log", "Log", id="device.log"),
         Binding("m", "more_log", "More", show=False, id="device.log_more"),
         Binding("d", "send", "Send", id="device.send"),
@@ -184,7 +186,7 @@ class DeviceDetailScreen(FleetScreen[None]):
 
     #: whether secret fields show in clear
     revealed: reactive[bool] = reactive(False)
-    #: the history length shown: a key of DURATIONS
+    #: the history shown: the key of one of the platform's TRAFFIC_RANGES
     traffic_range: reactive[str] = reactive("7")
     #: one of TRAFFIC_VIEWS
     traffic_view: reactive[str] = reactive("frames")
@@ -306,7 +308,9 @@ class DeviceDetailScreen(FleetScreen[None]):
                 "This platform keeps no traffic history.", "the Fields tab shows the device"
             )
             return
-        chosen = DURATIONS[self.traffic_range]
+        chosen = self._range(self.traffic_range)
+        if chosen is None:
+            return
         state.loading(f"Loading {chosen.label} of traffic…")
         self._traffic_generation += 1
         self._traffic_requested = chosen.key
@@ -334,16 +338,17 @@ class DeviceDetailScreen(FleetScreen[None]):
         if buckets:
             state.ready()
         else:
-            state.empty(f"No traffic in the last {chosen.label}.", "1 7 3 9 choose another period")
+            keys = " ".join(r.key for r in self._ranges() if r.key != chosen.key)
+            state.empty(f"No traffic in the last {chosen.label}.", f"{keys} choose another period")
 
     def _show_traffic(self, chosen: TrafficRange) -> None:
         tz = zone(self._tz_name())
-        self.query_one("#traffic-chart", TrafficChart).show(self.buckets, tz, hourly=chosen.hourly)
+        self.query_one("#traffic-chart", TrafficChart).show(self.buckets, tz, chosen)
         table = self.query_one("#traffic-table", DataTable)
         table.clear()
         for bucket in self.buckets:
             table.add_row(
-                bucket_label(bucket.start, tz, chosen.hourly, long=True),
+                bucket_label(bucket.start, tz, chosen.unit, long=True),
                 Text(str(bucket.up), justify="right"),
                 Text(str(bucket.up_lost), justify="right"),
                 Text(str(bucket.down), justify="right"),
@@ -354,6 +359,15 @@ class DeviceDetailScreen(FleetScreen[None]):
         self._controls()
 
     # ------------------------------------------------------------------ drawing
+
+    def _ranges(self) -> tuple[TrafficRange, ...]:
+        """The histories this platform offers (the usual four until a profile is open)."""
+        platform = self.platform
+        source = platform if isinstance(platform, TrafficHistory) else TrafficHistory
+        return source.TRAFFIC_RANGES
+
+    def _range(self, key: str | None) -> TrafficRange | None:
+        return next((r for r in self._ranges() if r.key == key), None)
 
     def _tz_name(self) -> str:
         profile = self.fleet.profile
@@ -406,25 +420,31 @@ class DeviceDetailScreen(FleetScreen[None]):
 
     def _controls(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
-        # Each period's key is its first digit (1, 7, 3, 9): underlined, as a menu accelerator.
-        for key, choice in DURATIONS.items():
-            style = "bold reverse" if key == self.traffic_range else ""
+        # Each period's key underlined, as a menu accelerator: its label's first character when
+        # it is the key (1 day, 7 days…), else written before the label (w 13 weeks).
+        for choice in self._ranges():
+            style = "bold reverse" if choice.key == self.traffic_range else ""
+            keyed = f"{style} underline".strip()
             text.append(" ", style=style)
-            text.append(choice.label[0], style=f"{style} underline".strip())
-            text.append(f"{choice.label[1:]} ", style=style)
+            if choice.label.startswith(choice.key):
+                text.append(choice.key, style=keyed)
+                text.append(f"{choice.label[len(choice.key) :]} ", style=style)
+            else:
+                text.append(choice.key, style=keyed)
+                text.append(f" {choice.label} ", style=style)
             text.append(" ")
         text.append("│ v ", style="dim")
         for view in TRAFFIC_VIEWS:
             text.append(f" {view} ", style="bold reverse" if view == self.traffic_view else "")
         text.append("\n")
-        chosen = DURATIONS.get(self._traffic_loaded or "", None)
+        chosen = self._range(self._traffic_loaded)
         if chosen is not None and self.traffic_view != "table":
             chart = self.query_one("#traffic-chart", TrafficChart)
             text.append(" ")
             text.append_text(chart.legend())
         elif chosen is not None:
-            step = "hourly" if chosen.hourly else "daily"
-            text.append(f" {len(self.buckets)} {step} buckets, {self._tz_name()} time", "dim")
+            every = "daily" if chosen.unit == "day" else f"{chosen.unit}ly"
+            text.append(f" {len(self.buckets)} {every} buckets, {self._tz_name()} time", "dim")
         self.query_one("#traffic-controls", Static).update(text)
 
     def watch_revealed(self, _: bool) -> None:
@@ -486,7 +506,10 @@ class DeviceDetailScreen(FleetScreen[None]):
             return isinstance(platform, DeviceEditing) and (self.detail is not None or None)
         if action == "alarms":
             return isinstance(platform, Alarms)
-        if action in ("traffic_range", "traffic_view"):
+        if action == "traffic_range":
+            offered = platform is None or isinstance(platform, TrafficHistory)
+            return offered and self._range(str(parameters[0])) is not None
+        if action == "traffic_view":
             return platform is None or isinstance(platform, TrafficHistory)
         if action == "log":
             return isinstance(platform, DeviceLogs) and bool(platform.LOG_KINDS)

@@ -18,7 +18,7 @@ screen code.
 from __future__ import annotations
 
 import types
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
@@ -41,7 +41,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from tui.api.errors import ApiError
 from tui.api.forms import FormSpec, field_of
@@ -52,7 +61,7 @@ if TYPE_CHECKING:
     from tui.app import FleetApp
 
 ResultT = TypeVar("ResultT")
-FieldKind = Literal["text", "secret", "int", "float", "choice", "choices", "bool"]
+FieldKind = Literal["text", "multiline", "secret", "int", "float", "choice", "choices", "bool"]
 #: an async look-up that answers a picker's options as (label, value) pairs
 OptionLoader = Callable[[], Awaitable[Sequence[tuple[str, str]]]]
 
@@ -98,10 +107,14 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def fields_from_model(model: type[BaseModel], choices: Collection[str] = ()) -> list[FieldSpec]:
+def fields_from_model(
+    model: type[BaseModel], choices: Collection[str] = (), values: Mapping[str, Any] | None = None
+) -> list[FieldSpec]:
     """The form fields of an input model, in its order: the title is the label, the description
     the help line, `ui(...)` the rest (tui/api/forms.py); fields named in `choices` are pickers
-    filled from the platform. A field whose default is None is optional (blank leaves it out)."""
+    filled from the platform; `values` (what an edited thing holds now) replace the defaults.
+    A field whose default is None is optional (blank leaves it out)."""
+    current = values or {}
     specs: list[FieldSpec] = []
     for name, info in model.model_fields.items():
         extra = field_of(model, name)
@@ -121,9 +134,14 @@ def fields_from_model(model: type[BaseModel], choices: Collection[str] = ()) -> 
             kind = "choice"
         elif extra.get("secret"):
             kind = "secret"
+        elif extra.get("multiline"):
+            kind = "multiline"
         else:
             kind = "text"
         default = None if info.is_required() else info.get_default(call_default_factory=True)
+        optional = not info.is_required() and default is None and kind != "bool"
+        if name in current:
+            default = current[name]
         if listed and kind == "text":
             default = ", ".join(default) if default else None
         specs.append(
@@ -135,7 +153,7 @@ def fields_from_model(model: type[BaseModel], choices: Collection[str] = ()) -> 
                 value=default,
                 help=info.description or "",
                 options=options,
-                optional=not info.is_required() and default is None and kind != "bool",
+                optional=optional,
             )
         )
     return specs
@@ -167,6 +185,8 @@ class FormField(Horizontal):
     FormField.-invalid Input { border: tall $error; }
     FormField.-invalid Select > SelectCurrent { border: tall $error; }
     FormField.-invalid SelectionList { border: tall $error; }
+    FormField.-invalid TextArea { border: tall $error; }
+    FormField TextArea { height: 6; }
     FormField SelectionList { height: auto; max-height: 8; }
     """
 
@@ -206,6 +226,16 @@ class FormField(Horizontal):
             )
         if spec.kind == "bool":
             return Checkbox(spec.label, value=bool(spec.value), id=wid)
+        if spec.kind == "multiline":
+            # tab moves to the next field, as everywhere in a form; soft wrap, no line numbers
+            return TextArea(
+                "" if spec.value is None else str(spec.value),
+                soft_wrap=True,
+                tab_behavior="focus",
+                show_line_numbers=False,
+                placeholder=spec.placeholder,
+                id=wid,
+            )
         return Input(
             value="" if spec.value is None else str(spec.value),
             placeholder=spec.placeholder,
@@ -225,6 +255,8 @@ class FormField(Horizontal):
             return list(widget.selected)
         if isinstance(widget, Checkbox):
             return widget.value
+        if isinstance(widget, TextArea):
+            return widget.text
         assert isinstance(widget, Input)
         return widget.value
 
@@ -530,6 +562,7 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
     @on(Select.Changed)
     @on(SelectionList.SelectedChanged)
     @on(Checkbox.Changed)
+    @on(TextArea.Changed)
     def _changed(self, event: Any) -> None:
         widget = getattr(event, "control", None)
         if widget is not None and widget.id and widget.id.startswith("input-"):
@@ -628,7 +661,7 @@ class ModelForm(FormScreen[ResultT]):
         super().__init__()
 
     def fields(self) -> list[FieldSpec]:
-        return fields_from_model(self.spec.model, self.spec.choices)
+        return fields_from_model(self.spec.model, self.spec.choices, self.spec.values)
 
     def on_mount(self) -> None:
         super().on_mount()

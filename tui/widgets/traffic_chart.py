@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,44 +12,17 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from tui.api.models import TrafficBucket
+from tui.api.models import TrafficBucket, TrafficRange
 
 __all__ = [
-    "DURATIONS",
     "ChartMode",
     "TrafficChart",
-    "TrafficRange",
     "bucket_label",
     "zone",
 ]
 
 ChartMode = Literal["frames", "radio"]
 
-
-@dataclass(frozen=True)
-class TrafficRange:
-    """One choice of history length: its key, label and the ISO-8601 duration and step asked for."""
-
-    key: str
-    label: str
-    duration: str
-    step: str
-
-    @property
-    def hourly(self) -> bool:
-        return self.step.startswith("PT")
-
-
-#: the history lengths offered, by key; hourly buckets for a day, daily ones beyond
-DURATIONS: dict[str, TrafficRange] = {
-    r.key: r
-    for r in (
-        TrafficRange("1", "1 day", "P1D", "PT1H"),
-        TrafficRange("7", "7 days", "P7D", "P1D"),
-        TrafficRange("3", "30 days", "P30D", "P1D"),
-        TrafficRange("9", "90 days", "P90D", "P1D"),
-    )
-}
 
 # Colours by meaning, the same in every theme: green flows, red losses.
 UP_COLOR = (80, 200, 120)
@@ -68,12 +40,20 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def bucket_label(start: datetime, tz: ZoneInfo, hourly: bool, *, long: bool = False) -> str:
-    """A bucket's start in the profile's zone: `21:00` / `11-18` for axes, fuller for tables."""
-    local = start.astimezone(tz)
-    if long:
-        return local.strftime("%Y-%m-%d %H:%M" if hourly else "%a %Y-%m-%d")
-    return local.strftime("%H:%M" if hourly else "%m-%d")
+#: how a bucket's start reads, by its unit: (on an axis, in a table)
+_LABELS = {
+    "hour": ("%H:%M", "%Y-%m-%d %H:%M"),
+    "day": ("%m-%d", "%a %Y-%m-%d"),
+    "week": ("%m-%d", "week of %Y-%m-%d"),
+    "month": ("%Y-%m", "%B %Y"),
+}
+
+
+def bucket_label(start: datetime, tz: ZoneInfo, unit: str, *, long: bool = False) -> str:
+    """A bucket's start in the profile's zone: `21:00` / `11-18` / `2026-11` for axes, fuller
+    for tables; `unit` is a `TrafficRange.unit`."""
+    short, full = _LABELS.get(unit, _LABELS["day"])
+    return start.astimezone(tz).strftime(full if long else short)
 
 
 class TrafficChart(PlotextPlot):
@@ -92,17 +72,17 @@ class TrafficChart(PlotextPlot):
         super().__init__(id=id)
         self._buckets: list[TrafficBucket] = []
         self._tz = ZoneInfo("UTC")
-        self._hourly = False
+        self._unit = "day"
 
     @property
     def buckets(self) -> list[TrafficBucket]:
         return self._buckets
 
-    def show(self, buckets: Sequence[TrafficBucket], tz: ZoneInfo, *, hourly: bool) -> None:
-        """Plot these buckets (oldest first), labelled in `tz`."""
+    def show(self, buckets: Sequence[TrafficBucket], tz: ZoneInfo, chosen: TrafficRange) -> None:
+        """Plot these buckets of the `chosen` range (oldest first), labelled in `tz`."""
         self._buckets = list(buckets)
         self._tz = tz
-        self._hourly = hourly
+        self._unit = chosen.unit
         self.refresh()
 
     def legend(self) -> Text:
@@ -143,7 +123,7 @@ class TrafficChart(PlotextPlot):
         room = max(2, (self.size.width - 10) // 12)
         every = max(1, -(-n // room))
         positions = list(range(n - 1, -1, -every))[::-1]
-        labels = [bucket_label(self._buckets[i].start, self._tz, self._hourly) for i in positions]
+        labels = [bucket_label(self._buckets[i].start, self._tz, self._unit) for i in positions]
         return positions, labels
 
     def _draw(self) -> None:

@@ -8,6 +8,7 @@ business rules are its alarms; stream definitions its connections.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -45,12 +46,14 @@ from tui.api.models import (
     PlatformHealth,
     TemplateRef,
     TrafficBucket,
+    TrafficRange,
 )
 from tui.api.paging import Page
 from tui.api.platform import (
     Alarms,
     BaseStations,
     ConfigurationTemplates,
+    ConnectionEditing,
     Connections,
     ConnectionSwitching,
     DeviceCommands,
@@ -73,6 +76,7 @@ from tui.api.platforms.mythings_forms import (
     OtaaKeysChange,
     PublicChange,
     StreamDefinitionCreate,
+    StreamDefinitionEdit,
     StreamDefinitionUpdate,
     TagsReplace,
     ThingAbpCreate,
@@ -101,6 +105,8 @@ API = "/mythings/1.1.0"
 TOKEN_PATH = "/token"
 REVOKE_PATH = "/revoke"
 #: GET …/logs/*/count intervals, and the traffic step (ISO-8601) each one is
+#: the most containers whose latest value a thing's "latest" log asks for
+LATEST_CONTAINERS = 100
 COUNT_INTERVALS = {"HOURLY": "PT1H", "DAILY": "P1D", "WEEKLY": "P7D", "MONTHLY": "P1M"}
 #: How many reserved device addresses the ABP form offers to pick from
 ADDRESS_CHOICES = 20
@@ -530,6 +536,18 @@ class _Stream(WireModel):
         return self.streamDefinitionId or self.id or ""
 
 
+class _Header(WireModel):
+    key: str | None = None
+    value: str | None = None
+
+
+class _StreamSettings(_Stream):
+    """What a stream definition's edit form starts from."""
+
+    headers: list[_Header] | None = None
+    userName: str | None = None
+
+
 def _stream(stream: _Stream) -> Connection:
     state = None if stream.active is None else ("active" if stream.active else "inactive")
     return Connection(
@@ -811,6 +829,7 @@ class MyThings(
     DeviceCommands,
     Connections,
     ConnectionSwitching,
+    ConnectionEditing,
     Alarms,
     TrafficHistory,
     Provisioning,
@@ -848,7 +867,20 @@ class MyThings(
         "stream": ("stream definition", "stream definitions"),
     }
     ACKNOWLEDGES: ClassVar[bool] = False
-    LOG_KINDS: ClassVar[dict[str, str]] = {kind: spec[0] for kind, spec in _LOGS.items()}
+    # The network log is counted HOURLY, DAILY, WEEKLY or MONTHLY: a range for each.
+    TRAFFIC_RANGES: ClassVar[tuple[TrafficRange, ...]] = (
+        TrafficRange(key="1", label="1 day", duration="P1D", step="PT1H"),
+        TrafficRange(key="7", label="7 days", duration="P7D", step="P1D"),
+        TrafficRange(key="3", label="30 days", duration="P30D", step="P1D"),
+        TrafficRange(key="w", label="13 weeks", duration="P13W", step="P1W"),
+        TrafficRange(key="y", label="12 months", duration="P12M", step="P1M"),
+    )
+    # The latest value of each container first (one call per container of the thing's type),
+    # then the histories the vendor pages.
+    LOG_KINDS: ClassVar[dict[str, str]] = {
+        "latest": "Latest per container",
+        **{kind: spec[0] for kind, spec in _LOGS.items()},
+    }
 
     def __init__(
         self,
@@ -1102,12 +1134,43 @@ class MyThings(
             params=params,
         )
 
+    async def latest_values(self, key: str) -> list[LogEntry]:
+        """The newest value of each container of the thing's type, in the type's order (a
+        container that never reported shows with no time and no value)."""
+        containers = (await self.thing_type(key)).containers or []
+        # A type has a handful of containers; past LATEST_CONTAINERS an answer is not believed.
+        # The path names a container by its name (`containerName`), as the vendor page says.
+        named = [c for c in containers if c.name or c.container][:LATEST_CONTAINERS]
+        names = [c.name or c.container or "" for c in named]
+        gate = asyncio.Semaphore(8)
+
+        async def newest_of(name: str) -> list[ContainerValue]:
+            async with gate:
+                return await self.container_values(key, name, results=1)
+
+        newest = await asyncio.gather(*(newest_of(n) for n in names))
+        entries = []
+        for name, values in zip(names, newest, strict=True):
+            value = values[0] if values else None
+            entries.append(
+                LogEntry(
+                    at=_when(value.timestamp) if value else None,
+                    source=name,
+                    value="" if value is None or value.value is None else str(value.value),
+                    raw=value.model_dump(mode="json") if value else {},
+                )
+            )
+        return entries
+
     # ------------------------------------------------------------ logs and counts
 
     async def device_log(
         self, key: str, kind: str, cursor: str | None = None, *, timeframe: int | None = None
     ) -> Page[LogEntry]:
-        """One page of a thing's decoded values, network frames or locations."""
+        """One page of a thing's decoded values, network frames or locations; "latest" is the
+        newest value of each of its containers, one page."""
+        if kind == "latest":
+            return Page[LogEntry](items=await self.latest_values(key))
         if kind not in _LOGS:
             raise ValueError(f"no log kind {kind!r}: one of {', '.join(_LOGS)}")
         _, where, row = _LOGS[kind]
@@ -1523,6 +1586,25 @@ class MyThings(
         if form == "stream" and isinstance(values, StreamDefinitionCreate):
             return await self.create_stream_definition(values)
         raise ValueError(f"no connection form {form!r} takes {type(values).__name__}")
+
+    async def connection_edit_form(self, key: str) -> FormSpec:
+        """The stream definition's edit form, filled from GET /streamdefinitions/{id} (the
+        password is never answered: blank keeps it)."""
+        current = _StreamSettings.model_validate(await self.get_stream_definition(key))
+        # A header holds no control character: any the answer has (a newline too) is dropped.
+        lines = (f"{h.key}: {h.value or ''}" for h in current.headers or () if h.key)
+        headers = "\n".join("".join(c for c in line if " " <= c != "\x7f") for line in lines)
+        values = {"active": bool(current.active), "headers": headers or None}
+        if current.userName:
+            values["username"] = current.userName
+        title = f"stream definition {current.name or key}"
+        return FormSpec("stream-edit", title, StreamDefinitionEdit, submit="Save", values=values)
+
+    async def edit_connection(self, key: str, form: str, values: BaseModel) -> None:
+        if form == "stream-edit" and isinstance(values, StreamDefinitionEdit):
+            await self.update_stream_definition(key, values.update())
+            return
+        raise ValueError(f"no connection edit form {form!r} takes {type(values).__name__}")
 
 
 _CREATE_FORMS: dict[type[BaseModel], str] = {

@@ -31,12 +31,15 @@ __all__ = [
     "OtaaKeysChange",
     "PublicChange",
     "StreamDefinitionCreate",
+    "StreamDefinitionEdit",
     "StreamDefinitionUpdate",
     "TagsReplace",
     "ThingAbpCreate",
     "ThingEthernetCreate",
     "ThingNameChange",
     "ThingOtaaCreate",
+    "parse_headers",
+    "template_text",
 ]
 
 CONNECTIVITY_TYPES = ("LORA.ABP", "LORA.OTAA", "ETHERNET")
@@ -579,6 +582,40 @@ class ConfigurationTemplateCommand(_Form):
 
 # ---------------------------------------------------------------- stream definitions
 
+#: an HTTP header name (RFC 9110 token)
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def template_text(value: str | None) -> str | None:
+    """A stream template as the platform should receive it.
+
+    The vendor's page asks for "a backslash before every double-quote" of the template: that
+    is what JSON encoding of the body writes, so quotes are typed as they are. A template pasted
+    as the page writes it (every quote already behind a backslash) is unescaped first, so that
+    it is not escaped twice.
+    """
+    if not value or not value.strip():
+        return None
+    if '\\"' in value and '"' not in value.replace('\\"', ""):
+        value = value.replace('\\"', '"')
+    return value
+
+
+def parse_headers(text: str | None) -> dict[str, str]:
+    """Headers typed one per line as `Name: value`; blank lines are skipped."""
+    headers: dict[str, str] = {}
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        name, value = name.strip(), value.strip()
+        if not sep or not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"line {number}: a header is written Name: value")
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError(f"line {number}: a header value holds no control characters")
+        headers[name] = value
+    return headers
+
 
 class StreamDefinitionCreate(_Form):
     """A stream definition: where the platform posts a company's device data."""
@@ -601,7 +638,9 @@ class StreamDefinitionCreate(_Form):
         default=None,
         max_length=4096,
         title="Template",
-        description="a FREEFORM body with %placeholders%, e.g. %thingidentifier%",
+        description="the body, with %placeholders% (%thingidentifier%, %value%…); type quotes "
+        'as they are: fleet puts the backslash before each " that the vendor asks for',
+        json_schema_extra=ui(multiline=True, placeholder='{"thing": "%thingidentifier%"}'),
     )
     active: bool = Field(default=False, title="Active")
     auto_link: bool = Field(default=True, title="Link things automatically")
@@ -633,6 +672,11 @@ class StreamDefinitionCreate(_Form):
         if not re.fullmatch(r"https?://[^\s/:]+(:\d{1,5})?(/\S*)?", value, re.IGNORECASE):
             raise ValueError("URL must look like https://host[:port]/path")
         return value
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, value: str | None) -> str | None:
+        return template_text(value)
 
     @field_validator("password")
     @classmethod
@@ -680,3 +724,38 @@ class StreamDefinitionUpdate(_Form):
         if self.username is not None:
             body["userName"] = self.username
         return body
+
+
+class StreamDefinitionEdit(_Form):
+    """What the vendor lets change on a stream definition (its PUT): on or off, the headers
+    it sends, its basic-auth login."""
+
+    active: bool = Field(default=False, title="Active")
+    headers: str | None = Field(
+        default=None,
+        title="Headers",
+        description="one per line, Name: value; blank sends none",
+        json_schema_extra=ui(multiline=True, placeholder="Content-Type: application/json"),
+    )
+    username: str | None = Field(default=None, max_length=255, title="Basic auth user")
+    password: str | None = Field(
+        default=None,
+        title="Basic auth password",
+        description="blank keeps the password it has",
+        json_schema_extra=ui(secret=True),
+    )
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: str | None) -> str | None:
+        parse_headers(value)
+        return value
+
+    def update(self) -> StreamDefinitionUpdate:
+        """The PUT's change: every header replaced by these, the password only when typed."""
+        return StreamDefinitionUpdate(
+            active=self.active,
+            headers=parse_headers(self.headers),
+            username=self.username or None,
+            password=self.password or None,
+        )
