@@ -462,7 +462,7 @@ _DEMO_FIELDS: dict[str, dict[str, Any]] = {
         "auth": "aksk",
         "access_key": "FLEETDEMOIOTDAAK0001",
     },
-    "enos": {"product_key": "fleetGwPK01", "device_key": "fleet-gw-01"},
+    "enos": {"product_key": "fleetGwPK", "device_key": "fleet-gw-01"},
     "telit": {"auth": "password", "username": "demo@fleet.example"},
 }
 # Secrets for every auth mode of the platform, so a demo profile switched to another mode still logs in.
@@ -473,7 +473,7 @@ _DEMO_SECRETS: dict[str, dict[str, str]] = {
         "token": "5e3f7a1c-2b8d-4c6e-9f0a-1d2c3b4a5e6f",
     },
     "iotda": {"secret_key": "iotda-demo-secret-key", "token": "iotda-demo-iam-token"},
-    "enos": {"device_secret": "enos-demo-device-secret"},
+    "enos": {"device_secret": "enos-demo-gateway-secret"},
     "telit": {"password": "telit-demo-password", "app_token": "telit-demo-app-token"},
 }
 

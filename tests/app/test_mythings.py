@@ -14,7 +14,8 @@ from tests.app.test_bulk import labels, menu
 from tests.app.test_devices import loaded, table
 from tui.screens.base_stations import BaseStationsScreen
 from tui.screens.device_detail import DeviceDetailScreen
-from tui.widgets.form import ModelForm
+from tui.screens.devices import DevicesScreen
+from tui.widgets.form import FormField, ModelForm
 
 PROFILE = "demo-mythings"
 
@@ -251,3 +252,110 @@ async def test_edit_a_things_tags_from_its_detail(make_app) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: any("changed" in n for n in notifications(app)))
         await wait_for(pilot, lambda: "audited" in str(detail.detail and detail.detail.raw))
+
+
+# ---------------------------------------------------------------- forms, in each state
+
+
+async def open_create_form(pilot: Any, app: Any, key: str) -> ModelForm:
+    """The devices view's `n`, then the form of that connectivity, its pickers loaded."""
+    await loaded(pilot, app)
+    await pilot.press("n")
+    await wait_for(pilot, lambda: not isinstance(app.screen, DevicesScreen))
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+    form = app.screen
+    for name in form.spec.choices:
+        picker = form.form_field(name).input
+        await wait_for(pilot, lambda picker=picker: len(getattr(picker, "_options", ())) > 1)
+    return form
+
+
+async def test_an_otaa_thing_refused_at_the_field_then_created(make_app) -> None:
+    app = make_app(profile=PROFILE, devices=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await open_create_form(pilot, app, "o")
+        form.form_field("thing_identifier").input.value = "70B3D5FF00000042"
+        form.form_field("thing_type_id").input.value = "10"
+        form.form_field("application_eui").input.value = "70B3D57ED000000"  # 15 digits
+        form.form_field("application_key").input.value = "XYZ"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        errors = {
+            w.spec.name: str(w.query_one(".field-error").render()) for w in form.query(FormField)
+        }
+        assert errors["application_key"] == "ApplicationKey must be 32 characters"
+        assert errors["application_eui"] == "ApplicationEUI must be 16 characters"
+        assert "2 field(s) to fix: AppEUI, AppKey" in str(form.query_one("#form-summary").render())
+        form.form_field("application_eui").input.value = "70B3D57ED0000001"
+        form.form_field("application_key").input.value = "2B7E151628AED2A6ABF7158809CF4F3C"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        assert any("70B3D5FF00000042" in n for n in notifications(app))
+
+
+async def test_an_abp_thing_takes_its_address_from_the_reserved_pool(make_app) -> None:
+    app = make_app(profile=PROFILE, devices=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await open_create_form(pilot, app, "a")
+        pool = [value for _, value in form.form_field("device_address").input._options[1:]]
+        assert pool and all(len(a) == 8 for a in pool)
+        form.form_field("thing_identifier").input.value = "70B3D5FF00000043"
+        form.form_field("thing_type_id").input.value = "10"
+        form.form_field("device_address").input.value = pool[0]
+        form.form_field("network_session_key").input.value = "44341234123412344444123412341241"
+        form.form_field("application_session_keys").input.value = "1:11111234"
+        await pilot.pause()
+        assert "ApplicationSessionKey must be 32 characters" in str(
+            form.query_one("#field-application_session_keys .field-error").render()
+        )
+        keys = "1:11111234123412341234123412341243, 2:21111234123412341234123412341243"
+        form.form_field("application_session_keys").input.value = keys
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        thing = await app.platform.get_device("70B3D5FF00000043")
+        assert thing.raw["technologyDetails"]["deviceAddress"] == pool[0]
+        assert pool[0] not in await app.platform.device_addresses()
+
+
+def _filled_otaa(form: ModelForm) -> None:
+    form.form_field("thing_identifier").input.value = "70B3D5FF00000042"
+    form.form_field("thing_name").input.value = "Lobby [b]sensor[/b]"
+    form.form_field("thing_type_id").input.value = "10"
+    form.form_field("application_eui").input.value = "70B3D57ED0000001"
+    form.form_field("application_key").input.value = "2B7E1516"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key", ["o", "a", "e"], ids=["otaa-refused", "abp", "ethernet"])
+def test_snapshot_create_forms(snap_compare, make_app, size, key) -> None:
+    app = make_app(profile=PROFILE, devices=20)
+
+    async def run_before(pilot: Any) -> None:
+        form = await open_create_form(pilot, app, key)
+        if key == "o":
+            _filled_otaa(form)
+            await pilot.press("ctrl+s")  # refused: the AppKey's field says why
+        elif key == "a":  # the address picker open on the company's reserved pool
+            picker = form.form_field("device_address")
+            picker.input.focus()
+            form.query_one("#form-fields").scroll_to_widget(picker, animate=False)
+            await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_stream_edit_form(snap_compare, make_app, size) -> None:
+    app = make_app(profile=PROFILE, view="connections", devices=20)
+
+    async def run_before(pilot: Any) -> None:
+        await wait_for(pilot, lambda: len(app.screen.connections) == 1)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelForm))
+        app.screen.form_field("headers").input.text = "Content-Type: application/json\nX-Fleet"
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -27,7 +27,9 @@ from tui.api.platform import (
     Alarms,
     BaseStations,
     ConfigurationTemplates,
+    ConnectionEditing,
     Connections,
+    ConnectionSwitching,
     DeviceCommands,
     DeviceCreation,
     DeviceDirectory,
@@ -208,14 +210,14 @@ def test_it_is_every_capability_the_vendor_page_offers(vendor: Vendor) -> None:
     for capability in (
         DeviceDirectory, DeviceCreation, DeviceEditing, DeviceCommands, Connections, Alarms,
         TrafficHistory, Provisioning, DeviceTags, ConfigurationTemplates, BaseStations,
-        DeviceLogs, PlatformStatus,
+        DeviceLogs, PlatformStatus, ConnectionSwitching, ConnectionEditing,
     ):  # fmt: skip
         assert isinstance(mt, capability), capability
     assert mt.DEVICE_KEY.check("1234abcdabcd3333") is None
     assert mt.DEVICE_KEY.check("eth-env:01") is None
     assert mt.DEVICE_KEY.check("a/b") is not None and mt.DEVICE_KEY.check(" ") is not None
     assert mt.DEVICE_KEY.normal(" 1234abcdabcd3333 ") == "1234abcdabcd3333"
-    assert set(mt.LOG_KINDS) == {"decoded", "network", "locations"}
+    assert list(mt.LOG_KINDS) == ["latest", "decoded", "network", "locations"]
     assert SECRET not in repr(mt)
     with pytest.raises(ValueError):
         MyThings(HOST)

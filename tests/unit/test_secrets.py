@@ -121,7 +121,7 @@ def test_simulator_profiles_get_demo_secrets_without_asking(fake_keyring: FakeKe
     assert resolver.get_secret(demos["demo-thingpark"]) == "thingpark-demo-secret"
     assert resolver.get_secret(demos["demo-iotda"], "secret_key") == "iotda-demo-secret-key"
     assert resolver.get_secret(demos["demo-mythings"]) == "mythings-demo-secret"
-    assert resolver.get_secret(demos["demo-enos"]) == "enos-demo-device-secret"
+    assert resolver.get_secret(demos["demo-enos"]) == "enos-demo-gateway-secret"
     assert resolver.get_secret(demos["demo-telit"]) == "telit-demo-password"
     assert fake_keyring.calls == []
 

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from tui.api.bulk import Action, ActionKind, CannotTell, Target
 from tui.api.errors import ApiError
 from tui.api.forms import FormSpec
-from tui.api.models import DeviceSummary, TagsChange
+from tui.api.models import Created, DeviceSummary, TagsChange
 from tui.api.platform import (
     Alarms,
     ConfigurationTemplates,
@@ -178,7 +178,9 @@ class CreateDevices(_FormAction):
         return f"create {target.label or target.key or self.spec.title}"
 
     async def apply(self, target: Target) -> str:
-        return await self.platform.create_device(self.spec.id, self.values(target))
+        made = await self.platform.create_device(self.spec.id, self.values(target))
+        # A secret shown once (EnOS's deviceSecret) is dropped here: a run keeps none.
+        return made.key if isinstance(made, Created) else made
 
     async def exists(self, target: Target) -> bool:
         key = self.platform.created_key(self.spec.id, self.values(target))

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 from tui.api.forms import ui
 from tui.api.paging import Page
@@ -30,6 +30,7 @@ __all__ = [
     "Connection",
     "ConnectionsChange",
     "ConnectivityPlan",
+    "Created",
     "DetailField",
     "DetailSection",
     "DeviceDetail",
@@ -110,6 +111,14 @@ class DeviceSummary(_Frozen):
     connection: str | None = None
     health: str | None = None
     last_activity: datetime | None = None
+
+
+class Created(_Frozen):
+    """A device just created, when the platform hands back something shown only this once
+    (EnOS's deviceSecret): the console shows it masked until revealed, and keeps it nowhere."""
+
+    key: str
+    secrets: dict[str, SecretStr] = {}
 
 
 class DetailField(_Frozen):

@@ -43,6 +43,7 @@ from tui.api.models import (
     BaseStation,
     BaseStationLocation,
     Connection,
+    Created,
     DeviceDetail,
     DeviceSummary,
     LogEntry,
@@ -146,8 +147,9 @@ class DeviceCreation(ABC):
         """The create forms this platform offers, in menu order."""
 
     @abstractmethod
-    async def create_device(self, form: str, values: BaseModel) -> str:
-        """Create a device from a validated form (`form` is its id); answers its key."""
+    async def create_device(self, form: str, values: BaseModel) -> str | Created:
+        """Create a device from a validated form (`form` is its id); answers its key, or a
+        `Created` when the platform hands back a secret shown only once."""
 
     def created_key(self, form: str, values: BaseModel) -> str | None:
         """The key a device created from these values will have, when it is known before the

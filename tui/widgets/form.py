@@ -139,11 +139,13 @@ def fields_from_model(
         else:
             kind = "text"
         default = None if info.is_required() else info.get_default(call_default_factory=True)
+        if listed and kind == "text":
+            default = ", ".join(default) if default else None
         optional = not info.is_required() and default is None and kind != "bool"
         if name in current:
             default = current[name]
-        if listed and kind == "text":
-            default = ", ".join(default) if default else None
+            if listed and kind == "text" and isinstance(default, list):
+                default = ", ".join(str(v) for v in default) or None
         specs.append(
             FieldSpec(
                 name,
@@ -598,6 +600,13 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         model = self.validate_form(show_all=True)
         if model is None:
             self.app.bell()
+            # The first field to fix gets the focus, scrolled into view in a short terminal.
+            invalid = next((f for f in self.query(FormField) if f.has_class("-invalid")), None)
+            if invalid is not None:
+                invalid.input.focus()
+                self.query_one("#form-fields", VerticalScroll).scroll_to_widget(
+                    invalid, animate=False
+                )
             return
         if self.MUTATES and getattr(self.app, "is_readonly", False):
             self.set_summary("This profile is read-only: nothing was sent.")
