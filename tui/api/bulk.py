@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 
@@ -143,6 +143,9 @@ class Action(ABC):
     kind: ActionKind
     #: a destructive plan asks the user to type the count to confirm
     destructive: bool = False
+    #: how many targets one call takes: 1 (`apply`), or more where the platform takes a list
+    #: in one request (EnOS registers up to 1000 sub-devices at once: `apply_batch`)
+    BATCH: ClassVar[int] = 1
 
     @property
     def params(self) -> dict[str, Any]:
@@ -161,6 +164,12 @@ class Action(ABC):
     async def apply(self, target: Target) -> str:
         """Make the call (raise ApiError when the platform refuses); answer the key acted upon
         (for a create, the new device's key)."""
+
+    async def apply_batch(self, targets: Sequence[Target]) -> list[str | ApiError]:
+        """BATCH > 1: one call for these targets (at most BATCH); per target, in order, the key
+        acted upon or the platform's refusal of that one. Raises ApiError when the call as a
+        whole failed (no answer, a refusal of the whole request)."""
+        raise NotImplementedError(f"{self.id} acts on one target per call")
 
     async def exists(self, target: Target) -> bool:
         """CREATE actions: whether the target is already on the platform (resume asks this
@@ -654,6 +663,9 @@ class Runner:
     # ---------------------------------------------------------------- dispatching
 
     async def _dispatch(self) -> None:
+        if self.action.BATCH > 1:
+            await self._dispatch_batches()
+            return
         slots = asyncio.Semaphore(self.concurrency)
         after = -1
         async with asyncio.TaskGroup() as group:
@@ -678,6 +690,84 @@ class Runner:
                         break
                     after = index
                     group.create_task(self._target(index, target, slots))
+
+    async def _dispatch_batches(self) -> None:
+        """The pending targets in order, BATCH to a call, `concurrency` calls at a time."""
+        slots = asyncio.Semaphore(self.concurrency)
+        after = -1
+        chunk: list[tuple[int, Target]] = []
+
+        async def send(group: asyncio.TaskGroup) -> bool:
+            nonlocal chunk
+            await slots.acquire()
+            if self.stopping:
+                slots.release()
+                return False
+            group.create_task(self._batch(chunk, slots))
+            chunk = []
+            return True
+
+        async with asyncio.TaskGroup() as group:
+            while not self.stopping:
+                try:
+                    page = await asyncio.to_thread(
+                        self.journal.work,
+                        self.run_id,
+                        TargetState.PENDING,
+                        after=after,
+                        limit=self.PAGE,
+                    )
+                except Exception as exc:
+                    self._journal_failed(exc)
+                    break
+                if not page:
+                    break
+                for index, target in page:
+                    after = index
+                    chunk.append((index, target))
+                    if len(chunk) >= self.action.BATCH and not await send(group):
+                        break
+            if chunk and not self.stopping:
+                await send(group)
+
+    async def _batch(self, items: list[tuple[int, Target]], slots: asyncio.Semaphore) -> None:
+        """One call for several targets: each `sending`, committed, before it; then each its
+        own outcome (the same rules as one target's, `_call_batch`)."""
+        try:
+            if not await self._acquire():
+                return
+            begun: list[tuple[int, Target]] = []
+            for index, target in items:
+                if not await self._begin(index):
+                    break
+                if not target.key.strip() and self.action.kind is not ActionKind.CREATE:
+                    await self._settle(
+                        index, _Outcome(TargetState.FAILED, message="no key", sends=0)
+                    )
+                else:
+                    begun.append((index, target))
+            if not begun:
+                return
+            token = current_run.set(self.run_id)
+            try:
+                outcomes = await self._call_batch([target for _, target in begun])
+            finally:
+                current_run.reset(token)
+            for (index, _), outcome in zip(begun, outcomes, strict=True):
+                if not await self._settle(index, outcome):
+                    return
+            answered = any(o.answered for o in outcomes)
+            self._silences = 0 if answered else self._silences + 1
+            if self._silences >= 2 * self.concurrency:
+                self.interrupt(
+                    f"stopped: the platform did not answer {self._silences} calls in a row "
+                    f"({outcomes[0].message})"
+                )
+        except Exception:  # a fault of fleet's own: the targets stay as the journal has them
+            _LOG.exception("bulk run %s: a batch from target %s", self.run_id, items[0][0])
+            self.interrupt("stopped by an internal error (details in the log file)")
+        finally:
+            slots.release()
 
     async def _target(self, index: int, target: Target, slots: asyncio.Semaphore) -> None:
         """One target: a token, `sending` committed, the call, its outcome committed."""
@@ -818,6 +908,94 @@ class Runner:
             # Never processed, as far as anyone can tell: a resume sends it again.
             return _Outcome.of(TargetState.PENDING, error, sends, f"not done after {sends} tries: ")
         return _Outcome.of(TargetState.FAILED, error, sends)
+
+    async def _call_batch(self, targets: list[Target]) -> list[_Outcome]:
+        """`_call` for one call that carries several targets: a refusal of one target is that
+        target's; a failure of the whole call is each one's, and when the call may have gone
+        through, a create's targets are looked up one by one before any is sent again."""
+        kind = self.action.kind
+        outcomes: dict[int, _Outcome] = {}
+        waiting = list(range(len(targets)))
+        error: ApiError | None = None
+        sends = 0
+
+        def done(more: dict[int, _Outcome]) -> list[_Outcome]:
+            outcomes.update(more)
+            return [outcomes[i] for i in range(len(targets))]
+
+        for attempt in range(self.ATTEMPTS):
+            if attempt:
+                await self._pause(attempt)
+                if not await self._acquire():
+                    stopped = _Outcome(
+                        TargetState.PENDING,
+                        message="stopped before it was sent again",
+                        sends=sends,
+                        answered=error is not None and error.status is not None,
+                    )
+                    return done(dict.fromkeys(waiting, stopped))
+            sends += 1
+            try:
+                answers = await self.action.apply_batch([targets[i] for i in waiting])
+                if len(answers) != len(waiting):
+                    raise ValueError(f"{len(answers)} answers to {len(waiting)} targets")
+            except ApiError as exc:
+                error = exc
+            except Exception as exc:  # the input, or a fault of fleet's: nothing the platform said
+                return done(
+                    {
+                        i: _Outcome(
+                            TargetState.FAILED, message=self._describe(exc, targets[i]), sends=sends
+                        )
+                        for i in waiting
+                    }
+                )
+            else:
+                self.limiter.on_success()
+                return done(
+                    {
+                        i: _Outcome.of(TargetState.FAILED, answer, sends)
+                        if isinstance(answer, ApiError)
+                        else _Outcome(TargetState.DONE, key=answer or None, sends=sends)
+                        for i, answer in zip(waiting, answers, strict=True)
+                    }
+                )
+            if error.status is not None and error.status != 429:
+                self.limiter.on_success()
+            if error.status == 429:
+                continue
+            if error.status is not None and error.status < 500:
+                return done(dict.fromkeys(waiting, _Outcome.of(TargetState.FAILED, error, sends)))
+            if kind is ActionKind.UNVERIFIABLE:
+                maybe = _Outcome.of(
+                    TargetState.UNCERTAIN, error, sends, "it may have gone through: "
+                )
+                return done(dict.fromkeys(waiting, maybe))
+            if kind is ActionKind.CREATE:
+                still = []
+                for i in waiting:
+                    found, why = await self._look_up(targets[i])
+                    if found is _Found.YES:
+                        message = _line(f"created (found on the platform after: {error.message})")
+                        outcomes[i] = _Outcome(
+                            TargetState.DONE, status=error.status, message=message, sends=sends
+                        )
+                    elif found is _Found.CANNOT_TELL:
+                        outcomes[i] = _Outcome.of(TargetState.UNCERTAIN, error, sends, f"{why}; ")
+                    elif found is _Found.UNKNOWN:
+                        outcomes[i] = _Outcome.of(
+                            TargetState.SENDING, error, sends, f"could not look it up ({why}): "
+                        )
+                    else:
+                        still.append(i)
+                waiting = still
+                if not waiting:
+                    return done({})
+        assert error is not None
+        if error.status is None or error.status == 429:
+            why = f"not done after {sends} tries: "
+            return done(dict.fromkeys(waiting, _Outcome.of(TargetState.PENDING, error, sends, why)))
+        return done(dict.fromkeys(waiting, _Outcome.of(TargetState.FAILED, error, sends)))
 
     async def _look_up(self, target: Target) -> tuple[_Found, str]:
         """Whether a create's device is on the platform, asked up to ATTEMPTS times."""
