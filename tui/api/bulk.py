@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -145,7 +145,7 @@ class Action(ABC):
     destructive: bool = False
     #: how many targets one call takes: 1 (`apply`), or more where the platform takes a list
     #: in one request (EnOS registers up to 1000 sub-devices at once: `apply_batch`)
-    BATCH: ClassVar[int] = 1
+    BATCH: int = 1
 
     @property
     def params(self) -> dict[str, Any]:

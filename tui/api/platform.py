@@ -24,6 +24,9 @@ vendors is declared by the adapter, as data, and the screens are generated from 
   triggered business rules are events, nobody acknowledges them).
 - `ConnectionEditing.connection_edit_form(key)` is the form that changes one connection, filled
   with its current settings (MyThings' stream definition: active, headers, basic-auth login).
+- `Gateway.gateway_detail()`: the account is one gateway whose sub-devices are the device list
+  (EnOS); `DeviceDirectory.DELETES` is False where the API cannot delete a device, and
+  `DeviceCreation.CREATE_BATCH` says how many devices one request creates (`create_devices`).
 - Smaller capabilities that not every platform has: `Provisioning` (on/off the network),
   `DeviceTags`, `ConfigurationTemplates`, `BaseStations`, `DeviceLogs` (log kinds, each paged),
   `PlatformStatus` (one line the header shows).
@@ -32,7 +35,7 @@ vendors is declared by the adapter, as data, and the screens are generated from 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel
@@ -56,6 +59,7 @@ from tui.api.paging import Page
 from tui.api.products import Product, ProductSummary
 
 if TYPE_CHECKING:
+    from tui.api.errors import ApiError
     from tui.api.http import ApiClient, CallRecord
 
 
@@ -125,6 +129,10 @@ class DeviceDirectory(ABC):
     #: (e.g. {"eui": "Node id"}); the device list titles its columns with them, and has no
     #: column for a field labelled None (one the platform's list never fills)
     DEVICE_LABELS: ClassVar[dict[str, str | None]] = {}
+    #: False where the platform's API cannot delete a device (EnOS's gateway protocol only
+    #: detaches one): `delete_device` then raises an ApiError saying so, and neither the
+    #: detail's delete nor the bulk "Delete" is offered
+    DELETES: ClassVar[bool] = True
 
     @abstractmethod
     async def list_devices(
@@ -146,10 +154,22 @@ class DeviceCreation(ABC):
     def device_forms(self) -> list[FormSpec]:
         """The create forms this platform offers, in menu order."""
 
+    #: how many devices one request can create (EnOS registers up to 1000 sub-devices at
+    #: once): above 1, a bulk create sends them together through `create_devices`
+    CREATE_BATCH: ClassVar[int] = 1
+
     @abstractmethod
     async def create_device(self, form: str, values: BaseModel) -> str | Created:
         """Create a device from a validated form (`form` is its id); answers its key, or a
         `Created` when the platform hands back a secret shown only once."""
+
+    async def create_devices(
+        self, form: str, values: Sequence[BaseModel]
+    ) -> list[str | Created | ApiError]:
+        """CREATE_BATCH > 1: create these in one request (at most CREATE_BATCH); per device, in
+        order, its key (or `Created`) or the platform's refusal of that one. Raises ApiError
+        when the request as a whole fails."""
+        raise NotImplementedError(f"{type(self).__name__} creates one device per request")
 
     def created_key(self, form: str, values: BaseModel) -> str | None:
         """The key a device created from these values will have, when it is known before the
@@ -271,6 +291,15 @@ class ConnectionSwitching(ABC):
 
     @abstractmethod
     async def delete_connection(self, key: str) -> None: ...
+
+
+class Gateway(ABC):
+    """The account is one gateway device, and the device list is its sub-devices (EnOS): the
+    list shows the gateway's identity above them."""
+
+    @abstractmethod
+    async def gateway_detail(self) -> DeviceDetail:
+        """Who the gateway is and how it is connected, as labelled fields."""
 
 
 class ConnectionEditing(ABC):

@@ -501,7 +501,9 @@ class DeviceDetailScreen(FleetScreen[None]):
                 or None
             )
         if action == "delete":
-            return isinstance(platform, DeviceDirectory) and (self.detail is not None or None)
+            if not isinstance(platform, DeviceDirectory) or not platform.DELETES:
+                return False
+            return self.detail is not None or None
         if action == "edit":
             return isinstance(platform, DeviceEditing) and (self.detail is not None or None)
         if action == "alarms":

@@ -45,7 +45,7 @@ from tui.api.actions import (
 from tui.api.bulk import Action, Target, TargetState, plan
 from tui.api.errors import ApiError
 from tui.api.forms import FormSpec
-from tui.api.models import DeviceSummary, TagsChange
+from tui.api.models import Created, DeviceSummary, TagsChange
 from tui.api.paging import Page, walk
 from tui.api.platform import (
     DeviceCommands,
@@ -53,6 +53,7 @@ from tui.api.platform import (
     DeviceDirectory,
     DeviceEditing,
     DeviceTags,
+    Gateway,
     Provisioning,
 )
 from tui.api.table_files import columns, read_rows, write_rows
@@ -61,10 +62,11 @@ from tui.screens.base import FleetScreen
 from tui.screens.bulk import RunEnded
 from tui.screens.bulk_plan import ActionMenu, MenuEntry, PlanScreen
 from tui.screens.form_menu import open_form
+from tui.screens.secret_once import SecretOnceScreen
 from tui.widgets.form import ModelForm
 from tui.widgets.header import FleetHeader
 from tui.widgets.paged_rows import FilterJob, RowFilter
-from tui.widgets.safe import one_line
+from tui.widgets.safe import one_line, plain, visible
 from tui.widgets.state import LoadState
 from tui.widgets.virtual_table import Column, Fetch, PromptBar, Row, VirtualTable
 
@@ -243,12 +245,17 @@ class PagedListScreen(FleetScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield FleetHeader(self.VIEW)
+        yield from self.compose_top()
         yield LoadState(
             VirtualTable(self.COLUMNS, busy=self.busy, id="list-table"), id="list-state"
         )
         yield PromptBar(id="list-prompt")
         yield Static("", id="list-status", classes="list-status")
         yield Footer()
+
+    def compose_top(self) -> ComposeResult:
+        """What a list shows above its rows (nothing by default)."""
+        yield from ()
 
     @property
     def table(self) -> VirtualTable:
@@ -811,6 +818,44 @@ class DevicesScreen(PagedListScreen):
         Binding("n", "new_device", "New", id="devices.new"),
     ]
 
+    DEFAULT_CSS = """
+    DevicesScreen #gateway-panel {
+        height: auto; max-height: 3; padding: 0 1; background: $boost; display: none;
+    }
+    DevicesScreen #gateway-panel.-shown { display: block; }
+    """
+
+    def compose_top(self) -> ComposeResult:
+        # A gateway's identity (EnOS), above its sub-devices: hidden for other platforms.
+        yield Static("", id="gateway-panel")
+
+    def on_session(self) -> None:
+        super().on_session()
+        panel = self.query_one("#gateway-panel", Static)
+        platform = self.platform
+        panel.set_class(isinstance(platform, Gateway), "-shown")
+        if isinstance(platform, Gateway):
+            panel.update(Text("Gateway …", style="dim"))
+            self._load_gateway(platform)
+
+    @work(exclusive=True, group="gateway")
+    async def _load_gateway(self, platform: Gateway) -> None:
+        panel = self.query_one("#gateway-panel", Static)
+        try:
+            async with self.busy():
+                detail = await platform.gateway_detail()
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            panel.update(plain(f"Gateway: {self.report(exc, 'Reading the gateway')}", "red"))
+            return
+        text = Text(no_wrap=False)
+        text.append("Gateway ", style="bold")
+        fields = [f for section in detail.sections for f in section.fields if not f.secret]
+        for n, field in enumerate(fields):
+            text.append(" · " if n else "", style="dim")
+            text.append(f"{visible(field.label)} ", style="dim")
+            text.append(visible(field.value))
+        panel.update(text)
+
     def make_fetch(self) -> Fetch | str:
         platform = self.platform
         if not isinstance(platform, DeviceDirectory):
@@ -837,7 +882,7 @@ class DevicesScreen(PagedListScreen):
         entries = _Entries()
         marks = bool(self.table.rows.marked)
         if not self.fleet.is_readonly:
-            if isinstance(platform, DeviceDirectory):
+            if isinstance(platform, DeviceDirectory) and platform.DELETES:
                 entries.add("x", "Delete", lambda: self.plan_run(DeleteDevices(platform)))
             if isinstance(platform, DeviceCommands):
                 for spec in platform.command_forms():
@@ -1014,10 +1059,13 @@ class DevicesScreen(PagedListScreen):
             self.app, "New", platform.device_forms(), platform.create_device, self._new_device_done
         )
 
-    def _new_device_done(self, key: str | None) -> None:
-        if key:
-            self.notify(f"Device {key} created", title="New device")
-            self.show_device(key)
+    def _new_device_done(self, made: str | Created | None) -> None:
+        if isinstance(made, Created):  # with a secret shown this once (EnOS's deviceSecret)
+            self.app.push_screen(SecretOnceScreen(f"Device {made.key} created", made.secrets))
+            made = made.key
+        if made:
+            self.notify(f"Device {made} created", title="New device")
+            self.show_device(made)
 
     # ------------------------------------------------------------------ changes elsewhere
 
