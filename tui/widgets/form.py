@@ -600,19 +600,22 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         model = self.validate_form(show_all=True)
         if model is None:
             self.app.bell()
-            # The first field to fix gets the focus, scrolled into view in a short terminal.
-            invalid = next((f for f in self.query(FormField) if f.has_class("-invalid")), None)
-            if invalid is not None:
-                invalid.input.focus()
-                self.query_one("#form-fields", VerticalScroll).scroll_to_widget(
-                    invalid, animate=False
-                )
+            # The first field to fix gets the focus, at the top of the form in a short terminal
+            # (once the error lines just shown have their height).
+            self.call_after_refresh(self._show_first_invalid)
             return
         if self.MUTATES and getattr(self.app, "is_readonly", False):
             self.set_summary("This profile is read-only: nothing was sent.")
             self.app.notify("This profile is read-only.", title=self.TITLE, severity="warning")
             return
         self._send(model)
+
+    def _show_first_invalid(self) -> None:
+        invalid = next((f for f in self.query(FormField) if f.has_class("-invalid")), None)
+        if invalid is not None:
+            invalid.input.focus(scroll_visible=False)
+            fields = self.query_one("#form-fields", VerticalScroll)
+            fields.scroll_to_widget(invalid, animate=False, top=True)
 
     @on(Input.Submitted)
     def _enter_in_a_field(self) -> None:
