@@ -124,10 +124,31 @@ def _mythings(profile: ProfileBase, resolver: SecretResolver) -> Platform:
     )
 
 
+def _enos(profile: ProfileBase, resolver: SecretResolver) -> Platform:
+    from tui.api.journal import journal_path
+    from tui.api.platforms.enos import Enos
+    from tui.config import EnosProfile
+
+    assert isinstance(profile, EnosProfile)
+    verify = tls_verification(profile)
+    # The local sub-device registry lives beside the bulk journal ($FLEET_JOURNAL's folder). A
+    # demo gateway's lives in memory: the simulator starts afresh with every session.
+    registry = None if profile.simulator else journal_path().with_name("enos-registry.db")
+    return Enos(
+        profile.base_url,
+        profile.product_key,
+        profile.device_key,
+        resolver.get_secret(profile, "device_secret"),
+        verify=verify,
+        registry=registry,
+    )
+
+
 ADAPTERS: dict[str, Callable[[ProfileBase, SecretResolver], Platform]] = {
     "thingpark": _thingpark,
     "iotda": _iotda,
     "mythings": _mythings,
+    "enos": _enos,
 }
 
 
