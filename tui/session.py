@@ -44,6 +44,12 @@ class EmbeddedSimulator:
                 self._server = server
             return self._server.base_url
 
+    def mqtt_address(self) -> str:
+        """Start the simulator if needed; return its EnOS broker's address, mqtt://127.0.0.1:{port}."""
+        self.ensure()
+        with self._lock:
+            return self._server.mqtt_address
+
     def stop(self) -> None:
         with self._lock:
             if self._server is not None:
@@ -153,9 +159,12 @@ ADAPTERS: dict[str, Callable[[ProfileBase, SecretResolver], Platform]] = {
 
 
 def resolve_base_url(profile: ProfileBase, simulator: EmbeddedSimulator) -> ProfileBase:
-    """The profile with its base URL filled in: the embedded simulator's for a demo profile."""
+    """The profile with its base URL filled in: the embedded simulator's for a demo profile (its
+    MQTT broker's address for EnOS, whose devices speak MQTT)."""
     if not profile.simulator:
         return profile
+    if profile.platform == "enos":
+        return profile.model_copy(update={"base_url": simulator.mqtt_address()})
     return profile.model_copy(update={"base_url": simulator.ensure()})
 
 
