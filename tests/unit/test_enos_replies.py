@@ -194,3 +194,21 @@ def test_the_gateway_secret_stays_out_of_repr_and_scrubbed_text() -> None:
 async def test_the_gateway_cannot_delete_a_device() -> None:
     with pytest.raises(ApiError, match="cannot delete a device"):
         await _gateway().delete_device("p/d")
+
+
+def test_a_refusal_message_that_names_each_sub_device() -> None:
+    # As the simulator words a mixed reply: the first refusal's code, every refused key named.
+    reply = Reply(
+        "1",
+        702,
+        "DeviceKey existed: p1/a (702), p1/(generated) (739)",
+        [{"productKey": "p1", "deviceKey": "b", "assetId": "B", "deviceSecret": "s-b"}],
+    )
+    specs = [_spec("p1", "a"), _spec("p1", "b"), _spec("p1", None), _spec("p1", "aa")]
+    results = _gateway()._register_results(specs, reply)
+    assert [(r.ok, r.code, r.message) for r in results] == [
+        (False, "702", "DeviceKey existed"),
+        (True, "200", "registered"),
+        (False, "739", "Exceed the product max device size"),
+        (False, "702", "DeviceKey existed: p1/a (702), p1/(generated) (739)"),
+    ]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiomqtt
+from aiomqtt.exceptions import MqttConnectError
 
 from tui.api.enos_login import MqttLogin
 from tui.api.errors import ApiError
@@ -204,10 +205,10 @@ class MqttSession:
             tls_insecure=(self._verify is False) if self.tls else None,
         )
 
-    def _refusal(self, exc: aiomqtt.MqttError) -> ApiError:
+    def _refusal(self, exc: aiomqtt.MqttError | OSError) -> ApiError:
         rc = getattr(exc, "rc", None)
         value = getattr(rc, "value", rc)
-        if isinstance(exc, aiomqtt.MqttConnectError) and value in _REFUSED_LOGIN:
+        if isinstance(exc, MqttConnectError) and value in _REFUSED_LOGIN:
             return ApiError(
                 self.platform,
                 f"the broker {self.address} refused the gateway's login: bad credentials "
@@ -232,7 +233,7 @@ class MqttSession:
                     self._attempt.set()
                     async for message in client.messages:
                         self._dispatch(str(message.topic), message.payload)
-            except aiomqtt.MqttError as exc:
+            except (aiomqtt.MqttError, OSError) as exc:
                 error = self._refusal(exc)
                 dropped = self._client is not None
                 self._client = None

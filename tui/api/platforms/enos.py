@@ -163,6 +163,16 @@ def _record(spec: SubDeviceRegistration, asset_id: str | None) -> dict[str, Any]
     }
 
 
+def _named_code(message: str | None, product_key: str, device_key: str | None) -> str | None:
+    """The code a refusal's message gives this very sub-device, where it names each refused one
+    as `productKey/deviceKey (code)` (a generated key is `(generated)`); None when it does not."""
+    if not message:
+        return None
+    key = re.escape(f"{product_key}/{device_key or '(generated)'}")
+    found = re.search(rf"(?<![\w.:/-]){key} \((\d+)\)", message)
+    return found.group(1) if found else None
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -337,15 +347,19 @@ class Enos(Platform, DeviceDirectory, DeviceCreation):
         results = []
         for spec, entry in zip(chunk, matched, strict=True):
             if entry is None:
+                named = _named_code(reply.message, spec.product_key, spec.device_key)
+                own = named or code
+                if reply.code == 200:
+                    message = "EnOS returned nothing for this sub-device"
+                else:
+                    message = VENDOR_MESSAGES.get(own, fallback) if named else fallback
                 results.append(
                     RegisterResult(
                         product_key=spec.product_key,
                         device_key=spec.device_key,
                         ok=False,
-                        code=code,
-                        message="EnOS returned nothing for this sub-device"
-                        if reply.code == 200
-                        else fallback,
+                        code=own,
+                        message=self._scrubber(message),
                     )
                 )
                 continue
