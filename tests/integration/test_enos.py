@@ -5,6 +5,7 @@ topology, a reply that never comes, and a reconnect after the broker drops the c
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -238,3 +239,64 @@ async def test_a_dropped_connection_fails_what_is_in_flight_then_reconnects() ->
         await platform.aclose()
         await asyncio.to_thread(answering.stop)
         await asyncio.to_thread(silent.stop)
+
+
+async def test_the_demo_profile_opens_from_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.config import demo_profiles
+    from tui.secrets import SecretResolver
+    from tui.session import EmbeddedSimulator, open_platform
+
+    simulator = EmbeddedSimulator(devices=0, alarms=0)
+    resolver = SecretResolver(keyring_timeout=0.2, environ={})
+    try:
+        # as the console does: opened in a thread worker, used on the event loop
+        profile, platform = await asyncio.to_thread(
+            open_platform, demo_profiles()["demo-enos"], resolver, simulator
+        )
+        assert isinstance(platform, Enos) and profile.base_url.startswith("mqtt://127.0.0.1:")
+        async with platform:
+            created = await platform.create_device("register", spec(SUB_PK1, "from-demo"))
+            assert isinstance(created, Created)
+            assert (await platform.get_device(created.key)).name == "n"
+    finally:
+        simulator.stop()
+
+
+async def test_a_profile_keeps_its_registry_beside_the_journal(
+    small_sim: Callable[..., SimServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.config import EnosProfile
+    from tui.secrets import SecretResolver
+    from tui.session import open_platform
+
+    monkeypatch.setenv("FLEET_JOURNAL", str(tmp_path / "state" / "journal.db"))
+    address = small_sim().mqtt_address
+    profile = EnosProfile(
+        name="gw",
+        base_url=address,
+        product_key=GATEWAY_PRODUCT_KEY,
+        device_key=GATEWAY_DEVICE_KEY,
+    )
+    resolver = SecretResolver(
+        keyring_timeout=0.2, environ={"FLEET_GW_DEVICE_SECRET": GATEWAY_SECRET}
+    )
+    _, platform = await asyncio.to_thread(open_platform, profile, resolver, None)  # type: ignore[arg-type]
+    async with platform:
+        assert isinstance(platform, Enos)
+        await platform.register_sub_devices([spec(SUB_PK2, "kept", name_zh_cn="保留")])
+    assert (tmp_path / "state" / "enos-registry.db").exists()
+    # a new session on the same gateway still knows what this console registered
+    _, again = await asyncio.to_thread(open_platform, profile, resolver, None)  # type: ignore[arg-type]
+    async with again:
+        assert isinstance(again, Enos)
+        detail = await again.get_device(f"{SUB_PK2}/kept")
+        assert "保留" in str(detail.sections) and "this console" in str(detail.sections)
+
+
+async def test_no_log_line_carries_a_secret(enos: Enos, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    (result,) = await enos.register_sub_devices([spec(SUB_PK1, "quiet")])
+    assert result.device_secret is not None
+    secret = result.device_secret.get_secret_value()
+    await enos.topology()
+    assert secret not in caplog.text and GATEWAY_SECRET not in caplog.text

@@ -121,7 +121,10 @@ class SubDeviceRegistry:
         self.gateway = gateway
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(":memory:" if path is None else str(path))
+        # Opened in the thread that opens the profile, used on the event loop: one at a time.
+        self._db = sqlite3.connect(
+            ":memory:" if path is None else str(path), check_same_thread=False
+        )
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS sub_devices (gateway TEXT NOT NULL, key TEXT NOT NULL,"
             " record TEXT NOT NULL, PRIMARY KEY (gateway, key))"
