@@ -212,3 +212,71 @@ def test_a_refusal_message_that_names_each_sub_device() -> None:
         (False, "739", "Exceed the product max device size"),
         (False, "702", "DeviceKey existed: p1/a (702), p1/(generated) (739)"),
     ]
+
+
+def test_reconnection_waits_double_up_to_the_cap() -> None:
+    from itertools import islice
+
+    from tui.api.mqtt import backoff
+
+    assert list(islice(backoff(0.5, 4.0), 6)) == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+
+
+async def test_a_failure_after_a_request_went_through_keeps_its_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tui.api.platforms.enos import RegistrationInterrupted
+
+    enos = _gateway()
+    sent: list[str] = []
+
+    async def call(suffix: str, params: Any, *, mutating: bool) -> Reply:
+        sent.append(suffix)
+        if suffix.endswith("topo/add"):
+            return Reply(str(len(sent)), 200, None, {})
+        if sent.count(suffix) == 2:
+            raise ApiError("enos", "EnOS did not answer thing.device.register within 10 s")
+        data = [
+            {
+                "productKey": p["productKey"],
+                "deviceKey": p["deviceKey"],
+                "assetId": "A",
+                "deviceSecret": "s-" + p["deviceKey"],
+            }
+            for p in params
+        ]
+        return Reply(str(len(sent)), 200, None, data)
+
+    monkeypatch.setattr(enos, "_call", call)
+    specs = [_spec("p1", f"d{n}") for n in range(1001)]
+    with pytest.raises(RegistrationInterrupted) as caught:
+        await enos.register_sub_devices(specs)
+    assert len(caught.value.done) == 1000 and all(r.ok for r in caught.value.done)
+    assert caught.value.done[0].message == "registered and attached"
+    assert "after 1000 sub-devices were answered" in caught.value.message
+    assert sent == ["thing/device/register", "thing/topo/add", "thing/device/register"]
+    await enos.aclose()
+
+
+@given(_json)
+def test_any_register_data_is_results_or_an_api_error(data: Any) -> None:
+    specs = [_spec("p1", "a"), _spec("p1", None)]
+    for code in (200, 702):
+        try:
+            results = _gateway()._register_results(specs, Reply("1", code, None, data))
+        except ApiError as error:
+            assert (
+                "unreadable reply on /sys/gwPK/gw-01/thing/device/register_reply" in error.message
+            )
+        else:
+            assert len(results) == 2
+
+
+@given(_json)
+def test_any_topology_data_is_pairs_or_an_api_error(data: Any) -> None:
+    try:
+        pairs = _gateway()._read_topology(data)
+    except ApiError as error:
+        assert "unreadable reply on /sys/gwPK/gw-01/thing/topo/get_reply" in error.message
+    else:
+        assert all(isinstance(pk, str) and isinstance(dk, str) for pk, dk in pairs)

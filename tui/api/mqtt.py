@@ -24,7 +24,7 @@ import itertools
 import json
 import logging
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from aiomqtt.exceptions import MqttConnectError
 from tui.api.enos_login import MqttLogin
 from tui.api.errors import ApiError
 
-__all__ = ["MqttSession", "Reply", "parse_reply", "tls_context"]
+__all__ = ["MqttSession", "Reply", "backoff", "parse_reply", "tls_context"]
 
 _LOG = logging.getLogger("fleet")
 # paho's own log names topics and sizes only; it still stays quiet below warnings.
@@ -83,6 +83,14 @@ def parse_reply(platform: str, topic: str, payload: bytes | bytearray | str) -> 
     if message is not None and not isinstance(message, str):
         raise unreadable("its message is not text")
     return Reply(ident, code, message, body.get("data"))
+
+
+def backoff(first: float, cap: float) -> Iterator[float]:
+    """The waits between reconnection attempts: `first`, doubling each time, at most `cap`."""
+    delay = first
+    while True:
+        yield min(delay, cap)
+        delay = min(delay * 2, cap)
 
 
 def tls_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
@@ -220,7 +228,7 @@ class MqttSession:
     async def _run(self) -> None:
         """Connect, subscribe, read replies; on a drop, fail what is in flight and reconnect
         with exponential backoff. A refused login ends the task (the next request tries again)."""
-        delay = self._backoff
+        delays = backoff(self._backoff, self._backoff_cap)
         while not self._closed:
             try:
                 async with self._new_client() as client:
@@ -229,7 +237,7 @@ class MqttSession:
                     self._client = client
                     self._error = None
                     self.connections += 1
-                    delay = self._backoff
+                    delays = backoff(self._backoff, self._backoff_cap)
                     self._attempt.set()
                     async for message in client.messages:
                         self._dispatch(str(message.topic), message.payload)
@@ -247,13 +255,13 @@ class MqttSession:
                 if error.code is not None:  # a refused login: retrying will not help
                     _LOG.warning("%s", error.summary)
                     return
-                _LOG.info("%s; reconnecting in %g s", error.summary, delay)
             finally:
                 self._client = None
             if self._closed:
                 return
+            delay = next(delays)
+            _LOG.info("%s: reconnecting in %g s", self.address, delay)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, self._backoff_cap)
 
     def _fail_pending(self, error: ApiError, reply_topic: str | None = None) -> None:
         for pending in list(self._pending.values()):

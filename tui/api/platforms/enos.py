@@ -54,6 +54,7 @@ __all__ = [
     "VENDOR_MESSAGES",
     "Enos",
     "RegisterResult",
+    "RegistrationInterrupted",
     "SubDeviceRegistry",
     "split_broker",
 ]
@@ -110,6 +111,23 @@ def split_key(key: str) -> tuple[str, str]:
 
 def _code_message(code: str, message: str | None) -> str:
     return message or VENDOR_MESSAGES.get(code) or f"EnOS answered code {code}"
+
+
+class RegistrationInterrupted(ApiError):
+    """A register call failed after earlier requests of the same call went through: `done` holds
+    the results of those (registered and attached, their deviceSecrets included), in order; the
+    sub-devices after them were not answered (the failed request may or may not have registered
+    its own)."""
+
+    def __init__(self, error: ApiError, done: list[RegisterResult]) -> None:
+        super().__init__(
+            error.platform,
+            f"{error.message} (after {len(done)} sub-devices were answered)",
+            status=error.status,
+            code=error.code,
+            request_id=error.request_id,
+        )
+        self.done = done
 
 
 class SubDeviceRegistry:
@@ -220,7 +238,6 @@ class Enos(Platform, DeviceDirectory, DeviceCreation):
         self._scrubber = Scrubber([device_secret])
         self._recorder: Callable[[CallRecord], None] | None = None
         self._registry = SubDeviceRegistry(registry, f"{product_key}/{device_key}")
-        self._topology_size: int | None = None
         self._mqtt = MqttSession(
             NAME,
             host,
@@ -310,17 +327,22 @@ class Enos(Platform, DeviceDirectory, DeviceCreation):
     ) -> list[RegisterResult]:
         """Register `specs` (requests of at most REGISTER_LIMIT) and attach the new ones to the
         gateway at once; one result per spec, in order. ApiError only when a call itself fails
-        (not connected, no reply in time, an unreadable reply); a refusal is a result."""
+        (not connected, no reply in time, an unreadable reply); a refusal is a result. When a
+        request fails after others went through, the error is a `RegistrationInterrupted` that
+        carries the results of those (their deviceSecrets are not asked for again)."""
         results: list[RegisterResult] = []
         for chunk in _chunks(specs, REGISTER_LIMIT):
-            reply = await self._call(_REGISTER, [s.params() for s in chunk], mutating=True)
-            results.extend(self._register_results(chunk, reply))
-        registered = [(spec, r) for spec, r in zip(specs, results, strict=True) if r.ok]
-        for spec, result in registered:
-            assert result.key is not None
-            self._registry.add(result.key, _record(spec, result.asset_id))
-        if registered:
-            results = await self._attach_registered(results)
+            try:
+                reply = await self._call(_REGISTER, [s.params() for s in chunk], mutating=True)
+                done = self._register_results(chunk, reply)
+            except ApiError as error:
+                if not results:
+                    raise
+                raise RegistrationInterrupted(error, results) from None
+            for spec, result in zip(chunk, done, strict=True):
+                if result.ok and result.key is not None:
+                    self._registry.add(result.key, _record(spec, result.asset_id))
+            results.extend(await self._attach_registered(done))
         return results
 
     def _register_results(
@@ -443,7 +465,12 @@ class Enos(Platform, DeviceDirectory, DeviceCreation):
         reply = await self._call(_TOPO_GET, {}, mutating=False)
         if reply.code != 200:
             raise self._refused(reply)
-        data = reply.data if reply.data is not None else []
+        return self._read_topology(reply.data)
+
+    def _read_topology(self, data: Any) -> list[tuple[str, str]]:
+        """topo/get's `data` as (productKey, deviceKey) pairs; ApiError when unreadable."""
+        if data is None:
+            return []
         if not isinstance(data, list):
             raise self._unreadable(_TOPO_GET, "its data is not a list")
         pairs: list[tuple[str, str]] = []
@@ -453,7 +480,6 @@ class Enos(Platform, DeviceDirectory, DeviceCreation):
             if not isinstance(pk, str) or not isinstance(dk, str):
                 raise self._unreadable(_TOPO_GET, "an entry is not {productKey, deviceKey}")
             pairs.append((pk, dk))
-        self._topology_size = len(pairs)
         return pairs
 
     async def attach(self, devices: Sequence[tuple[str, str, SecretStr | str]]) -> None:
