@@ -300,3 +300,18 @@ async def test_no_log_line_carries_a_secret(enos: Enos, caplog: pytest.LogCaptur
     secret = result.device_secret.get_secret_value()
     await enos.topology()
     assert secret not in caplog.text and GATEWAY_SECRET not in caplog.text
+
+
+async def test_a_request_cuts_the_reconnection_backoff_short() -> None:
+    port = _free_port()
+    platform = gateway(f"mqtt://127.0.0.1:{port}", reply_timeout=5)
+    platform.session._backoff = platform.session._backoff_cap = 600.0  # a wait nobody sits out
+    broker = EnosBroker(demo_registry(), port=port)
+    try:
+        with pytest.raises(ApiError, match="cannot reach the broker"):
+            await platform.topology()  # nothing listens yet: the session now backs off
+        await asyncio.to_thread(broker.start)
+        assert len(await platform.topology()) == DEMO_SUB_DEVICES
+    finally:
+        await platform.aclose()
+        await asyncio.to_thread(broker.stop)

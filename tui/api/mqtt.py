@@ -132,8 +132,12 @@ class MqttSession:
         backoff: float = 0.5,
         backoff_cap: float = 30.0,
         keepalive: int = 60,
+        vendor: str | None = None,
     ) -> None:
+        """`vendor` names the platform in messages ("EnOS did not answer …"); `backoff` is the
+        first wait before reconnecting, doubled each time up to `backoff_cap`."""
         self.platform = platform
+        self.vendor = vendor or platform
         self.host = host
         self.port = port
         self.tls = tls
@@ -149,6 +153,7 @@ class MqttSession:
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._attempt = asyncio.Event()  # set when a connection attempt ends, either way
+        self._wake = asyncio.Event()  # cuts a backoff short: a request is waiting
         self._error: ApiError | None = None  # why the last attempt failed
         self._closed = False
         #: how many times a connection was made (tests and the gateway view read it)
@@ -182,6 +187,7 @@ class MqttSession:
             self._error = None
             self._attempt.clear()
             self._task = asyncio.create_task(self._run(), name=f"{self.platform}-mqtt")
+        self._wake.set()
         try:
             async with asyncio.timeout(timeout):
                 while self._client is None:
@@ -261,7 +267,11 @@ class MqttSession:
                 return
             delay = next(delays)
             _LOG.info("%s: reconnecting in %g s", self.address, delay)
-            await asyncio.sleep(delay)
+            self._wake.clear()
+            # A request that needs the connection cuts the wait short.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     def _fail_pending(self, error: ApiError, reply_topic: str | None = None) -> None:
         for pending in list(self._pending.values()):
@@ -310,15 +320,15 @@ class MqttSession:
         try:
             try:
                 await client.publish(topic, json.dumps(body, ensure_ascii=False), qos=1)
-            except aiomqtt.MqttError:
+            except aiomqtt.MqttError as exc:
                 raise ApiError(
-                    self.platform, f"{method} could not be sent: the broker connection dropped"
+                    self.platform, f"{method} could not be sent to {self.address}: {exc}"
                 ) from None
             try:
                 return await asyncio.wait_for(future, wait)
             except TimeoutError:
                 raise ApiError(
-                    self.platform, f"EnOS did not answer {method} within {wait:g} s"
+                    self.platform, f"{self.vendor} did not answer {method} within {wait:g} s"
                 ) from None
         finally:
             del self._pending[ident]

@@ -247,6 +247,7 @@ class Enos(Platform, DeviceDirectory, DeviceCreation):
             tls=tls,
             verify=verify,
             reply_timeout=reply_timeout,
+            vendor=self.title,
         )
 
     def __repr__(self) -> str:
