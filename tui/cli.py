@@ -30,6 +30,12 @@ def _sim_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8480, help="port (default 8480; 0 picks a free one)")
+    p.add_argument(
+        "--mqtt-port",
+        type=int,
+        default=1884,
+        help="port of the EnOS MQTT broker (default 1884; 0 picks a free one)",
+    )
     p.add_argument("--seed", type=int, default=1, help="seed of the generated fleet (default 1)")
     p.add_argument(
         "--devices",
@@ -141,6 +147,7 @@ def run_sim(args: argparse.Namespace) -> int:
         config = SimConfig(
             host=args.host,
             port=args.port,
+            mqtt_port=args.mqtt_port,
             seed=args.seed,
             devices=args.devices,
             alarms=args.alarms,
@@ -159,10 +166,12 @@ def run_sim(args: argparse.Namespace) -> int:
         server.bind()
     except OSError as exc:
         print(
-            f"fleet sim: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr
+            f"fleet sim: cannot listen on {args.host}:{args.port} (HTTP) and "
+            f"{args.mqtt_port} (MQTT): {exc.strerror or exc}",
+            file=sys.stderr,
         )
         return 1
-    print(banner(server.base_url), flush=True)
+    print(banner(server.base_url, server.mqtt_address), flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     server.run()
     print("fleet sim: stopped.", flush=True)

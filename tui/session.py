@@ -44,6 +44,12 @@ class EmbeddedSimulator:
                 self._server = server
             return self._server.base_url
 
+    def mqtt_address(self) -> str:
+        """Start the simulator if needed; return its EnOS broker's address, mqtt://127.0.0.1:{port}."""
+        self.ensure()
+        with self._lock:
+            return self._server.mqtt_address
+
     def stop(self) -> None:
         with self._lock:
             if self._server is not None:
@@ -124,17 +130,41 @@ def _mythings(profile: ProfileBase, resolver: SecretResolver) -> Platform:
     )
 
 
+def _enos(profile: ProfileBase, resolver: SecretResolver) -> Platform:
+    from tui.api.journal import journal_path
+    from tui.api.platforms.enos import Enos
+    from tui.config import EnosProfile
+
+    assert isinstance(profile, EnosProfile)
+    verify = tls_verification(profile)
+    # The local sub-device registry lives beside the bulk journal ($FLEET_JOURNAL's folder). A
+    # demo gateway's lives in memory: the simulator starts afresh with every session.
+    registry = None if profile.simulator else journal_path().with_name("enos-registry.db")
+    return Enos(
+        profile.base_url,
+        profile.product_key,
+        profile.device_key,
+        resolver.get_secret(profile, "device_secret"),
+        verify=verify,
+        registry=registry,
+    )
+
+
 ADAPTERS: dict[str, Callable[[ProfileBase, SecretResolver], Platform]] = {
     "thingpark": _thingpark,
     "iotda": _iotda,
     "mythings": _mythings,
+    "enos": _enos,
 }
 
 
 def resolve_base_url(profile: ProfileBase, simulator: EmbeddedSimulator) -> ProfileBase:
-    """The profile with its base URL filled in: the embedded simulator's for a demo profile."""
+    """The profile with its base URL filled in: the embedded simulator's for a demo profile (its
+    MQTT broker's address for EnOS, whose devices speak MQTT)."""
     if not profile.simulator:
         return profile
+    if profile.platform == "enos":
+        return profile.model_copy(update={"base_url": simulator.mqtt_address()})
     return profile.model_copy(update={"base_url": simulator.ensure()})
 
 

@@ -11,6 +11,9 @@ from starlette.responses import JSONResponse, Response
 
 from tui.sim import iotda, mythings, thingpark
 from tui.sim.config import SimConfig
+from tui.sim.enos.data import demo_registry
+from tui.sim.enos.ops import enos_routes
+from tui.sim.enos.registry import Registry
 from tui.sim.faults import FaultMiddleware, FaultTarget
 from tui.sim.ops import PREFIX, SimOps
 from tui.sim.request_ids import RequestIdMiddleware
@@ -33,15 +36,21 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
 
-def create_app(config: SimConfig) -> Starlette:
-    """A fresh simulator (its own fleet, tokens and operation counters) for the given knobs."""
+def create_app(config: SimConfig, enos: Registry | None = None) -> Starlette:
+    """A fresh simulator (its own fleet, tokens and operation counters) for the given knobs.
+
+    `enos` is the EnOS registry the MQTT broker serves, shown at `/_sim/enos` (a fresh demo one
+    when not given)."""
     ops = SimOps(("thingpark", "iotda", "mythings"))
+    if enos is None:
+        enos = demo_registry(config.seed, config.enos_max_devices)
     return Starlette(
         routes=[
             *thingpark.routes(config, ops.counter("thingpark")),
             *iotda.routes(config, ops.counter("iotda")),
             *mythings.routes(config, ops.counter("mythings")),
             *ops.routes(),
+            *enos_routes(enos),
         ],
         middleware=[
             Middleware(RequestIdMiddleware, seed=config.seed),

@@ -72,6 +72,12 @@ class SimConfig(BaseModel):
     frozen_at_ms: int | None = Field(default=None, ge=0)
     #: Default page size of cursor-paged lists.
     page_size: int = Field(default=100, ge=1, le=1000)
+    #: The EnOS MQTT broker's port; 0 picks a free port when the simulator starts.
+    mqtt_port: int = Field(default=0, ge=0, le=65535)
+    #: Each EnOS product's maximum device count (register answers 739 past it).
+    enos_max_devices: int = Field(default=1000, ge=1, le=10_000_000)
+    #: The EnOS responder never replies: for tests of a reply that never comes.
+    enos_silent: bool = False
 
     def fleet_size(self, platform_default: int) -> int:
         """How many devices a platform whose own demo size is `platform_default` generates."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tui.sim.enos import data as enos
 from tui.sim.ops import PREFIX
 
 THINGPARK_CLIENT_ID = "sub-199983788/fleet-demo"
@@ -66,16 +67,34 @@ _PLATFORMS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("operation counters", PREFIX + "ops"),
             ("reset them (POST)", PREFIX + "ops/reset"),
+            ("EnOS registry", PREFIX + "enos"),
         ],
     ),
 ]
 
 
-def banner(base_url: str) -> str:
-    """The multi-line text `fleet sim` prints: its base URL, then each platform's URLs and demo credentials."""
+def _enos(mqtt_address: str) -> tuple[str, list[tuple[str, str]]]:
+    return (
+        "EnOS (MQTT 3.1.1, gateway sub-device registration)",
+        [
+            ("broker", mqtt_address),
+            ("productKey", enos.GATEWAY_PRODUCT_KEY),
+            ("deviceKey", enos.GATEWAY_DEVICE_KEY),
+            ("deviceSecret", enos.GATEWAY_SECRET),
+            ("sub-products", ", ".join(enos.SUB_PRODUCT_KEYS)),
+        ],
+    )
+
+
+def banner(base_url: str, mqtt_address: str | None = None) -> str:
+    """The multi-line text `fleet sim` prints: its base URL, then each platform's URLs and demo
+    credentials (EnOS's when the MQTT broker's address is given)."""
     base = base_url.rstrip("/")
     lines = [f"fleet sim listening on {base}"]
-    for title, rows in _PLATFORMS:
+    blocks = list(_PLATFORMS)
+    if mqtt_address is not None:
+        blocks.insert(-1, _enos(mqtt_address))
+    for title, rows in blocks:
         lines.append("")
         lines.append(title)
         width = max(len(label) for label, _ in rows)

@@ -1,4 +1,7 @@
-"""Runs the simulator with uvicorn: in a daemon thread for tests and the console, or in the foreground."""
+"""Runs the simulator with uvicorn: in a daemon thread for tests and the console, or in the foreground.
+
+Beside it, in a thread of its own, the EnOS MQTT broker (`tui/sim/enos/`): it starts when the
+HTTP socket is bound and stops with the server."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import uvicorn
 
 from tui.sim.app import create_app
 from tui.sim.config import SimConfig
+from tui.sim.enos.broker import EnosBroker
+from tui.sim.enos.data import demo_registry
 
 
 class SimServer:
@@ -19,14 +24,19 @@ class SimServer:
 
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = config or SimConfig()
-        self.app = create_app(self.config)
+        self.enos = demo_registry(self.config.seed, self.config.enos_max_devices)
+        self.app = create_app(self.config, self.enos)
+        self.broker = EnosBroker(
+            self.enos, self.config.host, self.config.mqtt_port, silent=self.config.enos_silent
+        )
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
 
     def bind(self) -> str:
-        """Bind the listening socket now (OSError if the port is taken) and return the base URL.
+        """Bind the listening socket and start the MQTT broker now (OSError if a port is taken);
+        return the base URL.
 
         Optional: `start()` and `run()` bind when this was not called; calling it first lets a
         caller report a busy port and print the URL before serving.
@@ -36,6 +46,12 @@ class SimServer:
             host, port = self._sock.getsockname()[:2]
             shown = f"[{host}]" if ":" in host else host
             self._url = f"http://{shown}:{port}"
+            try:
+                self.broker.start()
+            except (OSError, RuntimeError):
+                self._cleanup()
+                self._url = None
+                raise
         return self._url
 
     def _bind(self) -> socket.socket:
@@ -64,6 +80,11 @@ class SimServer:
             timeout_graceful_shutdown=2,
         )
         return uvicorn.Server(cfg)
+
+    @property
+    def mqtt_address(self) -> str:
+        """The EnOS broker's address, e.g. mqtt://127.0.0.1:1884 (known once bound)."""
+        return self.broker.address
 
     @property
     def base_url(self) -> str:
@@ -104,6 +125,7 @@ class SimServer:
         self._cleanup()
 
     def _cleanup(self) -> None:
+        self.broker.stop()
         if self._sock is not None:
             with contextlib.suppress(OSError):
                 self._sock.close()
