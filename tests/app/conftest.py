@@ -89,3 +89,21 @@ async def wait_for(pilot: Any, predicate: Callable[[], bool], timeout: float = 1
 def notifications(app: FleetApp) -> list[str]:
     """The text of every notification shown so far (titles and messages)."""
     return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+async def switch_profile(pilot: Any, app: FleetApp, name: str) -> None:
+    """As a user does: `:profiles`, the cursor to `name`, enter; then `:devices`."""
+    from textual.widgets import DataTable
+
+    from tui.screens.profiles import ProfilesScreen
+
+    await pilot.press("colon", *"profiles", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+    profiles = app.screen.query_one(DataTable)
+    names = [str(profiles.get_row_at(i)[1]) for i in range(profiles.row_count)]
+    steps = names.index(name) - profiles.cursor_row
+    for _ in range(abs(steps)):
+        await pilot.press("down" if steps > 0 else "up")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.profile_name == name and app.platform is not None)
+    await pilot.press("colon", *"devices", "enter")

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from textual.widgets import DataTable
 
-from tests.app.conftest import notifications, wait_for
+from tests.app.conftest import notifications, switch_profile, wait_for
 from tests.app.test_bulk import menu
 from tests.app.test_bulk_runs import settled
 from tests.app.test_devices import loaded, table
@@ -19,7 +19,6 @@ from tui.api.bulk import RunState, TargetState
 from tui.screens.bulk_plan import ActionMenu, PlanScreen
 from tui.screens.device_detail import DeviceDetailScreen
 from tui.screens.devices import DevicesScreen
-from tui.screens.profiles import ProfilesScreen
 from tui.widgets.form import ModelForm
 
 
@@ -48,17 +47,7 @@ async def test_a_new_user_walks_the_mythings_demo(make_app) -> None:
     app = make_app(devices=40, frozen_at_ms=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app)
-        # Switch to the MyThings demo profile.
-        await pilot.press("colon", *"profiles", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
-        profiles = app.screen.query_one(DataTable)
-        names = [str(profiles.get_row_at(i)[1]) for i in range(profiles.row_count)]
-        steps = names.index("demo-mythings") - profiles.cursor_row
-        for _ in range(abs(steps)):
-            await pilot.press("down" if steps > 0 else "up")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.platform is not None and app.platform.name == "mythings")
-        await pilot.press("colon", *"devices", "enter")
+        await switch_profile(pilot, app, "demo-mythings")
         screen = await loaded(pilot, app)
         assert isinstance(screen, DevicesScreen)
 

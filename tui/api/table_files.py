@@ -153,7 +153,7 @@ def parse_rows(text: str, model: type[BaseModel], *, key: bool = False) -> Rows:
                 continue
             values = {n: _cell(model, n, t) for n, t in named.items() if t.strip()}
             try:
-                model.model_validate(values)
+                parsed = model.model_validate(values)
             except ValidationError as exc:
                 for error in exc.errors(include_url=False, include_input=False):
                     where = ".".join(str(p) for p in error.get("loc") or ()) or "row"
@@ -163,7 +163,12 @@ def parse_rows(text: str, model: type[BaseModel], *, key: bool = False) -> Rows:
                         where, message = head, rest
                     errors.append(RowError(line, where, message))
                 continue
-            label = str(values.get("name") or values.get("device_name") or device)
+            # What the plan and the report call the row: the model's own `label` where it has
+            # one (EnOS: productKey/deviceKey), else its name, else the key, else the line.
+            own = getattr(parsed, "label", None)
+            label = own if isinstance(own, str) and own else None
+            label = str(label or values.get("name") or values.get("device_name") or device)
+            label = label or f"line {line}"
             targets.append(Target(device, label, values))
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, "row", f"not CSV: {exc}"))

@@ -829,13 +829,15 @@ class DevicesScreen(PagedListScreen):
         # A gateway's identity (EnOS), above its sub-devices: hidden for other platforms.
         yield Static("", id="gateway-panel")
 
-    def on_session(self) -> None:
-        super().on_session()
+    def reload(self) -> None:
+        super().reload()
+        # The gateway's identity and sub-device count are read again with its list.
         panel = self.query_one("#gateway-panel", Static)
         platform = self.platform
         panel.set_class(isinstance(platform, Gateway), "-shown")
         if isinstance(platform, Gateway):
-            panel.update(Text("Gateway …", style="dim"))
+            if not panel.render():
+                panel.update(Text("Gateway …", style="dim"))
             self._load_gateway(platform)
 
     @work(exclusive=True, group="gateway")

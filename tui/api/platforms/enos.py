@@ -41,7 +41,7 @@ from tui.api.models import (
 )
 from tui.api.mqtt import MqttSession, Reply
 from tui.api.paging import Page
-from tui.api.platform import DeviceCreation, DeviceDirectory, Platform
+from tui.api.platform import DeviceCreation, DeviceDirectory, Gateway, Platform
 from tui.api.platforms.enos_forms import (
     DEVICE_KEY_PATTERN,
     RegisterResult,
@@ -198,7 +198,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-class Enos(Platform, DeviceDirectory, DeviceCreation):
+class Enos(Platform, DeviceDirectory, DeviceCreation, Gateway):
     """One EnOS gateway device, logged in over MQTT with its productKey, deviceKey and secret."""
 
     name: ClassVar[str] = NAME
@@ -209,6 +209,10 @@ class Enos(Platform, DeviceDirectory, DeviceCreation):
         hint="productKey/deviceKey",
         placeholder="fleetSubPK1/sample_dev_01",
     )
+    # Its gateway protocol detaches a sub-device; deleting one is the EnOS console's.
+    DELETES: ClassVar[bool] = False
+    # One register request takes up to 1000 sub-devices: a bulk registration sends them so.
+    CREATE_BATCH: ClassVar[int] = REGISTER_LIMIT
     DEVICE_LABELS: ClassVar[dict[str, str | None]] = {
         "eui": "deviceKey",
         "model": "productKey",
@@ -657,6 +661,22 @@ class Enos(Platform, DeviceDirectory, DeviceCreation):
         if not result.ok or result.key is None or result.device_secret is None:
             raise ApiError(NAME, result.message, code=result.code)
         return Created(key=result.key, secrets={"deviceSecret": result.device_secret})
+
+    async def create_devices(
+        self, form: str, values: Sequence[BaseModel]
+    ) -> list[str | Created | ApiError]:
+        """Register and attach these in one request (at most CREATE_BATCH): per sub-device, its
+        key with its deviceSecret (`Created`), or the vendor's refusal of that one."""
+        specs = [v for v in values if isinstance(v, SubDeviceRegistration)]
+        if form != "register" or len(specs) != len(values):
+            raise ValueError(f"no device form {form!r} takes these values")
+        made: list[str | Created | ApiError] = []
+        for result in await self.register_sub_devices(specs):
+            if result.ok and result.key is not None and result.device_secret is not None:
+                made.append(Created(key=result.key, secrets={"deviceSecret": result.device_secret}))
+            else:
+                made.append(ApiError(NAME, result.message, code=result.code))
+        return made
 
     def created_key(self, form: str, values: BaseModel) -> str | None:
         if isinstance(values, SubDeviceRegistration) and values.device_key:
