@@ -6,7 +6,8 @@
   `/ext/session/{pk}/{dk}/` (a refused SUBSCRIBE gets the 0x80 return code; a refused PUBLISH is
   acknowledged and dropped, as MQTT 3.1.1 brokers do).
 - `EnosResponder` answers the requests that passed the ACL (responder.py) on their `_reply` topic,
-  QoS 1; with `silent` it never answers (a reply that never comes).
+  QoS 1; with `silent` it still acts on them but never answers (a reply lost on its way back, so
+  that a client's retry meets what the first request did, e.g. 702).
 
 amqtt logs every broadcast payload at DEBUG, deviceSecrets included, so its loggers are held at
 WARNING whatever the root level is.
@@ -88,10 +89,8 @@ class EnosResponder(BasePlugin[BaseContext]):
     async def on_broker_message_broadcast(
         self, *, client_id: str, message: ApplicationMessage
     ) -> None:
-        if self.config.silent:
-            return
         reply = respond(self.config.registry, message.topic, bytes(message.data or b""))
-        if reply is not None:
+        if reply is not None and not self.config.silent:
             topic, body = reply
             await self.context.broadcast_message(topic, body, qos=1)  # type: ignore[attr-defined]
 
