@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from amqtt.client import MQTTClient
+from amqtt.errors import ConnectError
 
 from tui.sim.enos.data import GATEWAY_DEVICE_KEY, GATEWAY_PRODUCT_KEY, GATEWAY_SECRET
 from tui.sim.enos.signing import sign
@@ -50,7 +51,14 @@ async def connect(
     client = MQTTClient(client_id=client_id, config={"auto_reconnect": False})
     host = address.removeprefix("mqtt://")
     uri = f"mqtt://{quote(username, safe='')}:{quote(password, safe='')}@{host}"
-    await client.connect(uri, cleansession=True)
+    try:
+        await client.connect(uri, cleansession=True)
+    except ConnectError:
+        # amqtt's client leaves the refused connection's socket open: close it.
+        handler = client._handler
+        if handler is not None and handler.writer is not None:
+            await handler.writer.close()
+        raise
     return client
 
 

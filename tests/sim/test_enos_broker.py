@@ -163,3 +163,22 @@ def test_the_enos_demo_profile_gets_the_brokers_address() -> None:
     finally:
         simulator.stop()
     assert not simulator.running
+
+
+def test_a_busy_mqtt_port_is_an_oserror_and_stopping_leaves_no_thread() -> None:
+    import socket
+    import threading
+
+    from tui.sim import SimConfig
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        server = SimServer(SimConfig(devices=0, alarms=0, mqtt_port=busy.getsockname()[1]))
+        with pytest.raises(OSError, match="in use"):
+            server.bind()
+    server = SimServer(SimConfig(devices=0, alarms=0))
+    server.start()
+    assert any(t.name == "fleet-sim-mqtt" for t in threading.enumerate())
+    server.stop()
+    assert not any(t.name == "fleet-sim-mqtt" for t in threading.enumerate())

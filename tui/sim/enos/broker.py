@@ -10,7 +10,8 @@
   that a client's retry meets what the first request did, e.g. 702).
 
 amqtt logs every broadcast payload at DEBUG, deviceSecrets included, so its loggers are held at
-WARNING whatever the root level is.
+WARNING whatever the root level is; its traceback of a failed start is dropped too, since
+`EnosBroker.start()` raises that failure to its caller (`fleet sim` names the busy port).
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ from tui.sim.enos.registry import Registry
 from tui.sim.enos.responder import respond
 from tui.sim.enos.signing import check_login, parse_login
 
+
+def _not_startup_failure(record: logging.LogRecord) -> bool:
+    return record.getMessage() != "Broker startup failed"
+
+
 logging.getLogger("amqtt").setLevel(logging.WARNING)
+logging.getLogger("amqtt.broker").addFilter(_not_startup_failure)
 logging.getLogger("transitions").setLevel(logging.WARNING)
 
 
