@@ -2,8 +2,9 @@
 
 Run in a virtual environment with `enos-mqtt-sdk-python` and `paho-mqtt<2` (the test makes
 one): `python enos_sdk_script.py tcp://127.0.0.1:PORT`. The gateway logs in with the demo
-credentials, registers two sub-devices, then the first one again; one JSON line on stdout says
-what the SDK got back (whether a deviceSecret came, never the secret itself).
+credentials, registers two sub-devices, then the first one again, attaches the two (each signed
+with its new secret by the SDK) and lists its topology; one JSON line on stdout says what the
+SDK got back (whether a deviceSecret came, never the secret itself).
 """
 
 import json
@@ -12,6 +13,9 @@ import sys
 from enos.core.MqttClient import MqttClient
 from enos.core.util.StringI18n import StringI18n
 from enos.message.upstream.register.DeviceRegisterRequest import DeviceRegisterRequest
+from enos.message.upstream.topo.SubDeviceInfo import SubDeviceInfo
+from enos.message.upstream.topo.TopoAddRequest import TopoAddRequest
+from enos.message.upstream.topo.TopoGetRequest import TopoGetRequest
 
 
 def name(default, english, chinese):
@@ -34,7 +38,8 @@ def register(client, *keys):
         )
     response = client.publish(builder.build())
     data = response.get_data() or []
-    return {
+    secrets = {item.get("deviceKey"): item.get("deviceSecret") for item in data}
+    return secrets, {
         "code": response.get_code(),
         "data": [
             {
@@ -54,8 +59,17 @@ def main(url):
     client.connect()
     result = {"connected": client.is_connected()}
     try:
-        result["register"] = register(client, "sdk-dev-01", "sdk-dev-02")
-        result["again"] = register(client, "sdk-dev-01")
+        secrets, result["register"] = register(client, "sdk-dev-01", "sdk-dev-02")
+        _, result["again"] = register(client, "sdk-dev-01")
+        add = TopoAddRequest.builder()
+        for key, secret in secrets.items():
+            add.add_sub_device(SubDeviceInfo("fleetSubPK1", key, secret))
+        result["topo_add"] = client.publish(add.build()).get_code()
+        listed = client.publish(TopoGetRequest.builder().build())
+        result["topo_get"] = {
+            "code": listed.get_code(),
+            "deviceKeys": sorted(item["deviceKey"] for item in listed.get_data() or []),
+        }
     finally:
         client.close()
     print(json.dumps(result))

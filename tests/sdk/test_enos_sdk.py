@@ -1,5 +1,6 @@
-"""EnOS's own Python device SDK, unchanged, logs in to the simulator's broker and registers two
-sub-devices: the simulator serves clients that follow EnOS's published protocol, not only ours.
+"""EnOS's own Python device SDK, unchanged, logs in to the simulator's broker, registers two
+sub-devices and attaches them: the simulator serves clients that follow EnOS's published
+protocol, not only ours.
 
 The SDK needs `paho-mqtt<2`, so it runs in a virtual environment of its own, made in this run's
 temporary directory (reused by the run's other tests, never kept between runs). pip fetches the
@@ -61,6 +62,10 @@ def test_the_enos_sdk_logs_in_and_registers_sub_devices(
     assert [d["deviceKey"] for d in registered] == ["sdk-dev-01", "sdk-dev-02"]
     assert all(d["assetId"] and d["hasSecret"] for d in registered)
     assert result["again"] == {"code": 702, "data": []}
+    assert result["topo_add"] == 200
+    assert result["topo_get"]["code"] == 200
+    assert {"sdk-dev-01", "sdk-dev-02", "fleet-sub-01"} <= set(result["topo_get"]["deviceKeys"])
+    assert len(result["topo_get"]["deviceKeys"]) == 38
 
     body = httpx.get(sim.base_url + "/_sim/enos").json()
     shown = {d["deviceKey"]: d for d in body["products"]["fleetSubPK1"]["devices"]}
@@ -72,3 +77,6 @@ def test_the_enos_sdk_logs_in_and_registers_sub_devices(
         "i18nValue": {"en_US": "SDK device 1", "zh_CN": "SDK 设备 1"},
     }
     assert (first["timezone"], first["deviceAttributes"]) == ("+08:00", {"location": "Shanghai"})
+    [topology] = body["topology"]
+    attached = {d["deviceKey"] for d in topology["subDevices"]}
+    assert {"sdk-dev-01", "sdk-dev-02"} <= attached
