@@ -177,8 +177,10 @@ def test_a_busy_mqtt_port_is_an_oserror_and_stopping_leaves_no_thread() -> None:
         server = SimServer(SimConfig(devices=0, alarms=0, mqtt_port=busy.getsockname()[1]))
         with pytest.raises(OSError, match="in use"):
             server.bind()
+    before = set(threading.enumerate())
     server = SimServer(SimConfig(devices=0, alarms=0))
     server.start()
-    assert any(t.name == "fleet-sim-mqtt" for t in threading.enumerate())
+    started = [t for t in set(threading.enumerate()) - before if t.name == "fleet-sim-mqtt"]
+    assert len(started) == 1
     server.stop()
-    assert not any(t.name == "fleet-sim-mqtt" for t in threading.enumerate())
+    assert not started[0].is_alive()
