@@ -76,7 +76,7 @@ class SimConfig(BaseModel):
     mqtt_port: int = Field(default=0, ge=0, le=65535)
     #: Each EnOS product's maximum device count (register answers 739 past it).
     enos_max_devices: int = Field(default=1000, ge=1, le=10_000_000)
-    #: The EnOS responder never replies: for tests of a reply that never comes.
+    #: The EnOS responder acts on requests but never replies: for tests of a reply that never comes.
     enos_silent: bool = False
 
     def fleet_size(self, platform_default: int) -> int:

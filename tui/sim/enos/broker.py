@@ -6,10 +6,12 @@
   `/ext/session/{pk}/{dk}/` (a refused SUBSCRIBE gets the 0x80 return code; a refused PUBLISH is
   acknowledged and dropped, as MQTT 3.1.1 brokers do).
 - `EnosResponder` answers the requests that passed the ACL (responder.py) on their `_reply` topic,
-  QoS 1; with `silent` it never answers (a reply that never comes).
+  QoS 1; with `silent` it still acts on them but never answers (a reply lost on its way back, so
+  that a client's retry meets what the first request did, e.g. 702).
 
 amqtt logs every broadcast payload at DEBUG, deviceSecrets included, so its loggers are held at
-WARNING whatever the root level is.
+WARNING whatever the root level is; its traceback of a failed start is dropped too, since
+`EnosBroker.start()` raises that failure to its caller (`fleet sim` names the busy port).
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ from tui.sim.enos.registry import Registry
 from tui.sim.enos.responder import respond
 from tui.sim.enos.signing import check_login, parse_login
 
+
+def _not_startup_failure(record: logging.LogRecord) -> bool:
+    return record.getMessage() != "Broker startup failed"
+
+
 logging.getLogger("amqtt").setLevel(logging.WARNING)
+logging.getLogger("amqtt.broker").addFilter(_not_startup_failure)
 logging.getLogger("transitions").setLevel(logging.WARNING)
 
 
@@ -88,10 +96,8 @@ class EnosResponder(BasePlugin[BaseContext]):
     async def on_broker_message_broadcast(
         self, *, client_id: str, message: ApplicationMessage
     ) -> None:
-        if self.config.silent:
-            return
         reply = respond(self.config.registry, message.topic, bytes(message.data or b""))
-        if reply is not None:
+        if reply is not None and not self.config.silent:
             topic, body = reply
             await self.context.broadcast_message(topic, body, qos=1)  # type: ignore[attr-defined]
 

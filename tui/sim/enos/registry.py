@@ -76,6 +76,7 @@ class Registry:
         self._key_source = key_source or _random_key
         self._products: dict[str, int] = {}
         self._devices: dict[tuple[str, str], Device] = {}
+        self._counts: dict[str, int] = {}
         self._topology: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def add_product(self, product_key: str, max_devices: int | None = None) -> None:
@@ -89,7 +90,13 @@ class Registry:
     def add_device(self, device: Device) -> None:
         """Put a device in place as is (the demo's gateway and fleet)."""
         with self._lock:
-            self._devices[(device.product_key, device.device_key)] = device
+            self._put(device)
+
+    def _put(self, device: Device) -> None:
+        key = (device.product_key, device.device_key)
+        if key not in self._devices:
+            self._counts[device.product_key] = self._counts.get(device.product_key, 0) + 1
+        self._devices[key] = device
 
     def device(self, product_key: str, device_key: str) -> Device | None:
         with self._lock:
@@ -112,7 +119,7 @@ class Registry:
     ) -> Device:
         """Register one device; raises DeviceKeyExists, RegistryFull or KeyGenerationFailed."""
         with self._lock:
-            count = sum(1 for pk, _ in self._devices if pk == product_key)
+            count = self._counts.get(product_key, 0)
             if device_key and (product_key, device_key) in self._devices:
                 raise DeviceKeyExists(device_key)
             if count >= self._products.get(product_key, self._max_devices):
@@ -129,7 +136,7 @@ class Registry:
                 desc=desc,
                 attributes=attributes or {},
             )
-            self._devices[(product_key, device_key)] = device
+            self._put(device)
             return device
 
     def _fresh_key(self, product_key: str) -> str:
