@@ -31,7 +31,7 @@ async def test_a_platform_without_adapter_is_refused_and_the_open_one_stays(make
         await wait_for(pilot, lambda: app.platform is not None)
         first = app.platform
         table = app.screen.query_one(DataTable)
-        table.move_cursor(row=0)  # demo-enos
+        table.move_cursor(row=3)  # demo-telit (demo-enos has an adapter now)
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("not supported" in n for n in notifications(app)))
         assert app.platform is first and app.profile_name == "demo-thingpark"
