@@ -144,13 +144,15 @@ def test_attributes_one_per_line() -> None:
         "c": "x=y",
     }
     assert parse_attributes(None) == {}
+    assert parse_attributes("site=Shanghai; floor=3") == {"site": "Shanghai", "floor": "3"}
 
 
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
         ("a=1\nnot a pair", "attributes line 2: write key=value"),
-        ("=1", "attributes line 1: write key=value"),
+        ("=1", "attributes item 1: write key=value"),
+        ("a=1;room", "attributes item 2: write key=value"),
         ("a=1\n\na=2", "attributes line 3: 'a' is already set"),
     ],
 )

@@ -49,18 +49,22 @@ def parse_utc_offset(text: str) -> str:
 
 
 def parse_attributes(text: str | None) -> dict[str, str]:
-    """Attributes typed one per line as `key=value` (blank lines skipped); ValueError naming the
-    first line that is not one, or a key typed twice."""
+    """Attributes typed one per line as `key=value` (blank lines skipped), or separated by `;`
+    on one line (a CSV cell, as list columns are); ValueError naming the first line (or item)
+    that is not one, or a key typed twice."""
     attributes: dict[str, str] = {}
-    for number, line in enumerate((text or "").splitlines(), start=1):
+    lines = (text or "").splitlines()
+    items = lines if len(lines) > 1 else (text or "").split(";")
+    where = "line" if len(lines) > 1 else "item"
+    for number, line in enumerate(items, start=1):
         if not line.strip():
             continue
         key, equals, value = line.partition("=")
         key = key.strip()
         if not equals or not key:
-            raise ValueError(f"attributes line {number}: write key=value")
+            raise ValueError(f"attributes {where} {number}: write key=value")
         if key in attributes:
-            raise ValueError(f"attributes line {number}: {key!r} is already set")
+            raise ValueError(f"attributes {where} {number}: {key!r} is already set")
         attributes[key] = value.strip()
     return attributes
 
