@@ -51,6 +51,18 @@ async def register_form(pilot: Any, app: Any) -> ModelForm:
     return app.screen
 
 
+async def plan_from_csv(pilot: Any, app: Any, screen: DevicesScreen, rows: Path) -> PlanScreen:
+    """`b`, "Create sub-devices from a CSV file", the file's path, enter: the plan."""
+    await menu(pilot, app)
+    key = next(e.key for e in app.screen._entries.values() if e.label.startswith("Create sub"))
+    await pilot.press(key)
+    await wait_for(pilot, lambda: screen.prompt.is_open)
+    screen.prompt.query_one(Input).value = str(rows)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+    return app.screen
+
+
 def fill(form: ModelForm, **values: str) -> None:
     for name, value in values.items():
         widget = form.form_field(name).input
@@ -144,13 +156,7 @@ async def test_bulk_registration_from_a_csv_file_row_by_row(make_app, tmp_path: 
     rows.write_text("\n".join(lines) + "\n", encoding="utf-8")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await gateway(pilot, app)
-        await menu(pilot, app)
-        key = next(e.key for e in app.screen._entries.values() if e.label.startswith("Create sub"))
-        await pilot.press(key)
-        await wait_for(pilot, lambda: screen.prompt.is_open)
-        screen.prompt.query_one(Input).value = str(rows)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+        await plan_from_csv(pilot, app, screen, rows)
         assert app.screen.plan.count == 1500
         await pilot.press("ctrl+s")
         [run] = await settled(pilot, app, timeout=120)
@@ -234,13 +240,7 @@ def test_snapshot_bulk_registration_report(
 
     async def run_before(pilot: Any) -> None:
         screen = await gateway(pilot, app)
-        await menu(pilot, app)
-        key = next(e.key for e in app.screen._entries.values() if e.label.startswith("Create sub"))
-        await pilot.press(key)
-        await wait_for(pilot, lambda: screen.prompt.is_open)
-        screen.prompt.query_one(Input).value = str(rows)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+        await plan_from_csv(pilot, app, screen, rows)
         await pilot.press("ctrl+s")
         await settled(pilot, app)
         freeze_times(journal_path)
@@ -287,13 +287,7 @@ async def test_a_new_user_walks_the_enos_demo(make_app, tmp_path: Path) -> None:
         await wait_for(pilot, lambda: errors(form).get("device_key") == "DeviceKey existed")
         await pilot.press("escape")
         # 1,500 from a CSV file: two register requests, a result per row.
-        await menu(pilot, app)
-        key = next(e.key for e in app.screen._entries.values() if e.label.startswith("Create sub"))
-        await pilot.press(key)
-        await wait_for(pilot, lambda: screen.prompt.is_open)
-        screen.prompt.query_one(Input).value = str(rows)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+        await plan_from_csv(pilot, app, screen, rows)
         await pilot.press("ctrl+s")
         [run] = await settled(pilot, app, timeout=120)
         assert run.count(TargetState.DONE) == 1500

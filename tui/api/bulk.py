@@ -26,7 +26,7 @@ import random
 import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -662,73 +662,55 @@ class Runner:
 
     # ---------------------------------------------------------------- dispatching
 
+    async def _pending(self) -> AsyncIterator[tuple[int, Target]]:
+        """The pending targets in order, read a journal page at a time while the run goes on."""
+        after = -1
+        while not self.stopping:
+            try:
+                page = await asyncio.to_thread(
+                    self.journal.work,
+                    self.run_id,
+                    TargetState.PENDING,
+                    after=after,
+                    limit=self.PAGE,
+                )
+            except Exception as exc:
+                self._journal_failed(exc)
+                return
+            if not page:
+                return
+            for index, target in page:
+                after = index
+                yield index, target
+
     async def _dispatch(self) -> None:
-        if self.action.BATCH > 1:
-            await self._dispatch_batches()
-            return
+        """The pending targets in order, `concurrency` calls at a time: one target a call, or
+        BATCH of them where the action takes many (`_batch`)."""
         slots = asyncio.Semaphore(self.concurrency)
-        after = -1
-        async with asyncio.TaskGroup() as group:
-            while not self.stopping:
-                try:
-                    page = await asyncio.to_thread(
-                        self.journal.work,
-                        self.run_id,
-                        TargetState.PENDING,
-                        after=after,
-                        limit=self.PAGE,
-                    )
-                except Exception as exc:
-                    self._journal_failed(exc)
-                    break
-                if not page:
-                    break
-                for index, target in page:
-                    await slots.acquire()
-                    if self.stopping:
-                        slots.release()
-                        break
-                    after = index
-                    group.create_task(self._target(index, target, slots))
-
-    async def _dispatch_batches(self) -> None:
-        """The pending targets in order, BATCH to a call, `concurrency` calls at a time."""
-        slots = asyncio.Semaphore(self.concurrency)
-        after = -1
+        size = max(1, self.action.BATCH)
         chunk: list[tuple[int, Target]] = []
-
-        async def send(group: asyncio.TaskGroup) -> bool:
-            nonlocal chunk
-            await slots.acquire()
-            if self.stopping:
-                slots.release()
-                return False
-            group.create_task(self._batch(chunk, slots))
-            chunk = []
-            return True
-
         async with asyncio.TaskGroup() as group:
-            while not self.stopping:
-                try:
-                    page = await asyncio.to_thread(
-                        self.journal.work,
-                        self.run_id,
-                        TargetState.PENDING,
-                        after=after,
-                        limit=self.PAGE,
-                    )
-                except Exception as exc:
-                    self._journal_failed(exc)
-                    break
-                if not page:
-                    break
-                for index, target in page:
-                    after = index
-                    chunk.append((index, target))
-                    if len(chunk) >= self.action.BATCH and not await send(group):
+
+            async def send() -> bool:
+                nonlocal chunk
+                await slots.acquire()
+                if self.stopping:
+                    slots.release()
+                    return False
+                items, chunk = chunk, []
+                if size == 1:
+                    group.create_task(self._target(*items[0], slots))
+                else:
+                    group.create_task(self._batch(items, slots))
+                return True
+
+            async with contextlib.aclosing(self._pending()) as pending:
+                async for item in pending:
+                    chunk.append(item)
+                    if len(chunk) >= size and not await send():
                         break
             if chunk and not self.stopping:
-                await send(group)
+                await send()
 
     async def _batch(self, items: list[tuple[int, Target]], slots: asyncio.Semaphore) -> None:
         """One call for several targets: each `sending`, committed, before it; then each its
