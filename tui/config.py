@@ -380,9 +380,18 @@ class EnosProfile(ProfileBase):
         return _check_token(value, "the key")
 
     def _check_base_url(self, value: str) -> None:
-        if self._split_broker(value) is None:
+        broker = self._split_broker(value)
+        if broker is None:
             raise ValueError(
                 "base_url: the MQTT broker as host:port (or mqtts://host:port for TLS)"
+            )
+        host, _, tls = broker
+        # Without TLS, each registration's deviceSecrets would cross the network in clear.
+        if not tls and not self.insecure and not _is_loopback(host):
+            raise ValueError(
+                f"base_url: plain MQTT would carry the gateway's login and each new "
+                f"sub-device's deviceSecret in clear to {host}; use mqtts://, or set "
+                "insecure = true to allow it"
             )
 
     @staticmethod

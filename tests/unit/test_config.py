@@ -280,7 +280,7 @@ def test_a_file_that_is_not_utf8_names_the_file_and_the_byte(tmp_path: Path) -> 
     ],
 )
 def test_secret_in_toml_is_refused(tmp_path: Path, platform: str, extra: str, key: str) -> None:
-    base_url = "broker:1883" if platform == "enos" else "https://h.example"
+    base_url = "mqtts://broker:8883" if platform == "enos" else "https://h.example"
     path = write(
         tmp_path,
         f'[profiles.prod]\nplatform = "{platform}"\nbase_url = "{base_url}"\n{extra}\n'
@@ -527,7 +527,7 @@ def test_save_profile_updates_one_table_and_keeps_the_rest(tmp_path: Path) -> No
 def test_save_profile_appends_a_new_table(tmp_path: Path) -> None:
     path = write(tmp_path, VALID_TOML)
     new = EnosProfile(
-        name="gw2", platform="enos", base_url="broker:1883", product_key="p", device_key="d"
+        name="gw2", platform="enos", base_url="mqtts://broker:8883", product_key="p", device_key="d"
     )
     save_profile(new, path)
     config = load_config(path)
@@ -588,3 +588,19 @@ def test_demo_secrets_are_the_simulators() -> None:
     profile = demo_profiles()["demo-thingpark"]
     assert profile.client_id == credentials.THINGPARK_CLIENT_ID  # type: ignore[attr-defined]
     assert demo_secrets(profile)["client_secret"] == credentials.THINGPARK_CLIENT_SECRET
+
+
+def test_plain_mqtt_to_another_host_is_refused_unless_insecure(tmp_path: Path) -> None:
+    def enos(base_url: str, extra: str = "") -> str:
+        return (
+            f'[profiles.gw]\nplatform = "enos"\nbase_url = "{base_url}"\n'
+            f'product_key = "pk"\ndevice_key = "dk"\n{extra}'
+        )
+
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, enos("broker.example.com:1883")))
+    assert "deviceSecret in clear to broker.example.com" in str(info.value)
+    assert load_config(write(tmp_path, enos("127.0.0.1:1883"))).profiles["gw"]
+    assert load_config(write(tmp_path, enos("mqtts://broker.example.com:8883"))).profiles["gw"]
+    insecure = load_config(write(tmp_path, enos("broker.example.com:1883", "insecure = true")))
+    assert insecure.profiles["gw"].insecure
