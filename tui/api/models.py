@@ -23,6 +23,7 @@ __all__ = [
     "Alarm",
     "AlarmSeverity",
     "AppServerRef",
+    "Application",
     "BaseStation",
     "BaseStationLocation",
     "BasicHttpsConnectionCreate",
@@ -48,6 +49,7 @@ __all__ = [
     "PlatformHealth",
     "TagsChange",
     "TemplateRef",
+    "ThingDefinition",
     "TrafficBucket",
     "TrafficRange",
 ]
@@ -111,6 +113,30 @@ class DeviceSummary(_Frozen):
     connection: str | None = None
     health: str | None = None
     last_activity: datetime | None = None
+
+
+class ThingDefinition(_Frozen):
+    """A template of things (Telit's thing definition): its attributes, properties, alarms and
+    methods, each key → name."""
+
+    key: str
+    name: str
+    id: str | None = None
+    version: str | None = None
+    attributes: dict[str, str] = {}
+    properties: dict[str, str] = {}
+    alarms: dict[str, str] = {}
+    methods: dict[str, str] = {}
+
+
+class Application(_Frozen):
+    """An application whose token lets gateways connect (and auto-register as things of its
+    definition). Never its token, which creating it shows once."""
+
+    key: str
+    name: str
+    definition: str | None = None
+    auto_reg_tags: list[str] = []
 
 
 class Created(_Frozen):

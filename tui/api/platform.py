@@ -27,6 +27,9 @@ vendors is declared by the adapter, as data, and the screens are generated from 
 - `Gateway.gateway_detail()`: the account is one gateway whose sub-devices are the device list
   (EnOS); `DeviceDirectory.DELETES` is False where the API cannot delete a device, and
   `DeviceCreation.CREATE_BATCH` says how many devices one request creates (`create_devices`).
+- `ThingDefinitions`, `ApplicationTokens`, `ConnectionThings` (Telit): templates of things,
+  the applications whose tokens let gateways connect (a new token shown once), things made from
+  connections and the setting that makes one for each new connection.
 - Smaller capabilities that not every platform has: `Provisioning` (on/off the network),
   `DeviceTags`, `ConfigurationTemplates`, `BaseStations`, `DeviceLogs` (log kinds, each paged),
   `PlatformStatus` (one line the header shows).
@@ -43,6 +46,7 @@ from pydantic import BaseModel
 from tui.api.forms import FormSpec, KeySpec
 from tui.api.models import (
     Alarm,
+    Application,
     BaseStation,
     BaseStationLocation,
     Connection,
@@ -52,6 +56,7 @@ from tui.api.models import (
     LogEntry,
     PlatformHealth,
     TemplateRef,
+    ThingDefinition,
     TrafficBucket,
     TrafficRange,
 )
@@ -245,6 +250,10 @@ class Connections(ABC):
 
     #: the platform's words for its kinds of connection: Connection.kind → (one, several)
     CONNECTION_KINDS: ClassVar[dict[str, tuple[str, str]]] = {}
+    #: the platform's words for Connection fields, where they differ (e.g. {"type": "Carrier"});
+    #: None drops a column. The SIM fields (iccid, imsi, rate_plan, device_key) show only
+    #: where a platform names them.
+    CONNECTION_LABELS: ClassVar[dict[str, str | None]] = {}
 
     @abstractmethod
     async def list_connections(self) -> list[Connection]: ...
@@ -291,6 +300,65 @@ class ConnectionSwitching(ABC):
 
     @abstractmethod
     async def delete_connection(self, key: str) -> None: ...
+
+
+class ThingDefinitions(ABC):
+    """Templates that things are made from (Telit's thing definitions): list, one in full,
+    create from the platform's forms, delete."""
+
+    @abstractmethod
+    async def thing_definitions(self) -> list[ThingDefinition]: ...
+
+    @abstractmethod
+    async def thing_definition(self, key: str) -> ThingDefinition: ...
+
+    @abstractmethod
+    def definition_forms(self) -> list[FormSpec]: ...
+
+    @abstractmethod
+    async def create_definition(self, form: str, values: BaseModel) -> str:
+        """Create one from a validated form; answers its key."""
+
+    @abstractmethod
+    async def delete_thing_definition(self, key: str) -> None: ...
+
+
+class ApplicationTokens(ABC):
+    """Applications whose tokens let gateways connect (Telit): list and create; a new token is
+    shown once (`Created.secrets`)."""
+
+    @abstractmethod
+    async def applications(self) -> list[Application]: ...
+
+    @abstractmethod
+    def application_forms(self) -> list[FormSpec]: ...
+
+    @abstractmethod
+    async def create_application(self, form: str, values: BaseModel) -> Created: ...
+
+
+class ConnectionThings(ABC):
+    """Connections that things can be made from (Telit's SIM connections): one by one from a
+    form, or automatically for each new connection when the platform's setting says so."""
+
+    @abstractmethod
+    def thing_from_connection_form(self) -> FormSpec: ...
+
+    @abstractmethod
+    async def create_thing_from_connection(self, connection_key: str, values: BaseModel) -> str:
+        """A thing with the connection's identifiers, linked to it; answers its key."""
+
+    @abstractmethod
+    async def auto_create_things(self) -> bool:
+        """Whether a new connection creates a thing by itself."""
+
+    @abstractmethod
+    async def set_auto_create_things(self, on: bool) -> bool: ...
+
+    async def sync_connections(self) -> list[str]:
+        """Ask the carriers for new connections now; their keys. Platforms that sync on their own
+        schedule refuse it (an ApiError)."""
+        raise NotImplementedError
 
 
 class Gateway(ABC):

@@ -25,7 +25,23 @@ GOOD = frozenset({"ACTIVE", "OPENED", "OK", "CONNECTED", "RUNNING"})
 BAD = frozenset(
     {"ERROR", "FAILED", "FAILURE", "CLOSED", "DOWN", "KO", "DEACTIVATED", "DISCONNECTED"}
 )
-COLUMNS = ("Name", "Kind", "Type", "State", "Health", "Devices", "ID")
+#: every column a connection can fill, in order: its field and its title; the SIM fields show
+#: only where the platform names them (`Connections.CONNECTION_LABELS`)
+FIELDS: tuple[tuple[str, str | None], ...] = (
+    ("name", "Name"),
+    ("kind", "Kind"),
+    ("iccid", None),
+    ("imsi", None),
+    ("type", "Type"),
+    ("rate_plan", None),
+    ("state", "State"),
+    ("health", "Health"),
+    ("device_count", "Devices"),
+    ("device_key", None),
+    ("key", "ID"),
+)
+#: the default columns' titles, in order (a platform that renames none shows these)
+COLUMNS = tuple(title for _, title in FIELDS if title)
 #: from this width on, every column fits
 WIDE = 100
 
@@ -39,17 +55,36 @@ def status_text(value: str | None) -> Text:
     return plain(value, style)
 
 
-def connection_row(connection: Connection, kinds: dict[str, str]) -> tuple[Text, ...]:
-    count = connection.device_count
-    return (
-        plain(connection.name, "bold"),
-        plain(kinds.get(connection.kind, connection.kind)),
-        plain(connection.type or "—"),
-        status_text(connection.state),
-        status_text(connection.health),
-        Text(f"{count:,}" if count is not None and count >= 0 else "—", justify="right"),
-        plain(connection.key, "dim"),
-    )
+def columns_for(labels: dict[str, str | None]) -> list[tuple[str, str]]:
+    """(field, title) of the columns a platform's connections show, in order."""
+    shown = []
+    for name, title in FIELDS:
+        title = labels.get(name, title)
+        if title:
+            shown.append((name, title))
+    return shown
+
+
+def cell(connection: Connection, name: str, kinds: dict[str, str]) -> Text:
+    """One connection's cell of the column `name`."""
+    if name == "name":
+        return plain(connection.name, "bold")
+    if name == "kind":
+        return plain(kinds.get(connection.kind, connection.kind))
+    if name in ("state", "health"):
+        return status_text(getattr(connection, name))
+    if name == "device_count":
+        count = connection.device_count
+        return Text(f"{count:,}" if count is not None and count >= 0 else "—", justify="right")
+    if name == "key":
+        return plain(connection.key, "dim")
+    return plain(getattr(connection, name) or "—")
+
+
+def connection_row(
+    connection: Connection, kinds: dict[str, str], labels: dict[str, str | None] | None = None
+) -> tuple[Text, ...]:
+    return tuple(cell(connection, name, kinds) for name, _ in columns_for(labels or {}))
 
 
 class ConnectionsScreen(FleetScreen[None]):
@@ -163,20 +198,29 @@ class ConnectionsScreen(FleetScreen[None]):
         else:
             self.fleet.action_back()
 
-    def _columns(self, connections: list[Connection]) -> tuple[tuple[str, ...], int | None]:
+    def _connection_labels(self) -> dict[str, str | None]:
+        platform = self.platform
+        return platform.CONNECTION_LABELS if isinstance(platform, Connections) else {}
+
+    def _columns(self, connections: list[Connection]) -> tuple[list[tuple[str, str]], int | None]:
         """The columns that fit, and a Name width when names must be shortened to fit.
 
         On a narrow terminal the ID column goes (the line below the table shows it), so that
-        State, Health and Devices stay on screen without scrolling sideways.
+        the state columns stay on screen without scrolling sideways.
         """
+        columns = columns_for(self._connection_labels())
         width = self.size.width or 80
         if width >= WIDE or not connections:
-            return COLUMNS, None
-        rows = [connection_row(c, self._labels()) for c in connections]
-        natural = [max(len(COLUMNS[i]), *(r[i].cell_len for r in rows)) for i in range(6)]
+            return columns, None
+        columns = [c for c in columns if c[0] != "key"]
+        kinds = self._labels()
+        natural = [
+            max(len(title), *(cell(c, name, kinds).cell_len for c in connections))
+            for name, title in columns
+        ]
         # 2 cells of padding per column, and room for a vertical scrollbar
         room = width - 2 - sum(w + 2 for w in natural[1:]) - 2
-        return COLUMNS[:6], (None if natural[0] <= room else max(12, room))
+        return columns, (None if natural[0] <= room else max(12, room))
 
     def _show(self, connections: list[Connection], select: str | None = None) -> None:
         table = self.query_one("#connections-table", DataTable)
@@ -185,10 +229,11 @@ class ConnectionsScreen(FleetScreen[None]):
         self._width = self.size.width
         table.clear(columns=True)
         columns, name_width = self._columns(connections)
-        for column in columns:
-            table.add_column(column, key=column.lower())
+        for name, title in columns:
+            table.add_column(title, key=name)
+        kinds = self._labels()
         for connection in connections:
-            cells = connection_row(connection, self._labels())[: len(columns)]
+            cells = [cell(connection, name, kinds) for name, _ in columns]
             if name_width is not None:
                 cells[0].truncate(name_width, overflow="ellipsis")
             table.add_row(*cells, key=connection.key)
