@@ -83,6 +83,16 @@ VIEWS: dict[str, tuple[str, str, str]] = {
         "BaseStationsScreen",
         "the network's base stations: state and location",
     ),
+    "definitions": (
+        "tui.screens.definitions",
+        "DefinitionsScreen",
+        "thing definitions: attributes, properties, alarms, methods",
+    ),
+    "tokens": (
+        "tui.screens.definitions",
+        "TokensScreen",
+        "application tokens that let gateways connect and auto-register",
+    ),
     "bulk": ("tui.screens.bulk", "BulkScreen", "bulk runs: progress, reports, resume"),
     "profiles": ("tui.screens.profiles", "ProfilesScreen", "switch profile"),
 }

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from tui.api.models import Connection
-from tui.api.platform import ConnectionEditing, Connections, ConnectionSwitching
+from tui.api.platform import ConnectionEditing, Connections, ConnectionSwitching, ConnectionThings
 from tui.screens.base import FleetScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.form_menu import open_form
@@ -92,7 +92,15 @@ class ConnectionsScreen(FleetScreen[None]):
 
     VIEW = "connections"
     DANGEROUS: ClassVar[frozenset[str]] = frozenset(
-        {"new_connection", "edit_connection", "toggle_active", "delete_connection"}
+        {
+            "new_connection",
+            "edit_connection",
+            "toggle_active",
+            "delete_connection",
+            "thing_from_connection",
+            "toggle_auto_create",
+            "sync_connections",
+        }
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload", id="connections.reload"),
@@ -100,6 +108,9 @@ class ConnectionsScreen(FleetScreen[None]):
         Binding("e", "edit_connection", "Edit", id="connections.edit"),
         Binding("a", "toggle_active", "On/off", id="connections.toggle"),
         Binding("ctrl+d", "delete_connection", "Delete", id="connections.delete"),
+        Binding("t", "thing_from_connection", "Thing from it", id="connections.thing"),
+        Binding("A", "toggle_auto_create", "Auto-create things", id="connections.auto_create"),
+        Binding("s", "sync_connections", "Sync carriers", id="connections.sync"),
         Binding("escape", "escape", "Cancel / back", show=False, id="connections.escape"),
     ]
 
@@ -114,6 +125,8 @@ class ConnectionsScreen(FleetScreen[None]):
         super().__init__()
         self.connections: list[Connection] = []
         self._width = 0
+        #: whether a new connection makes a thing by itself (ConnectionThings); None: unknown
+        self.auto_create: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield FleetHeader(self.VIEW)
@@ -177,6 +190,8 @@ class ConnectionsScreen(FleetScreen[None]):
         if platform is not self.platform:
             return  # the user opened another profile meanwhile; its own load is running
         self._show(connections, select)
+        if isinstance(platform, ConnectionThings):
+            self._read_auto_create(platform)
         if connections:
             state.ready()
         else:
@@ -258,6 +273,9 @@ class ConnectionsScreen(FleetScreen[None]):
         for n, (kind, count) in enumerate(counts.items()):
             one, many = names.get(kind, (kind, kind))
             text.append(f"{' · ' if n else ''}{count} {visible(one if count == 1 else many)}")
+        if self.auto_create is not None:
+            text.append("  │  auto-create things ", style="dim")
+            text.append("on" if self.auto_create else "off", style="bold")
         key = self._cursor_key()
         if key:
             text.append("  │  ID ", style="dim")
@@ -279,6 +297,13 @@ class ConnectionsScreen(FleetScreen[None]):
             and not (isinstance(platform, Connections) and platform.connection_forms())
         ):
             return None  # shown, greyed out: this platform cannot create connections
+        if allowed and action in ("toggle_auto_create", "sync_connections"):
+            return isinstance(platform, ConnectionThings)
+        if allowed and action == "thing_from_connection":
+            if not isinstance(platform, ConnectionThings):
+                return False
+            connection = self._cursor_connection()
+            return True if connection is not None and not connection.device_key else None
         if allowed and action == "edit_connection":
             if not isinstance(platform, ConnectionEditing):
                 return False
@@ -312,6 +337,73 @@ class ConnectionsScreen(FleetScreen[None]):
             return
         self.notify(f"{connection.name}: {'active' if active else 'inactive'}", title="Connection")
         self.load(select=connection.key)
+
+    # ------------------------------------------------------------------ things from connections
+
+    @work(exclusive=True, group="connections-auto-create")
+    async def _read_auto_create(self, platform: ConnectionThings) -> None:
+        try:
+            self.auto_create = await platform.auto_create_things()
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            self.report(exc, "Reading the auto-create setting")
+            return
+        self._update_info()
+
+    def action_thing_from_connection(self) -> None:
+        """`t`: a thing with the connection's identifiers, linked to it (the platform's form)."""
+        platform = self.platform
+        connection = self._cursor_connection()
+        if not isinstance(platform, ConnectionThings) or connection is None:
+            return
+
+        async def make(form: str, values: Any) -> str:
+            return await platform.create_thing_from_connection(connection.key, values)
+
+        def made(key: str | None) -> None:
+            if key:
+                self.notify(f"Thing {key} made from {connection.name}", title="Connections")
+                self.load(select=connection.key)
+
+        open_form(
+            self.app,
+            "Thing",
+            [platform.thing_from_connection_form()],
+            make,
+            made,
+            form_title=lambda _: f"A thing from {connection.name}",
+        )
+
+    @work(group="connections-change")
+    async def action_toggle_auto_create(self) -> None:
+        """`A`: turn "auto create things for connections" on or off."""
+        platform = self.platform
+        if not isinstance(platform, ConnectionThings):
+            return
+        try:
+            async with self.busy():
+                current = await platform.auto_create_things()
+                self.auto_create = await platform.set_auto_create_things(not current)
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            self.report(exc, "Changing the auto-create setting")
+            return
+        state = "on: each new connection makes a thing" if self.auto_create else "off"
+        self.notify(f"Auto-create things {state}", title="Connections")
+        self._update_info()
+
+    @work(group="connections-change")
+    async def action_sync_connections(self) -> None:
+        """`s`: ask the carriers for new connections now (the portal also does on its own)."""
+        platform = self.platform
+        if not isinstance(platform, ConnectionThings):
+            return
+        try:
+            async with self.busy():
+                added = await platform.sync_connections()
+        except Exception as exc:  # the vendor's words, or an internal error with its log
+            self.report(exc, "Syncing with the carriers")
+            return
+        self.notify(f"{len(added)} new connection(s)", title="Connections")
+        self.load(select=added[0] if added else None)
 
     def action_edit_connection(self) -> None:
         """`e`: the platform's form for the connection under the cursor, filled as it is now."""
