@@ -55,7 +55,7 @@ API_PATH = "/api"
 #: the correlation key of the login command, and of the session id in later requests
 AUTH_KEY = "auth"
 #: codes taken for "the session is not (or no longer) valid", besides the messages that say so
-SESSION_CODES = frozenset({-90008, -90021})
+SESSION_CODES = frozenset({-90008})
 _SESSION_WORDS = re.compile(r"session", re.IGNORECASE)
 _SESSION_STATE = re.compile(r"invalid|expired|unknown|not found|timed out", re.IGNORECASE)
 #: commands that change nothing (their names end so); every other one is recorded for the audit
