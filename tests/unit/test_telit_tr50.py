@@ -119,6 +119,7 @@ async def test_a_refused_command_is_an_api_error_with_its_first_code() -> None:
         await client(portal).call("thing.delete", {"key": "x"})
     assert caught.value.platform == "telit"
     assert caught.value.code == "-90006" and caught.value.message == "Bad"
+    assert caught.value.status == 200  # answered, and refused: no network failure
 
 
 @pytest.mark.parametrize(
@@ -248,6 +249,7 @@ async def test_a_mutating_command_is_recorded_without_secrets() -> None:
         await tr50.call("thing.delete", {"key": "k"})
     (record,) = records
     assert record.path == "/api thing.delete" and not record.ok and record.code == "-4"
+    assert record.status == 200
     assert PASSWORD not in (record.message or "")
 
 

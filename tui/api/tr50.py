@@ -29,7 +29,7 @@ import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from pydantic import Field, ValidationError
@@ -96,10 +96,19 @@ def parse_error(body: Any) -> ErrorBody:
     return ErrorBody(None, None)
 
 
-def _refusal(platform: str, command: str, reply: _Reply) -> ApiError:
+def _refusal(platform: str, command: str, reply: _Reply, status: int) -> ApiError:
+    """The ApiError of a refused command; `status` is the HTTP status of the answer it came in
+    (a 200: the server answered, and refused)."""
     code = str(reply.errorCodes[0]) if reply.errorCodes else None
     message = "; ".join(m.strip() for m in reply.errorMessages if m.strip())
-    return ApiError(platform, message or f"{command} failed", code=code)
+    return ApiError(platform, message or f"{command} failed", status=status, code=code)
+
+
+class _Answer(NamedTuple):
+    """One request's answer: its HTTP status and the reply under each correlation key."""
+
+    status: int
+    replies: dict[str, _Reply]
 
 
 def _is_session_error(reply: _Reply) -> bool:
@@ -167,7 +176,7 @@ class Tr50Client:
 
     # ------------------------------------------------------------ the envelope
 
-    async def _post(self, body: dict[str, Any], keys: list[str]) -> dict[str, _Reply]:
+    async def _post(self, body: dict[str, Any], keys: list[str]) -> _Answer:
         """Send one request; each of `keys` read as a reply (ApiError for an unreadable one)."""
         answer = await self.api.answer("POST", API_PATH, json=body)
 
@@ -188,14 +197,16 @@ class Tr50Client:
                 replies[key] = reply
             return replies
 
-        return answer.read(read)
+        return _Answer(answer.status, answer.read(read))
 
     async def _authenticate(self) -> str:
         """Log in (`api.authenticate`) and keep the session id; ApiError when refused."""
         body = {AUTH_KEY: {"command": "api.authenticate", "params": dict(self._login)}}
-        reply = (await self._post(body, [AUTH_KEY]))[AUTH_KEY]
+        answer = await self._post(body, [AUTH_KEY])
+        reply = answer.replies[AUTH_KEY]
         if not reply.success:
-            raise self.api.scrubber.error(_refusal(self.platform, "api.authenticate", reply))
+            refused = _refusal(self.platform, "api.authenticate", reply, answer.status)
+            raise self.api.scrubber.error(refused)
         session = (reply.params or {}).get("sessionId")
         if not isinstance(session, str) or not session:
             raise ApiError(
@@ -213,8 +224,8 @@ class Tr50Client:
                 return await self._authenticate()
             return self._session
 
-    async def _send(self, commands: Mapping[str, Command]) -> dict[str, _Reply]:
-        """The replies to `commands` (one POST), logged in; after an expired session, one new
+    async def _send(self, commands: Mapping[str, Command]) -> _Answer:
+        """The answer to `commands` (one POST), logged in; after an expired session, one new
         login and one retry."""
         for key in commands:
             if key == AUTH_KEY:
@@ -224,11 +235,11 @@ class Tr50Client:
             body: dict[str, Any] = {AUTH_KEY: {"sessionId": session}}
             for key, (command, params) in commands.items():
                 body[key] = {"command": command, "params": dict(params or {})}
-            replies = await self._post_recorded(body, commands)
-            if not self._expired(replies) or attempt == 2:
+            answer = await self._post_recorded(body, commands)
+            if not self._expired(answer.replies) or attempt == 2:
                 break
             session = await self._session_id(stale=session)
-        return replies
+        return answer
 
     def _expired(self, replies: dict[str, _Reply]) -> bool:
         """Whether the server refused the session: its `auth` entry failed, or a command was
@@ -240,25 +251,35 @@ class Tr50Client:
 
     async def _post_recorded(
         self, body: dict[str, Any], commands: Mapping[str, Command]
-    ) -> dict[str, _Reply]:
-        keys = list(commands)
+    ) -> _Answer:
+        """`_post`, with a CallRecord of each mutating command for the audit log."""
         sent = time.time()
         mutating = [k for k, (command, _) in commands.items() if is_mutating(command)]
         try:
-            answer = await self._post(body, keys)
+            answer = await self._post(body, list(commands))
         except ApiError as error:
             for key in mutating:
-                self._record(sent, commands[key][0], False, error.code, error.message)
+                self._record(sent, commands[key][0], error.status, error.code, error.message)
             raise
         for key in mutating:
-            reply = answer[key]
-            code = str(reply.errorCodes[0]) if reply.errorCodes else None
-            message = None if reply.success else _refusal(self.platform, key, reply).message
-            self._record(sent, commands[key][0], reply.success, code, message)
+            command = commands[key][0]
+            reply = answer.replies[key]
+            if reply.success:
+                self._record(sent, command, answer.status, None, None, ok=True)
+            else:
+                refused = _refusal(self.platform, command, reply, answer.status)
+                self._record(sent, command, answer.status, refused.code, refused.message)
         return answer
 
     def _record(
-        self, sent: float, command: str, ok: bool, code: str | None, message: str | None
+        self,
+        sent: float,
+        command: str,
+        status: int | None,
+        code: str | None,
+        message: str | None,
+        *,
+        ok: bool = False,
     ) -> None:
         recorder = self.recorder
         if recorder is None:
@@ -277,6 +298,7 @@ class Tr50Client:
                     path=f"{API_PATH} {command}",
                     target=current_target.get(),
                     ok=ok,
+                    status=status,
                     code=code,
                     message=text,
                 )
@@ -289,20 +311,20 @@ class Tr50Client:
     async def call(self, command: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Send one command; its `params` (an empty dict when it answers none). ApiError when
         refused (its first code and its messages) or unreadable."""
-        reply = (await self._send({"1": (command, params)}))["1"]
-        if not reply.success:
-            raise self.api.scrubber.error(_refusal(self.platform, command, reply))
-        return reply.params or {}
+        answer = await self._send({"1": (command, params)})
+        found = self._params(command, answer, "1")
+        if isinstance(found, ApiError):
+            raise found
+        return found
 
     async def batch(self, commands: Mapping[str, Command]) -> dict[str, dict[str, Any] | ApiError]:
         """Send several commands in one POST; per correlation key, its `params` or the
         ApiError of its refusal. ApiError when the request as a whole fails."""
-        replies = await self._send(commands)
-        answers: dict[str, dict[str, Any] | ApiError] = {}
-        for key, (command, _) in commands.items():
-            reply = replies[key]
-            if reply.success:
-                answers[key] = reply.params or {}
-            else:
-                answers[key] = self.api.scrubber.error(_refusal(self.platform, command, reply))
-        return answers
+        answer = await self._send(commands)
+        return {key: self._params(command, answer, key) for key, (command, _) in commands.items()}
+
+    def _params(self, command: str, answer: _Answer, key: str) -> dict[str, Any] | ApiError:
+        reply = answer.replies[key]
+        if reply.success:
+            return reply.params or {}
+        return self.api.scrubber.error(_refusal(self.platform, command, reply, answer.status))

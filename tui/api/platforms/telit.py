@@ -54,8 +54,10 @@ from tui.api.tr50 import Tr50Client
 from tui.api.wire import Count, Key, WireModel, reason
 
 __all__ = [
+    "CONFLICT_CODES",
     "IDENTIFIERS",
     "MAX_LIMIT",
+    "NOT_FOUND_CODES",
     "PAGE_SIZE",
     "Application",
     "CdpConfig",
@@ -71,6 +73,10 @@ NAME = "telit"
 MAX_LIMIT = 2000
 #: things per page of the shared list
 PAGE_SIZE = 500
+#: TR50 codes of a refusal as not found, and as already there (the simulator's choices: the
+#: vendor's pages list none); the message "… not found" is taken too
+NOT_FOUND_CODES = frozenset({"-90005"})
+CONFLICT_CODES = ("-90006",)
 #: a thing's identifiers, in the vendor page's order, with their labels
 IDENTIFIERS: tuple[tuple[str, str], ...] = (
     ("iccid", "ICCID"),
@@ -322,6 +328,17 @@ def connection_from_row(body: dict[str, Any]) -> Connection:
     )
 
 
+def _not_found(error: ApiError) -> ApiError:
+    """A refusal that says the thing is not there, with status 404: the shared layer's word for
+    it (a bulk delete sent again is done, a create looked up is not there). The TR50 answer
+    itself came with HTTP 200."""
+    if error.status is None or not (
+        error.code in NOT_FOUND_CODES or "not found" in error.message.lower()
+    ):
+        return error
+    return ApiError(NAME, error.message, status=404, code=error.code, request_id=error.request_id)
+
+
 def _offset(cursor: str | None) -> int:
     if cursor is None:
         return 0
@@ -446,7 +463,7 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
         )
         thing = answers["thing"]
         if isinstance(thing, ApiError):
-            raise thing
+            raise _not_found(thing)
         definitions = answers["defs"]
         definition = None
         if isinstance(definitions, dict):
@@ -459,7 +476,10 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
         return detail
 
     async def delete_device(self, key: str) -> None:
-        await self.tr50.call("thing.delete", {"key": require_key(NAME, key, "the thing")})
+        try:
+            await self.tr50.call("thing.delete", {"key": require_key(NAME, key, "the thing")})
+        except ApiError as error:
+            raise _not_found(error) from None
 
     async def set_tags(self, key: str, tags: list[str]) -> list[str]:
         """`thing.update` with the thing's whole tag list."""
@@ -483,6 +503,7 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
                 key="t",
                 choices={"definition": self._definition_choices},
                 conflict_field="key",
+                conflict_codes=CONFLICT_CODES,
             )
         ]
 
@@ -590,6 +611,7 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
             key="c",
             choices={"definition": self._definition_choices},
             conflict_field="key",
+            conflict_codes=CONFLICT_CODES,
         )
 
     async def create_thing_from_connection(
