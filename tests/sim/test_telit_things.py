@@ -10,6 +10,7 @@ import pytest
 
 from tests.sim.conftest import Tr50
 from tui.sim import SimServer
+from tui.sim.telit.data import Things, thing_defs
 from tui.sim.telit.errors import DUPLICATE, IN_USE, NOT_FOUND, PARAM_INVALID, PARAM_MISSING
 
 MakeSim = Callable[..., SimServer]
@@ -152,3 +153,27 @@ def test_devices_scales_the_things(make_sim: MakeSim) -> None:
     client = Tr50(make_sim(devices=25, alarms=0).base_url)
     assert client.login()["success"]
     assert client.ok("thing.list", showCount=True)["count"] == 25
+
+
+@pytest.mark.parametrize("deleted", [set(), {0, 3, 9}])
+def test_an_unfiltered_page_is_the_same_slice_of_the_whole_list(deleted: set[int]) -> None:
+    things = Things(1, 12, thing_defs(1))
+    things.deleted = set(deleted)
+    for k in range(3):
+        things.store({"_index": None, "id": f"c{k}", "key": f"c-{k}"})
+    every = [t["key"] for t in things]
+    assert len(every) == len(things) == 15 - len(deleted)
+    for offset in range(18):
+        for limit in (1, 2, 5, 20):
+            page = [t["key"] for t in things.window(offset, limit)]
+            assert page == every[offset : offset + limit]
+
+
+def test_paging_after_deletes_and_creates_skips_and_repeats_nothing(tr50: Tr50) -> None:
+    tr50.ok("thing.delete", key=tr50.ok("thing.list", offset=4, limit=1)["result"][0]["key"])
+    tr50.ok("thing.create", key="late-1", name="Late", defKey="door")
+    keys: list[str] = []
+    for offset in range(0, 3000, 700):
+        keys += [t["key"] for t in tr50.ok("thing.list", offset=offset, limit=700)["result"]]
+    assert len(keys) == len(set(keys)) == 3000
+    assert keys[-1] == "late-1"
