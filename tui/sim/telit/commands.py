@@ -364,6 +364,16 @@ class Portal:
     def thing_list(self, params: dict[str, Any], session: Session) -> dict[str, Any]:
         tags = v.string_list(params, "tags")
         keys = v.string_list(params, "keys")
+        if session.is_user and not (tags or keys is not None or params.get("sort")):
+            # The unfiltered list: only the page's records are built, the count is known.
+            offset = v.integer(params, "offset", 0, 0, 2**31 - 1)
+            limit = v.integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+            answer: dict[str, Any] = {
+                "result": [_public(t) for t in self.things.window(offset, limit)]
+            }
+            if v.boolean(params, "showCount"):
+                answer["count"] = len(self.things)
+            return answer
 
         def rows() -> Iterable[dict[str, Any]]:
             if keys is not None:

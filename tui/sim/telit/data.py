@@ -255,6 +255,26 @@ class Things:
     def __len__(self) -> int:
         return self.size - len(self.deleted) + len(self.created)
 
+    def window(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        """Things `offset` to `offset + limit` in list order, building only those records (an
+        unfiltered page of a fleet of millions costs its own size, not the fleet's)."""
+        out: list[dict[str, Any]] = []
+        live = self.size - len(self.deleted)
+        if offset < live:
+            i, skipped = 0, 0
+            if not self.deleted:
+                i, skipped = offset, offset
+            while i < self.size and len(out) < limit:
+                if i not in self.deleted:
+                    if skipped >= offset:
+                        out.append(self.changed.get(i) or self.generate(i))
+                    skipped += 1
+                i += 1
+        created = list(self.created.values())
+        start = max(0, offset - live)
+        out.extend(created[start : start + limit - len(out)])
+        return out
+
     def generate(self, i: int) -> dict[str, Any]:
         """Generated thing i's record (TR50's thing fields; private ones start with `_`)."""
         h = self._hash(i)
