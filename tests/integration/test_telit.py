@@ -222,8 +222,7 @@ async def test_a_thing_is_created_from_a_connection(own: Telit) -> None:
 async def test_auto_creation_makes_a_new_connection_a_thing(own: Telit) -> None:
     assert (await own.cdp_config()).auto_create is False
     assert (await own.set_auto_create(True)).auto_create is True
-    added = await own.tr50.call("cdp.connection.sync", {"count": 1})
-    (new_id,) = added["added"]
+    (new_id,) = await own.sync_connections(1)
     connection = await own.get_connection(new_id)
     assert connection.device_key == connection.iccid
     assert (await own.get_device(connection.iccid or "")).summary.connection == "auto-created"

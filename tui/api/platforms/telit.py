@@ -631,6 +631,14 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
         await self.tr50.call("cdp.connection.update", {"id": sim.key, "thingKey": spec.key})
         return spec.key
 
+    async def sync_connections(self, count: int = 1) -> list[str]:
+        """Bring `count` new connections from the carriers (`cdp.connection.sync`); their ids.
+        The simulator's command, so that a demo can watch auto creation: the real portal syncs
+        with the carriers on its own schedule (and answers this command as unknown)."""
+        answer = await self.tr50.call("cdp.connection.sync", {"count": count})
+        added: list[str] = _read(answer, lambda body: _Synced.model_validate(body).added, "sync")
+        return added
+
     async def cdp_config(self) -> CdpConfig:
         """`cdp.config.find`: whether a new connection creates a thing."""
         answer = await self.tr50.call("cdp.config.find", {})
@@ -646,6 +654,10 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
 class _AppCreated(WireModel):
     id: Key
     token: str
+
+
+class _Synced(WireModel):
+    added: list[Key]
 
 
 class _Config(WireModel):
