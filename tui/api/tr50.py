@@ -10,14 +10,17 @@ Login is `api.authenticate`, with a user's `username` + `password` or an applica
 `{"auth": {"sessionId": …}}` at the top of the body. The first call logs in; when the server
 says the session is no longer good, the client logs in once again and sends the request once
 more. The vendor docs do not list the code of an expired session: the client knows it by the
-`auth` entry of the answer failing while a session id was sent, by a code of `SESSION_CODES`,
-or by a message that speaks of an invalid/expired session (Telit answers "Authentication session
-is invalid").
+`auth` entry of the answer failing while a session id was sent, by a code of `SESSION_CODES`
+(-90008, the simulator's choice in TR50's -90000s), or by a message that speaks of an invalid or
+expired session (public TR50 clients match "Authentication session is invalid"). Mutating
+commands are recorded for the audit log as `POST /api <command>`.
 
 Every failure is one `ApiError` of the platform: a refused command carries its first error code
-(`code="-90008"`) and its messages; an answer that cannot be read (not JSON, a key missing, a
-wrong shape) is `unexpected answer from POST /api: …`. The password, the application token and
-the session id never reach a message, a log or a repr: the client factory's scrubber masks them.
+(`code="-90008"`), its messages and the HTTP status of the answer it came in (200: answered and
+refused, never taken for a network failure); an answer that cannot be read (not JSON, a key
+missing, a wrong shape) is `unexpected answer from POST /api: …`. The password, the application
+token and the session id never reach a message, a log or a repr: the client factory's scrubber
+masks them.
 """
 
 from __future__ import annotations
