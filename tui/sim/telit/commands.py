@@ -78,6 +78,21 @@ def _public(rec: dict[str, Any]) -> dict[str, Any]:
     return {k: val for k, val in rec.items() if not k.startswith("_")}
 
 
+def _lookup(
+    table: dict[str, dict[str, Any]], params: dict[str, Any], names: tuple[str, str], what: str
+) -> dict[str, Any]:
+    """A record chosen by one of two parameters: the first is the table's own key, the second a
+    field of its records (`key` or `id` of a definition, `id` or `iccid` of a connection)."""
+    name, value = v.one_of(params, names)
+    if name == names[0]:
+        found = table.get(value)
+    else:
+        found = next((r for r in table.values() if r[name] == value), None)
+    if found is None:
+        raise not_found(what)
+    return found
+
+
 def _page(params: dict[str, Any], rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """`offset`/`limit`/`sort`/`showCount` over an iterable of records."""
     offset = v.integer(params, "offset", 0, 0, 2**31 - 1)
@@ -203,14 +218,7 @@ class Portal:
     # -- thing definitions ---------------------------------------------------------------------
 
     def _def(self, params: dict[str, Any]) -> dict[str, Any]:
-        name, value = v.one_of(params, ("key", "id"))
-        if name == "key":
-            found = self.defs.get(value)
-        else:
-            found = next((d for d in self.defs.values() if d["id"] == value), None)
-        if found is None:
-            raise not_found("Thing definition")
-        return found
+        return _lookup(self.defs, params, ("key", "id"), "Thing definition")
 
     def thing_def_list(self, params: dict[str, Any], _: Session) -> dict[str, Any]:
         return _page(params, list(self.defs.values()))
@@ -439,12 +447,7 @@ class Portal:
         return _page(params, list(self.apps.values()))
 
     def app_find(self, params: dict[str, Any], _: Session) -> dict[str, Any]:
-        name, value = v.one_of(params, ("id", "name"))
-        field = "id" if name == "id" else "name"
-        found = next((a for a in self.apps.values() if a[field] == value), None)
-        if found is None:
-            raise not_found("Application")
-        return dict(found)
+        return dict(_lookup(self.apps, params, ("id", "name"), "Application"))
 
     def app_create(self, params: dict[str, Any], session: Session) -> dict[str, Any]:
         name = v.string(params, "name", required=True)
@@ -481,14 +484,7 @@ class Portal:
     # -- connections and the CDP ---------------------------------------------------------------
 
     def _connection(self, params: dict[str, Any]) -> dict[str, Any]:
-        name, value = v.one_of(params, ("id", "iccid"))
-        if name == "id":
-            found = self.connections.get(value)
-        else:
-            found = next((c for c in self.connections.values() if c["iccid"] == value), None)
-        if found is None:
-            raise not_found("Connection")
-        return found
+        return _lookup(self.connections, params, ("id", "iccid"), "Connection")
 
     def connection_search(self, params: dict[str, Any], _: Session) -> dict[str, Any]:
         exact = {f: v.string(params, f) for f in ("carrier", "status", "ratePlan", "iccid")}
