@@ -1,5 +1,6 @@
 """Entry points: `fleet` (the console), `fleet sim` (the simulator in the foreground), and the
-non-interactive `fleet bulk list|show|run|resume|cancel` and `fleet audit`."""
+non-interactive `fleet bulk list|show|run|resume|cancel`, `fleet audit` and `fleet sim-gateway`
+(a simulated Telit gateway's connection)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,33 @@ def _sim_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument(
         "--token-ttl", type=int, default=3600, help="lifetime of issued tokens, in seconds"
     )
+    p.add_argument(
+        "--telit-session-ttl",
+        type=int,
+        default=3600,
+        help="lifetime of Telit TR50 sessions, in seconds",
+    )
+
+
+def _sim_gateway_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "sim-gateway",
+        help="connect a simulated Telit gateway to a running `fleet sim` (auto-registration)",
+        description="Log in to a TR50 endpoint as a gateway does (api.authenticate with appId, "
+        "appToken and thingKey): a new key is auto-registered as a thing of the application's "
+        "thing definition. Defaults: the simulator's demo gateway application.",
+    )
+    p.add_argument("thing_key", metavar="THING_KEY", help="the gateway's thing key")
+    p.add_argument(
+        "--url", default="http://127.0.0.1:8480", help="base URL (default http://127.0.0.1:8480)"
+    )
+    p.add_argument("--app-id", default=None, help="application id (default: the demo gateway's)")
+    p.add_argument(
+        "--app-token-env",
+        default=None,
+        metavar="VAR",
+        help="environment variable holding the application token (default: the demo's token)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
     _sim_parser(sub)
+    _sim_gateway_parser(sub)
     _bulk_parser(sub)
     _audit_parser(sub)
     return parser
@@ -155,6 +184,7 @@ def run_sim(args: argparse.Namespace) -> int:
             fail_rate=args.fail_rate,
             rate_limit=args.rate_limit,
             token_ttl=args.token_ttl,
+            telit_session_ttl=args.telit_session_ttl,
         )
     except ValidationError as exc:
         for error in exc.errors():
@@ -175,6 +205,35 @@ def run_sim(args: argparse.Namespace) -> int:
     print("Press Ctrl-C to stop.", flush=True)
     server.run()
     print("fleet sim: stopped.", flush=True)
+    return 0
+
+
+def run_sim_gateway(args: argparse.Namespace) -> int:
+    import httpx
+
+    from tui.sim.credentials import TELIT_APP_ID, TELIT_APP_TOKEN
+    from tui.sim.telit.gateway import GatewayError, connect
+
+    token = TELIT_APP_TOKEN
+    if args.app_token_env is not None:
+        token = os.environ.get(args.app_token_env, "")
+        if not token:
+            print(f"fleet sim-gateway: ${args.app_token_env} is not set", file=sys.stderr)
+            return 2
+    try:
+        connected = connect(args.url, args.thing_key, args.app_id or TELIT_APP_ID, token)
+    except GatewayError as exc:
+        print(f"fleet sim-gateway: refused: {exc} (codes {exc.codes})", file=sys.stderr)
+        return 1
+    except httpx.HTTPError as exc:
+        print(f"fleet sim-gateway: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 1
+    thing = connected.thing
+    print(
+        f"gateway {thing['key']} connected: thing {thing['id']} of {thing['defKey']} "
+        f"in {thing['orgKey']}, created {thing['createdOn']}, tags {', '.join(thing['tags'])}",
+        flush=True,
+    )
     return 0
 
 
@@ -201,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "sim":
         return run_sim(args)
+    if args.command == "sim-gateway":
+        return run_sim_gateway(args)
     if args.command == "bulk":
         return run_bulk(args)
     if args.command == "audit":

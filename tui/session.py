@@ -150,11 +150,34 @@ def _enos(profile: ProfileBase, resolver: SecretResolver) -> Platform:
     )
 
 
+def _telit(profile: ProfileBase, resolver: SecretResolver) -> Platform:
+    from tui.api.platforms.telit import Telit
+    from tui.config import TelitProfile
+
+    assert isinstance(profile, TelitProfile)
+    verify = tls_verification(profile)
+    if profile.auth == "app":
+        return Telit(
+            profile.base_url,
+            app_id=profile.app_id,
+            app_token=resolver.get_secret(profile, "app_token"),
+            thing_key=profile.thing_key,
+            verify=verify,
+        )
+    return Telit(
+        profile.base_url,
+        username=profile.username,
+        password=resolver.get_secret(profile, "password"),
+        verify=verify,
+    )
+
+
 ADAPTERS: dict[str, Callable[[ProfileBase, SecretResolver], Platform]] = {
     "thingpark": _thingpark,
     "iotda": _iotda,
     "mythings": _mythings,
     "enos": _enos,
+    "telit": _telit,
 }
 
 

@@ -8,6 +8,7 @@ from tests.app.conftest import notifications, wait_for
 from tui.app import FleetCommands
 from tui.screens.help import HelpScreen
 from tui.screens.profiles import ProfilesScreen
+from tui.session import ADAPTERS
 from tui.widgets.header import FleetHeader
 
 
@@ -25,19 +26,24 @@ async def test_fleet_opens_the_demo_profile_on_the_embedded_simulator(make_app) 
         assert {"demo-thingpark", "demo-iotda", "demo-telit"} <= names
 
 
-async def test_a_platform_without_adapter_is_refused_and_the_open_one_stays(make_app) -> None:
+async def test_a_platform_without_adapter_is_refused_and_the_open_one_stays(
+    make_app, monkeypatch
+) -> None:
+    # Every platform has an adapter now: this fleet is one whose Telit adapter is missing.
+    monkeypatch.delitem(ADAPTERS, "telit")
     app = make_app(view="profiles")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.platform is not None)
         first = app.platform
         table = app.screen.query_one(DataTable)
-        table.move_cursor(row=3)  # demo-telit (demo-enos has an adapter now)
+        table.move_cursor(row=3)  # demo-telit
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("not supported" in n for n in notifications(app)))
         assert app.platform is first and app.profile_name == "demo-thingpark"
 
 
-async def test_a_profile_that_cannot_open_at_start_shows_why(make_app) -> None:
+async def test_a_profile_that_cannot_open_at_start_shows_why(make_app, monkeypatch) -> None:
+    monkeypatch.delitem(ADAPTERS, "telit")
     app = make_app(view="profiles", profile="demo-telit")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.open_error is not None)

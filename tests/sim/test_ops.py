@@ -44,16 +44,16 @@ def test_a_fresh_simulator_has_counted_nothing(make_sim: MakeSim) -> None:
     sim = make_sim(devices=10, alarms=0)
     fresh = httpx.get(sim.base_url + "/_sim/ops")
     assert fresh.headers["content-type"] == "application/json"
-    assert fresh.json() == {"thingpark": {}, "iotda": {}, "mythings": {}}
+    assert fresh.json() == {"thingpark": {}, "iotda": {}, "mythings": {}, "telit": {}}
     reset(sim)
-    assert ops(sim) == {"thingpark": {}, "iotda": {}, "mythings": {}}
+    assert ops(sim) == {"thingpark": {}, "iotda": {}, "mythings": {}, "telit": {}}
 
 
 def test_no_fault_knob_reaches_the_counters(make_sim: MakeSim) -> None:
     # Every API request fails and the bucket holds one request a minute: the counters still answer.
     sim = make_sim(devices=10, alarms=0, fail_rate=1.0, rate_limit=MIN_RATE_LIMIT)
     for _ in range(5):
-        assert ops(sim) == {"thingpark": {}, "iotda": {}, "mythings": {}}
+        assert ops(sim) == {"thingpark": {}, "iotda": {}, "mythings": {}, "telit": {}}
         reset(sim)
     refused = call(sim, "GET", "/products")
     assert refused.status_code in (429, 500, 503)  # while the platform itself is faulty
@@ -156,6 +156,7 @@ def test_thingpark_devices_count_effective_changes_once(make_sim: MakeSim) -> No
         },
         "iotda": {},
         "mythings": {},
+        "telit": {},
     }
 
 
@@ -247,6 +248,7 @@ def test_iotda_devices_and_products_count_effective_changes_once(make_sim: MakeS
             victim: {"update": 1, "delete": 1},
         },
         "mythings": {},
+        "telit": {},
     }
 
 
@@ -258,13 +260,14 @@ def test_reset_zeroes_every_counter(make_sim: MakeSim) -> None:
         )
     node = {"node_id": "reset-1", "product_id": TRACKER_ID}
     assert call(sim, "POST", "/devices", body=node).status_code == 201
-    assert ops(sim) != {"thingpark": {}, "iotda": {}, "mythings": {}}
+    assert ops(sim) != {"thingpark": {}, "iotda": {}, "mythings": {}, "telit": {}}
     reset(sim)
-    assert ops(sim) == {"thingpark": {}, "iotda": {}, "mythings": {}}
+    assert ops(sim) == {"thingpark": {}, "iotda": {}, "mythings": {}, "telit": {}}
     # Counting starts again from zero, and the fleet itself is untouched by a reset.
     assert call(sim, "DELETE", f"/devices/{TRACKER_ID}_reset-1").status_code == 204
     assert ops(sim) == {
         "thingpark": {},
         "iotda": {f"{TRACKER_ID}_reset-1": {"delete": 1}},
         "mythings": {},
+        "telit": {},
     }

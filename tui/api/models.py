@@ -194,7 +194,8 @@ class Alarm(_Frozen):
 
 
 class Connection(_Frozen):
-    """An application server / connection: OSS app servers and DX Core IoT Flow connections alike."""
+    """An application server / connection: OSS app servers and DX Core IoT Flow connections alike,
+    and Telit's SIM connections."""
 
     key: str
     name: str
@@ -203,6 +204,12 @@ class Connection(_Frozen):
     state: str | None = None
     health: str | None = None
     device_count: int | None = None
+    # A SIM connection (Telit's connectivity data providers): its identifiers, its rate plan and
+    # the key of the thing (device) it belongs to; its carrier is `type`, its status `state`.
+    iccid: str | None = None
+    imsi: str | None = None
+    rate_plan: str | None = None
+    device_key: str | None = None
 
 
 class TrafficBucket(_Frozen):

@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tui.sim import iotda, mythings, thingpark
+from tui.sim import iotda, mythings, telit, thingpark
 from tui.sim.config import SimConfig
 from tui.sim.enos.data import demo_registry
 from tui.sim.enos.ops import enos_routes
@@ -23,6 +23,7 @@ TARGETS = [
     FaultTarget(thingpark.API_PREFIXES, thingpark.AUTH_PATHS, thingpark.error),
     FaultTarget(iotda.API_PREFIXES, iotda.AUTH_PATHS, iotda.error),
     FaultTarget(mythings.API_PREFIXES, mythings.AUTH_PATHS, mythings.error),
+    FaultTarget(telit.API_PREFIXES, telit.AUTH_PATHS, telit.error),
 ]
 
 
@@ -41,7 +42,7 @@ def create_app(config: SimConfig, enos: Registry | None = None) -> Starlette:
 
     `enos` is the EnOS registry the MQTT broker serves, shown at `/_sim/enos` (a fresh demo one
     when not given)."""
-    ops = SimOps(("thingpark", "iotda", "mythings"))
+    ops = SimOps(("thingpark", "iotda", "mythings", "telit"))
     if enos is None:
         enos = demo_registry(config.seed, config.enos_max_devices)
     return Starlette(
@@ -49,6 +50,7 @@ def create_app(config: SimConfig, enos: Registry | None = None) -> Starlette:
             *thingpark.routes(config, ops.counter("thingpark")),
             *iotda.routes(config, ops.counter("iotda")),
             *mythings.routes(config, ops.counter("mythings")),
+            *telit.routes(config, ops.counter("telit")),
             *ops.routes(),
             *enos_routes(enos),
         ],

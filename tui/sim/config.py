@@ -66,6 +66,8 @@ class SimConfig(BaseModel):
     rate_limit: RateLimit | None = None
     #: Lifetime of issued access tokens, in seconds.
     token_ttl: int = Field(default=3600, ge=1)
+    #: Lifetime of Telit TR50 sessions (`api.authenticate`), in seconds.
+    telit_session_ttl: int = Field(default=3600, ge=1)
     #: Freeze the data clock at this epoch-millisecond instant (the platform's `now`, last uplinks,
     #: traffic buckets, alarm times), so that snapshots and screenshots do not drift from day to
     #: day. Token expiry keeps real time. None: the data clock is the wall clock.

@@ -23,6 +23,13 @@ MYTHINGS_COMPANY_ID = 987
 #: not revoked by `/revoke`.
 MYTHINGS_PERMANENT_TOKEN = "5e3f7a1c-2b8d-4c6e-9f0a-1d2c3b4a5e6f"
 
+TELIT_USERNAME = "demo@fleet.example"
+TELIT_PASSWORD = "telit-demo-password"
+#: The demo application whose token a simulated gateway presents (`fleet sim-gateway`): it
+#: auto-registers things of the "gateway" thing definition.
+TELIT_APP_ID = "5f7e1a2b3c4d5e6f7a8b9c01"
+TELIT_APP_TOKEN = "telit-demo-app-token"
+
 #: One block per simulated platform, then the simulator's own: (title, [(label, value-or-path)]);
 #: a value starting with "/" is a path on the simulator and is printed after the base URL. Other
 #: platforms add blocks.
@@ -63,11 +70,23 @@ _PLATFORMS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Telit IoT Portal (deviceWISE TR50)",
+        [
+            ("API endpoint (POST)", "/api"),
+            ("username", TELIT_USERNAME),
+            ("password", TELIT_PASSWORD),
+            ("gateway appId", TELIT_APP_ID),
+            ("gateway appToken", TELIT_APP_TOKEN),
+            ("simulated gateway", "fleet sim-gateway THING_KEY"),
+        ],
+    ),
+    (
         "The simulator's own test surface (no auth, no faults, not a vendor API)",
         [
             ("operation counters", PREFIX + "ops"),
             ("reset them (POST)", PREFIX + "ops/reset"),
             ("EnOS registry", PREFIX + "enos"),
+            ("Telit counts", PREFIX + "telit"),
         ],
     ),
 ]
