@@ -170,7 +170,7 @@ async def test_an_application_token_is_shown_once_and_auto_registers_a_gateway(
     apps = await own.applications()
     assert any(a.key == TELIT_APP_ID for a in apps)
     assert TELIT_APP_TOKEN not in repr(apps)
-    created = await own.create_application(
+    created = await own.create_app(
         ApplicationCreate(name="Pumps", definition="gateway", auto_reg_tags=["pumps"])
     )
     assert isinstance(created, Created)

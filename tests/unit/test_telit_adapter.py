@@ -124,7 +124,7 @@ async def test_a_list_it_cannot_read_is_an_api_error(params: dict[str, Any]) -> 
 async def test_an_application_token_is_shown_once_and_masked_after() -> None:
     portal = Portal(lambda body: ok(body, id="app-9", token="tok-0123456789abcdef"))
     platform = telit(portal)
-    created = await platform.create_application(ApplicationCreate(name="A", definition="d"))
+    created = await platform.create_app(ApplicationCreate(name="A", definition="d"))
     assert created.key == "app-9"
     assert created.secrets["token"].get_secret_value() == "tok-0123456789abcdef"
     assert "tok-0123456789abcdef" not in repr(created)

@@ -28,20 +28,25 @@ from tui.api.errors import ApiError, require_key
 from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import CallRecord, RetryPolicy
 from tui.api.models import (
+    Application,
     Connection,
     Created,
     DetailField,
     DetailSection,
     DeviceDetail,
     DeviceSummary,
+    ThingDefinition,
 )
 from tui.api.paging import Page
 from tui.api.platform import (
+    ApplicationTokens,
     Connections,
+    ConnectionThings,
     DeviceCreation,
     DeviceDirectory,
     DeviceTags,
     HttpPlatform,
+    ThingDefinitions,
 )
 from tui.api.platforms.telit_forms import (
     THING_KEY_PATTERN,
@@ -59,10 +64,8 @@ __all__ = [
     "MAX_LIMIT",
     "NOT_FOUND_CODES",
     "PAGE_SIZE",
-    "Application",
     "CdpConfig",
     "Telit",
-    "ThingDefinition",
     "connection_from_row",
     "device_detail_from_thing",
     "device_summary_from_thing",
@@ -152,29 +155,6 @@ class _Sim(WireModel):
 
 class _Read(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class ThingDefinition(_Read):
-    """A thing definition: its attributes, properties, alarms and methods, each key → name."""
-
-    key: str
-    name: str
-    id: str | None = None
-    version: str | None = None
-    attributes: dict[str, str] = {}
-    properties: dict[str, str] = {}
-    alarms: dict[str, str] = {}
-    methods: dict[str, str] = {}
-
-
-class Application(_Read):
-    """An application (token): the thing definition its gateways auto-register as. Never its
-    token, which `create_application` shows once."""
-
-    key: str
-    name: str
-    definition: str | None = None
-    auto_reg_tags: list[str] = []
 
 
 class CdpConfig(_Read):
@@ -365,7 +345,16 @@ def _read(answer: dict[str, Any], parse: Callable[[dict[str, Any]], Any], comman
         raise ApiError(NAME, f"unexpected answer to {command}: {reason(exc)}") from None
 
 
-class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connections):
+class Telit(
+    HttpPlatform,
+    DeviceDirectory,
+    DeviceCreation,
+    DeviceTags,
+    Connections,
+    ConnectionThings,
+    ThingDefinitions,
+    ApplicationTokens,
+):
     """One Telit IoT Portal organisation, reached with a user login or an application token."""
 
     name: ClassVar[str] = NAME
@@ -389,6 +378,18 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
     }
     CONNECTION_KINDS: ClassVar[dict[str, tuple[str, str]]] = {
         "sim": ("SIM connection", "SIM connections"),
+    }
+    # A SIM connection's columns, in the portal's words: no health, no device count.
+    CONNECTION_LABELS: ClassVar[dict[str, str | None]] = {
+        "kind": None,
+        "iccid": "ICCID",
+        "imsi": "IMSI",
+        "type": "Carrier",
+        "rate_plan": "Rate plan",
+        "state": "Status",
+        "health": None,
+        "device_count": None,
+        "device_key": "Thing",
     }
 
     def __init__(
@@ -532,6 +533,23 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
         found: ThingDefinition = _read(answer, _definition, "thing_def.find")
         return found
 
+    def definition_forms(self) -> list[FormSpec]:
+        return [
+            FormSpec(
+                "definition",
+                "thing definition",
+                ThingDefinitionCreate,
+                key="d",
+                conflict_field="key",
+                conflict_codes=CONFLICT_CODES,
+            )
+        ]
+
+    async def create_definition(self, form: str, values: BaseModel) -> str:
+        if form != "definition" or not isinstance(values, ThingDefinitionCreate):
+            raise ValueError(f"no definition form {form!r} takes {type(values).__name__}")
+        return await self.create_thing_definition(values)
+
     async def create_thing_definition(self, spec: ThingDefinitionCreate) -> str:
         """`thing_def.create`; answers the definition's key."""
         await self.tr50.call("thing_def.create", spec.params())
@@ -549,7 +567,24 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
         found: list[Application] = _read(answer, _applications, "app.list")
         return found
 
-    async def create_application(self, spec: ApplicationCreate) -> Created:
+    def application_forms(self) -> list[FormSpec]:
+        return [
+            FormSpec(
+                "application",
+                "application token",
+                ApplicationCreate,
+                key="a",
+                choices={"definition": self._definition_choices},
+            )
+        ]
+
+    async def create_application(self, form: str, values: BaseModel) -> Created:
+        """`app.create` from the form: its id and, shown once, its token."""
+        if form != "application" or not isinstance(values, ApplicationCreate):
+            raise ValueError(f"no application form {form!r} takes {type(values).__name__}")
+        return await self.create_app(values)
+
+    async def create_app(self, spec: ApplicationCreate) -> Created:
         """`app.create`: its id and, shown once, its token."""
         answer = await self.tr50.call("app.create", spec.params())
 
@@ -644,6 +679,12 @@ class Telit(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceTags, Connectio
         answer = await self.tr50.call("cdp.config.find", {})
         found: CdpConfig = _read(answer, _cdp_config, "cdp.config.find")
         return found
+
+    async def auto_create_things(self) -> bool:
+        return (await self.cdp_config()).auto_create
+
+    async def set_auto_create_things(self, on: bool) -> bool:
+        return (await self.set_auto_create(on)).auto_create
 
     async def set_auto_create(self, on: bool) -> CdpConfig:
         """Turn "auto create things for connections" on or off (`cdp.config.update`)."""
