@@ -141,7 +141,8 @@ def fields_from_model(
         default = None if info.is_required() else info.get_default(call_default_factory=True)
         if listed and kind == "text":
             default = ", ".join(default) if default else None
-        optional = not info.is_required() and default is None and kind != "bool"
+        # Blank leaves a field with a default out (the default applies): None or "" shows blank.
+        optional = not info.is_required() and default in (None, "") and kind != "bool"
         if name in current:
             default = current[name]
             if listed and kind == "text" and isinstance(default, list):

@@ -381,8 +381,8 @@ class Telit(
     }
     # A SIM connection's columns, in the portal's words: no health, no device count.
     CONNECTION_LABELS: ClassVar[dict[str, str | None]] = {
+        "name": "ICCID",  # a SIM connection is named by its ICCID
         "kind": None,
-        "iccid": "ICCID",
         "imsi": "IMSI",
         "type": "Carrier",
         "rate_plan": "Rate plan",
