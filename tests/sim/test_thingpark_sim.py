@@ -871,6 +871,7 @@ def test_server_lifecycle_and_banner() -> None:
             "thingpark": {},
             "iotda": {},
             "mythings": {},
+            "telit": {},
         }
     with pytest.raises(httpx.ConnectError):
         httpx.post(url + TOKEN, data=CREDS)
