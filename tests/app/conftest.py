@@ -107,3 +107,23 @@ async def switch_profile(pilot: Any, app: FleetApp, name: str) -> None:
     await pilot.press("enter")
     await wait_for(pilot, lambda: app.profile_name == name and app.platform is not None)
     await pilot.press("colon", *"devices", "enter")
+
+
+def fill(form: Any, **values: str) -> None:
+    """Type into a form's fields: an Input's or a picker's value, a multi-line field's text (a
+    Changed message follows each, as for typing)."""
+    for name, value in values.items():
+        widget = form.form_field(name).input
+        if hasattr(widget, "load_text"):
+            widget.load_text(value)
+        else:
+            widget.value = value
+
+
+def field_errors(form: Any) -> dict[str, str]:
+    """The error line of each field the form marks invalid."""
+    return {
+        w.spec.name: str(w.query_one(".field-error").render())
+        for w in form.query("FormField")
+        if w.has_class("-invalid")
+    }

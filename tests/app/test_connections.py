@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input, Select
 
-from tests.app.conftest import SIZES, notifications, wait_for
+from tests.app.conftest import SIZES, fill, notifications, wait_for
 from tui.app import FleetApp
 from tui.screens.connections import ConnectionsScreen
 from tui.screens.form_menu import FormMenu
@@ -46,14 +46,6 @@ async def new(pilot: Any, app: FleetApp, key: str, form: str) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, FormMenu))
     await pilot.press(key)
     await wait_for(pilot, lambda: is_form(app, form))
-
-
-def fill(form: FormScreen[Any], **values: str) -> None:
-    """Type into the form's text fields (an Input's Changed message follows, as for typing)."""
-    for name, value in values.items():
-        widget = form.form_field(name).input
-        assert isinstance(widget, Input)
-        widget.value = value
 
 
 def invalid(form: FormScreen[Any], name: str) -> bool:

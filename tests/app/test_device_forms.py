@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, Select, SelectionList
 
-from tests.app.conftest import SIZES, notifications, wait_for
+from tests.app.conftest import SIZES, fill, notifications, wait_for
 from tui.api.errors import ApiError
 from tui.app import FleetApp
 from tui.screens.devices import DevicesScreen
@@ -73,13 +73,6 @@ def _pickers_loaded(form: Any) -> bool:
         ):
             return False
     return form.app.busy_count == 0
-
-
-def fill(form: FormScreen[Any], **values: str) -> None:
-    for name, value in values.items():
-        widget = form.form_field(name).input
-        assert isinstance(widget, Input)
-        widget.value = value
 
 
 def pick(form: FormScreen[Any], name: str, value: str) -> None:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from textual.widgets import Input, Static
 
-from tests.app.conftest import SIZES, notifications, switch_profile, wait_for
+from tests.app.conftest import SIZES, field_errors, fill, notifications, switch_profile, wait_for
 from tests.app.test_bulk import menu
 from tests.app.test_bulk_runs import freeze_times, settled
 from tests.app.test_devices import loaded, table
@@ -21,16 +21,24 @@ from tui.screens.bulk import RunScreen
 from tui.screens.bulk_plan import PlanScreen
 from tui.screens.devices import DevicesScreen
 from tui.screens.secret_once import SecretOnceScreen
-from tui.widgets.form import FormField, ModelForm
+from tui.widgets.form import ModelForm
 
 PROFILE = "demo-enos"
 DEMO_SUB_DEVICES = 36
-#: the broker's port in snapshots, which show the gateway's broker address (elsewhere: any free one)
-SNAPSHOT_MQTT_PORT = 18_831
+#: the broker's port in snapshots, which show the gateway's broker address (elsewhere: any free
+#: one); each snapshot test has its own, so that no broker of another test is ever reached
+SNAPSHOT_MQTT_PORTS = {
+    "gateway": 18_831,
+    "form": 18_832,
+    "secret": 18_833,
+    "bulk": 18_834,
+}
 
 
 def gateway_panel(app: Any) -> str:
-    return str(app.screen.query_one("#gateway-panel", Static).render())
+    """The gateway's line above the list (the list's screen, under any modal on top)."""
+    devices = next(s for s in reversed(app.screen_stack) if isinstance(s, DevicesScreen))
+    return str(devices.query_one("#gateway-panel", Static).render())
 
 
 def sim_enos(app: Any) -> dict[str, Any]:
@@ -63,23 +71,6 @@ async def plan_from_csv(pilot: Any, app: Any, screen: DevicesScreen, rows: Path)
     return app.screen
 
 
-def fill(form: ModelForm, **values: str) -> None:
-    for name, value in values.items():
-        widget = form.form_field(name).input
-        if hasattr(widget, "load_text"):
-            widget.load_text(value)
-        else:
-            widget.value = value
-
-
-def errors(form: ModelForm) -> dict[str, str]:
-    return {
-        w.spec.name: str(w.query_one(".field-error").render())
-        for w in form.query(FormField)
-        if w.has_class("-invalid")
-    }
-
-
 async def test_the_gateway_view_shows_who_the_gateway_is_and_its_sub_devices(make_app) -> None:
     app = make_app(profile=PROFILE)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -107,14 +98,14 @@ async def test_register_refused_at_its_fields_then_shown_once_then_702(
         fill(form, attributes="floor=3\nroom")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        found = errors(form)
+        found = field_errors(form)
         assert "between -12:00 and +14:00" in found["timezone"]
         assert found["attributes"] == "attributes line 2: write key=value"
         fill(form, timezone="+08:00", attributes="floor=3\nroom=12", name_zh_cn="温度计")
         await pilot.press("ctrl+s")
         await pilot.pause()
         # A Chinese name alone is not enough: a default or an English one, as EnOS requires.
-        assert list(errors(form)) == ["name_default"]
+        assert list(field_errors(form)) == ["name_default"]
         fill(form, name_en_us="Thermometer")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SecretOnceScreen))
@@ -134,8 +125,8 @@ async def test_register_refused_at_its_fields_then_shown_once_then_702(
         form = await register_form(pilot, app)
         fill(form, product_key="fleetSubPK1", device_key="thermo-01", name_default="again")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "device_key" in errors(form))
-        assert errors(form)["device_key"] == "DeviceKey existed"
+        await wait_for(pilot, lambda: "device_key" in field_errors(form))
+        assert field_errors(form)["device_key"] == "DeviceKey existed"
         assert "702" in str(form.query_one("#form-summary").render())
         await pilot.press("escape")
         # The secret reached neither the journal's audit log nor its file.
@@ -181,7 +172,7 @@ async def test_bulk_registration_from_a_csv_file_row_by_row(make_app, tmp_path: 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_gateway_view(snap_compare, make_app, size) -> None:
-    app = make_app(profile=PROFILE, mqtt_port=SNAPSHOT_MQTT_PORT)
+    app = make_app(profile=PROFILE, mqtt_port=SNAPSHOT_MQTT_PORTS["gateway"])
 
     async def run_before(pilot: Any) -> None:
         await gateway(pilot, app)
@@ -193,7 +184,7 @@ def test_snapshot_gateway_view(snap_compare, make_app, size) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_register_form_with_errors(snap_compare, make_app, size) -> None:
-    app = make_app(profile=PROFILE, mqtt_port=SNAPSHOT_MQTT_PORT)
+    app = make_app(profile=PROFILE, mqtt_port=SNAPSHOT_MQTT_PORTS["form"])
 
     async def run_before(pilot: Any) -> None:
         await gateway(pilot, app)
@@ -208,14 +199,19 @@ def test_snapshot_register_form_with_errors(snap_compare, make_app, size) -> Non
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_secret_shown_once(snap_compare, make_app, size) -> None:
-    app = make_app(profile=PROFILE, mqtt_port=SNAPSHOT_MQTT_PORT)
+    app = make_app(profile=PROFILE, mqtt_port=SNAPSHOT_MQTT_PORTS["secret"])
 
     async def run_before(pilot: Any) -> None:
-        await gateway(pilot, app)
+        screen = await gateway(pilot, app)
         form = await register_form(pilot, app)
         fill(form, product_key="fleetSubPK2", device_key="shown-once", name_en_us="Pump")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SecretOnceScreen))
+        # The list behind has the new row and the gateway's new count: nothing moves after.
+        await wait_for(pilot, lambda: screen.table.rows.find("fleetSubPK2/shown-once") is not None)
+        await wait_for(
+            pilot, lambda: app.busy_count == 0 and "sub-devices 37" in gateway_panel(app)
+        )
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -226,7 +222,7 @@ def test_snapshot_bulk_registration_report(
     snap_compare, make_app, size, tmp_path: Path, journal_path: Path
 ) -> None:
     # fleetSubPK1 holds 18 demo sub-devices: a maximum of 20 leaves room for two more.
-    app = make_app(profile=PROFILE, mqtt_port=SNAPSHOT_MQTT_PORT, enos_max_devices=20)
+    app = make_app(profile=PROFILE, mqtt_port=SNAPSHOT_MQTT_PORTS["bulk"], enos_max_devices=20)
     rows = tmp_path / "sub-devices.csv"
     rows.write_text(
         "product_key,device_key,name_en_us,name_zh_cn,timezone,attributes\n"
@@ -284,7 +280,7 @@ async def test_a_new_user_walks_the_enos_demo(make_app, tmp_path: Path) -> None:
         form = await register_form(pilot, app)
         fill(form, product_key="fleetSubPK1", device_key="boiler-7", name_en_us="Boiler 7")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: errors(form).get("device_key") == "DeviceKey existed")
+        await wait_for(pilot, lambda: field_errors(form).get("device_key") == "DeviceKey existed")
         await pilot.press("escape")
         # 1,500 from a CSV file: two register requests, a result per row.
         await plan_from_csv(pilot, app, screen, rows)

@@ -122,7 +122,7 @@ async def test_base_stations_and_a_new_location(make_app) -> None:
 async def test_another_platform_has_no_base_stations(make_app) -> None:
     app = make_app(view="basestations", devices=20)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.screen.query_one("#stations-state").state == "empty")
+        await wait_for(pilot, lambda: app.screen.query_one("#catalogue-state").state == "empty")
         assert app.screen.check_action("set_location", ()) is False
 
 

@@ -12,32 +12,15 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Static
 
-from tests.app.conftest import SIZES, notifications, switch_profile, wait_for
+from tests.app.conftest import SIZES, field_errors, fill, notifications, switch_profile, wait_for
 from tests.app.test_devices import loaded, table
 from tui.screens.definitions import DefinitionScreen, DefinitionsScreen, TokensScreen
 from tui.screens.secret_once import SecretOnceScreen
-from tui.widgets.form import FormField, ModelForm
+from tui.widgets.form import ModelForm
 
 PROFILE = "demo-telit"
 GOOD_IMEI = "490154203237518"
 BAD_IMEI = "490154203237519"  # the Luhn check digit is wrong
-
-
-def errors(form: ModelForm) -> dict[str, str]:
-    return {
-        w.spec.name: str(w.query_one(".field-error").render())
-        for w in form.query(FormField)
-        if w.has_class("-invalid")
-    }
-
-
-def fill(form: ModelForm, **values: str) -> None:
-    for name, value in values.items():
-        widget = form.form_field(name).input
-        if hasattr(widget, "load_text"):
-            widget.load_text(value)
-        else:
-            widget.value = value
 
 
 async def goto(pilot: Any, app: Any, view: str) -> Any:
@@ -123,8 +106,8 @@ async def test_a_new_user_walks_the_telit_demo(make_app) -> None:
         fill(form, definition="water-pump", name="Pump 1", key="pump-0001")
         fill(form, identifier_kind="imei", identifier=BAD_IMEI)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "identifier" in errors(form))
-        assert "Luhn" in errors(form)["identifier"]
+        await wait_for(pilot, lambda: "identifier" in field_errors(form))
+        assert "Luhn" in field_errors(form)["identifier"]
         fill(form, identifier=GOOD_IMEI)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is devices)

@@ -77,6 +77,10 @@ class CatalogueScreen(FleetScreen[None], Generic[ItemT]):
         """What the screen does with what a form made; answers the new row's key."""
         return str(made) if made else None
 
+    def summary(self, items: list[ItemT]) -> str:
+        """The line under the table."""
+        return f"{len(items):,} {self.NOUN}"
+
     # ------------------------------------------------------------------ layout and loading
 
     def compose(self) -> ComposeResult:
@@ -141,7 +145,7 @@ class CatalogueScreen(FleetScreen[None], Generic[ItemT]):
         table.clear()
         for item in items:
             table.add_row(*self.cells(item), key=self.key_of(item))
-        self.query_one("#catalogue-info", Static).update(plain(f"{len(items):,} {self.NOUN}"))
+        self.query_one("#catalogue-info", Static).update(plain(self.summary(items)))
         state = self.query_one(LoadState)
         if items:
             state.ready()
@@ -150,7 +154,8 @@ class CatalogueScreen(FleetScreen[None], Generic[ItemT]):
             if select in keys:
                 table.move_cursor(row=keys.index(select), animate=False)
         else:
-            state.empty(f"No {self.NOUN}", "n creates one · r reloads")
+            hint = "n creates one · r reloads" if self.forms(self.platform) else "r reloads"
+            state.empty(f"No {self.NOUN}", hint)
         self.refresh_bindings()
 
     def cursor_item(self) -> ItemT | None:
@@ -163,7 +168,8 @@ class CatalogueScreen(FleetScreen[None], Generic[ItemT]):
         if not super().check_action(action, parameters):
             return False
         if action == "new_item":
-            return self.offered(self.platform) and bool(self.forms(self.platform))
+            platform = self.platform
+            return self.offered(platform) and bool(self.forms(platform))
         return True
 
     def action_new_item(self) -> None:

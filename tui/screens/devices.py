@@ -1068,6 +1068,8 @@ class DevicesScreen(PagedListScreen):
         if made:
             self.notify(f"Device {made} created", title="New device")
             self.show_device(made)
+            if isinstance(self.platform, Gateway):  # its sub-device count changed
+                self._load_gateway(self.platform)
 
     # ------------------------------------------------------------------ changes elsewhere
 
