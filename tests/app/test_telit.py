@@ -10,10 +10,12 @@ import sys
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from tests.app.conftest import SIZES, field_errors, fill, notifications, switch_profile, wait_for
+from tests.app.test_bulk import menu
 from tests.app.test_devices import loaded, table
+from tui.screens.bulk_plan import PlanScreen
 from tui.screens.definitions import DefinitionScreen, DefinitionsScreen, TokensScreen
 from tui.screens.secret_once import SecretOnceScreen
 from tui.widgets.form import ModelForm
@@ -214,3 +216,28 @@ def test_snapshot_connections(snap_compare, make_app, size) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_bulk_offers_delete_tag_and_create_from_csv(make_app, tmp_path) -> None:
+    app = make_app(profile=PROFILE)
+    rows = tmp_path / "things.csv"
+    rows.write_text(
+        "definition,name,key,identifier_kind,identifier,tags\n"
+        f"meter,Meter A,csv-meter-a,imei,{GOOD_IMEI},csv\n"
+        "meter,Meter B,csv-meter-b,imei,490154203237519,csv\n",
+        encoding="utf-8",
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, app)
+        shown = [e.label for e in (await menu(pilot, app))._entries.values()]
+        for label in ("Delete", "Tag (the same tags on each)", "Create things from a CSV file"):
+            assert label in shown
+        key = next(e.key for e in app.screen._entries.values() if e.label.startswith("Create"))
+        await pilot.press(key)
+        await wait_for(pilot, lambda: screen.prompt.is_open)
+        screen.prompt.query_one(Input).value = str(rows)
+        await pilot.press("enter")
+        # Every row is checked first: the second IMEI's check digit is wrong, nothing runs.
+        await wait_for(pilot, lambda: any("line 3" in n for n in notifications(app)))
+        assert any("Luhn" in n for n in notifications(app))
+        assert not isinstance(app.screen, PlanScreen)
