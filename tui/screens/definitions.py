@@ -229,6 +229,20 @@ class TokensScreen(CatalogueScreen[Application]):
 
     def created(self, made: Any) -> str | None:
         if isinstance(made, Created):
-            self.app.push_screen(SecretOnceScreen(f"Application {made.key} created", made.secrets))
+            title = f"Application {made.key} created"
+            self.app.push_screen(SecretOnceScreen(title, made.secrets, hint=self._try_it(made)))
             return made.key
         return None
+
+    def _try_it(self, made: Created) -> str:
+        """On the simulator, how to watch a gateway auto-register with this token (the token
+        goes through an environment variable, never on a command line)."""
+        profile = self.fleet.profile
+        if profile is None or not profile.simulator or not profile.base_url:
+            return ""
+        return (
+            "Watch a gateway auto-register with it: copy the token (c), then in a shell\n"
+            f"  export FLEET_APP_TOKEN=…   # paste it\n"
+            f"  fleet sim-gateway my-gateway-1 --url {profile.base_url} --app-id {made.key} "
+            "--app-token-env FLEET_APP_TOKEN"
+        )

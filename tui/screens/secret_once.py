@@ -38,13 +38,16 @@ class SecretOnceScreen(ModalScreen[None]):
     }
     SecretOnceScreen #secret-values { margin: 1 0; }
     SecretOnceScreen #secret-note { color: $text-muted; }
+    SecretOnceScreen #secret-hint { margin: 0 0 1 0; }
     SecretOnceScreen #secret-note.-warn { color: $warning; text-style: bold; }
     """
 
-    def __init__(self, title: str, secrets: dict[str, SecretStr]) -> None:
+    def __init__(self, title: str, secrets: dict[str, SecretStr], *, hint: str = "") -> None:
         super().__init__()
         self._title = title
         self._secrets = secrets
+        #: what to do with it next (never the secret itself)
+        self._hint = hint
         self.revealed = False
         #: the user has seen or copied it: closing needs no second word
         self.kept = False
@@ -55,6 +58,8 @@ class SecretOnceScreen(ModalScreen[None]):
             box.border_title = "Shown once"
             yield Static(plain(self._title), id="secret-title")
             yield Static(id="secret-values")
+            if self._hint:
+                yield Static(plain(self._hint, multiline=True), id="secret-hint")
             yield Static(
                 "fleet keeps no copy of it anywhere. x shows it, c copies it, esc closes.",
                 id="secret-note",
