@@ -147,6 +147,7 @@ def _enos(profile: ProfileBase, resolver: SecretResolver) -> Platform:
         resolver.get_secret(profile, "device_secret"),
         verify=verify,
         registry=registry,
+        broker_label="embedded simulator" if profile.simulator else None,
     )
 
 

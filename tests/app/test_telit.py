@@ -241,3 +241,24 @@ async def test_bulk_offers_delete_tag_and_create_from_csv(make_app, tmp_path) ->
         await wait_for(pilot, lambda: any("line 3" in n for n in notifications(app)))
         assert any("Luhn" in n for n in notifications(app))
         assert not isinstance(app.screen, PlanScreen)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_token_shown_once(snap_compare, make_app, size) -> None:
+    # The hint names the simulator's URL: a port of its own, so that the snapshot holds still.
+    app = make_app(profile=PROFILE, view="tokens", port=18_841)
+
+    async def run_before(pilot: Any) -> None:
+        tokens = app.screen
+        await wait_for(pilot, lambda: bool(tokens.items))
+        form = await form_of(pilot, app)
+        fill(form, name="Pump gateways", definition="pump", auto_reg_tags="pumps")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SecretOnceScreen))
+        await wait_for(
+            pilot,
+            lambda: app.busy_count == 0 and any(a.name == "Pump gateways" for a in tokens.items),
+        )
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

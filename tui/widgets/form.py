@@ -141,8 +141,10 @@ def fields_from_model(
         default = None if info.is_required() else info.get_default(call_default_factory=True)
         if listed and kind == "text":
             default = ", ".join(default) if default else None
-        # Blank leaves a field with a default out (the default applies): None or "" shows blank.
-        optional = not info.is_required() and default in (None, "") and kind != "bool"
+        # Blank leaves a field with a default out (the default applies): None, or "" unless the
+        # model checks that default (then blank is refused in the vendor's words: required).
+        blank = default is None or (default == "" and not info.validate_default)
+        optional = not info.is_required() and blank and kind != "bool"
         if name in current:
             default = current[name]
             if listed and kind == "text" and isinstance(default, list):

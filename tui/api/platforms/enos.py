@@ -233,10 +233,13 @@ class Enos(Platform, DeviceDirectory, DeviceCreation, Gateway):
         verify: bool | ssl.SSLContext = True,
         registry: Path | None = None,
         reply_timeout: float = 10.0,
+        broker_label: str | None = None,
     ) -> None:
         """`address` is the broker (`mqtt://host:port`, `mqtts://` for TLS, checked as
         `verify` says); `registry` the file of the local sub-device registry (None: memory)."""
         host, port, tls = split_broker(address)
+        #: how the gateway's detail names its broker (the embedded simulator's port changes)
+        self._broker_label = broker_label
         self.product_key = product_key
         self.device_key = device_key
         self._scrubber = Scrubber([device_secret])
@@ -624,7 +627,7 @@ class Enos(Platform, DeviceDirectory, DeviceCreation, Gateway):
         fields = [
             DetailField(label="productKey", value=self.product_key),
             DetailField(label="deviceKey", value=self.device_key),
-            DetailField(label="broker", value=self._mqtt.address),
+            DetailField(label="broker", value=self._broker_label or self._mqtt.address),
             DetailField(label="TLS", value="on" if self._mqtt.tls else "off"),
             DetailField(label="connected", value="yes" if self._mqtt.connected else "no"),
             DetailField(label="sub-devices", value=count),
