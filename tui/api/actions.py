@@ -186,6 +186,8 @@ class CreateDevices(_FormAction):
         return made.key if isinstance(made, Created) else made
 
     async def apply_batch(self, targets: Sequence[Target]) -> list[str | ApiError]:
+        if self.BATCH == 1:  # the platform creates one per request
+            return await super().apply_batch(targets)
         made = await self.platform.create_devices(
             self.spec.id, [self.values(target) for target in targets]
         )

@@ -168,8 +168,11 @@ class Action(ABC):
     async def apply_batch(self, targets: Sequence[Target]) -> list[str | ApiError]:
         """BATCH > 1: one call for these targets (at most BATCH); per target, in order, the key
         acted upon or the platform's refusal of that one. Raises ApiError when the call as a
-        whole failed (no answer, a refusal of the whole request)."""
-        raise NotImplementedError(f"{self.id} acts on one target per call")
+        whole failed (no answer, a refusal of the whole request). By default, one target by
+        `apply`: its refusal is the call's."""
+        if len(targets) != 1:
+            raise NotImplementedError(f"{self.id} acts on one target per call")
+        return [await self.apply(targets[0])]
 
     async def exists(self, target: Target) -> bool:
         """CREATE actions: whether the target is already on the platform (resume asks this
@@ -836,60 +839,9 @@ class Runner:
     # ---------------------------------------------------------------- one call
 
     async def _call(self, target: Target) -> _Outcome:
-        kind = self.action.kind
-        error: ApiError | None = None
-        sends = 0
-        for attempt in range(self.ATTEMPTS):
-            if attempt:
-                await self._pause(attempt)
-                if not await self._acquire():
-                    return _Outcome(
-                        TargetState.PENDING,
-                        message="stopped before it was sent again",
-                        sends=sends,
-                        answered=error is not None and error.status is not None,
-                    )
-            sends += 1
-            try:
-                key = await self.action.apply(target)
-            except ApiError as exc:
-                error = exc
-            except Exception as exc:  # the input, or a fault of fleet's: nothing the platform said
-                return _Outcome(
-                    TargetState.FAILED, message=self._describe(exc, target), sends=sends
-                )
-            else:
-                self.limiter.on_success()
-                return _Outcome(TargetState.DONE, key=key or None, sends=sends)
-            if error.status is not None and error.status != 429:
-                self.limiter.on_success()  # an answer that is no throttle: the rate may climb
-            if error.status == 429:
-                continue  # refused before it was processed: again, once the limiter lets it
-            if error.status is not None and error.status < 500:
-                return _Outcome.of(TargetState.FAILED, error, sends)
-            # No answer, or a 5xx: the call may have gone through.
-            if kind is ActionKind.UNVERIFIABLE:
-                return _Outcome.of(
-                    TargetState.UNCERTAIN, error, sends, "it may have gone through: "
-                )
-            if kind is ActionKind.CREATE:
-                found, why = await self._look_up(target)
-                if found is _Found.YES:
-                    message = _line(f"created (found on the platform after: {error.message})")
-                    return _Outcome(
-                        TargetState.DONE, status=error.status, message=message, sends=sends
-                    )
-                if found is _Found.CANNOT_TELL:
-                    return _Outcome.of(TargetState.UNCERTAIN, error, sends, f"{why}; ")
-                if found is _Found.UNKNOWN:
-                    return _Outcome.of(
-                        TargetState.SENDING, error, sends, f"could not look it up ({why}): "
-                    )
-        assert error is not None
-        if error.status is None or error.status == 429:
-            # Never processed, as far as anyone can tell: a resume sends it again.
-            return _Outcome.of(TargetState.PENDING, error, sends, f"not done after {sends} tries: ")
-        return _Outcome.of(TargetState.FAILED, error, sends)
+        """One target's call: a call that carries just it (`_call_batch`)."""
+        [outcome] = await self._call_batch([target])
+        return outcome
 
     async def _call_batch(self, targets: list[Target]) -> list[_Outcome]:
         """`_call` for one call that carries several targets: a refusal of one target is that
