@@ -29,6 +29,15 @@ ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)
 KEEP_CHARS = 1 << 20
 
 
+def _incomplete(text: str, start: int) -> bool:
+    """Whether the escape sequence at `start` is cut short by the end of `text` (a lone ESC,
+    or a CSI or OSC whose final byte has not come yet: `\x1b.` alone would match those)."""
+    found = ESCAPES.match(text, start)
+    if found is None:
+        return True
+    return found.end() - start == 2 and text[start + 1] in "[]"
+
+
 def strip_escapes(text: str) -> str:
     return ESCAPES.sub("", text)
 
@@ -115,7 +124,7 @@ class PtyProcess:
         text = self._carry + self._decoder.decode(data)
         self._carry = ""
         last = text.rfind("\x1b")
-        if last >= 0 and ESCAPES.match(text, last) is None:
+        if last >= 0 and _incomplete(text, last):
             # An escape sequence cut by the read: strip it once the rest has come.
             text, self._carry = text[:last], text[last:]
         stripped = strip_escapes(text)
