@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tui.api.errors import ApiError
-from tui.api.paging import Page, PageProgress, walk, walk_items
+from tui.api.paging import (
+    SEND_WAIT_SECONDS,
+    Page,
+    PageProgress,
+    ReadAhead,
+    cursor_read,
+    request_sent,
+    walk,
+    walk_items,
+)
 
 
 def paged(items: list[int], size: int):
@@ -157,3 +168,94 @@ def test_a_long_cursor_is_shortened_in_the_message() -> None:
     with pytest.raises(ApiError) as err:
         progress.check(cursor, 1, cursor)
     assert len(err.value.message) < 120
+
+
+# ---------------------------------------------------------------- one request ahead
+
+
+def announcing(items: list[int], size: int, gate: dict[str, asyncio.Event] | None = None):
+    """A fetcher that announces its next cursor before "converting" (as adapters do), and logs
+    when each request starts and ends; `gate[cursor]` holds that page's answer back."""
+    log: list[str] = []
+
+    async def fetch(cursor: str | None) -> Page[int]:
+        name = cursor or "0"
+        log.append(f"send {name}")
+        if gate is not None and name in gate:
+            await gate[name].wait()
+        await asyncio.sleep(0)  # the server's time
+        start = int(cursor or 0)
+        end = start + size
+        after = str(end) if end < len(items) else None
+        request_sent()  # (the HTTP client says so once the request is written)
+        await cursor_read(after)
+        log.append(f"convert {name}")
+        return Page(items=items[start:end], cursor=after)
+
+    return fetch, log
+
+
+async def test_a_walk_sends_the_next_request_before_converting_the_page_in_hand() -> None:
+    fetch, log = announcing(list(range(30)), 10)
+    pages = [p.items async for p in walk(fetch)]
+    assert pages == [list(range(0, 10)), list(range(10, 20)), list(range(20, 30))]
+    assert log.index("send 10") < log.index("convert 0")
+    assert log.index("send 20") < log.index("convert 10")
+    assert log.count("send 10") == 1 and log.count("send 20") == 1  # taken over, not re-asked
+
+
+async def test_outside_a_walk_announcing_does_nothing() -> None:
+    fetch, log = announcing(list(range(30)), 10)
+    page = await fetch(None)
+    assert page.cursor == "10" and log == ["send 0", "convert 0"]
+
+
+async def test_a_walk_that_stops_cancels_what_it_sent_ahead() -> None:
+    gate = {"20": asyncio.Event()}  # page 3 never answers
+    fetch, log = announcing(list(range(100)), 10, gate)
+    async for page in walk(fetch, max_pages=2):
+        assert page.items
+    await asyncio.sleep(0.01)
+    # At most `depth` requests beyond the two pages asked for, and none still waiting.
+    assert log.count("send 20") <= 1 and "send 30" not in log
+    assert not [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+
+async def test_a_get_with_another_cursor_drops_the_page_ahead() -> None:
+    fetch, log = announcing(list(range(50)), 10)
+    ahead = ReadAhead(fetch)
+    first = await ahead.get(None)
+    assert first.cursor == "10"
+    other = await ahead.get("30")  # not the announced one: asked for anew
+    assert other.items == list(range(30, 40))
+    ahead.close()
+    await asyncio.sleep(0)
+    assert log.count("send 30") == 1
+
+
+async def test_a_failure_ahead_reaches_the_reader_that_asks_for_that_page() -> None:
+    async def fetch(cursor: str | None) -> Page[int]:
+        if cursor == "2":
+            raise ApiError("thingpark", "no page 2")
+        await cursor_read(str(int(cursor or 0) + 1))
+        return Page(items=[int(cursor or 0)], cursor=str(int(cursor or 0) + 1))
+
+    with pytest.raises(ApiError, match="no page 2"):
+        async for _ in walk(fetch):
+            pass
+
+
+async def test_a_request_held_back_does_not_hold_up_the_page_in_hand() -> None:
+    gate = {"10": asyncio.Event()}  # page 2's request never gets written (a Retry-After)
+
+    async def fetch(cursor: str | None) -> Page[int]:
+        if cursor == "10":
+            await gate["10"].wait()
+        after = None if cursor else "10"
+        await cursor_read(after)
+        return Page(items=[1], cursor=after)
+
+    ahead = ReadAhead(fetch)
+    page = await asyncio.wait_for(ahead.get(None), SEND_WAIT_SECONDS + 1)
+    assert page.cursor == "10"
+    ahead.close()

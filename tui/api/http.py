@@ -44,6 +44,7 @@ from urllib.parse import quote, quote_plus, unquote
 import httpx
 
 from tui.api.errors import ApiError
+from tui.api.paging import request_sent, watching_sends
 from tui.api.wire import reason
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -534,6 +535,13 @@ class ClientCredentialsAuth(httpx.Auth):
 
 T = TypeVar("T")
 
+
+async def _trace_sent(event: str, info: dict[str, Any]) -> None:
+    """httpcore's trace of a request: tell the walk when its body is written."""
+    if event.endswith("send_request_body.complete"):
+        request_sent()
+
+
 #: What reading an answer of an unexpected shape raises; each becomes one ApiError.
 _UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
 
@@ -772,6 +780,9 @@ class ApiClient:
         self, method: str, url: str, scrub: Scrubber, **kwargs: Any
     ) -> httpx.Response:
         """Send one request: its answer, or the ApiError of its failure, scrubbed."""
+        if watching_sends():
+            # A walk's request sent ahead: the page in hand is converted once this is written.
+            kwargs["extensions"] = {**kwargs.get("extensions", {}), "trace": _trace_sent}
         try:
             try:
                 response = await self.http.request(method, url, **kwargs)

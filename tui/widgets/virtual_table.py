@@ -32,6 +32,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Label, Static
 from textual.worker import Worker
 
+from tui.api.paging import ReadAhead
 from tui.widgets.paged_rows import DEFAULT_MAX_ROWS, PagedRows, PageRequest, Row
 from tui.widgets.safe import plain, visible
 
@@ -44,6 +45,8 @@ Busy = Callable[[], AbstractAsyncContextManager[None]]
 
 #: at most this many dropped pages are fetched again at once
 MAX_REFETCHES = 2
+#: how often a walk to the end moves the view and tells the screen (each repaints the table)
+WALK_REPAINT_SECONDS = 0.1
 MARK_GLYPH = "●"
 _NOT_BOLD = Style(bold=False)
 
@@ -340,9 +343,11 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         cancelled = True
         loop = asyncio.get_running_loop()
         shown = 0.0
+        # One request ahead: the server works on the next page while this one is converted.
+        ahead = ReadAhead(self._fetch)
         try:
-            # One spinner for the whole walk; the view follows the end ten times a second,
-            # not once per page (each jump repaints the whole table).
+            # One spinner for the whole walk; the view follows the end and the screen's status
+            # is told ten times a second, not once per page (each repaints the whole table).
             async with self._busy():
                 while rows.tail_pending:  # a prefetch is on its way; the walk goes on after it
                     await asyncio.sleep(0.01)
@@ -351,7 +356,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
                         await asyncio.sleep(0.02)
                     request = rows.request(rows.page_count)
                     try:
-                        page, cursor, total = await self._fetch(request.cursor)
+                        page, cursor, total = await ahead.get(request.cursor)
                         rows.check_progress(request, len(page), cursor)
                     except asyncio.CancelledError:
                         rows.cancel(request)
@@ -366,16 +371,17 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
                     if not rows.add_page(request, page, cursor, total):
                         return
                     now = loop.time()
-                    if now - shown >= 0.1:
+                    if now - shown >= WALK_REPAINT_SECONDS or rows.complete:
                         shown = now
                         self._follow_end()
+                        self.post_message(self.Loaded(self, first=False))
                     else:
                         self._grown(*before)
-                    self.post_message(self.Loaded(self, first=False))
                     # Let keys (esc) and the screen in between pages.
                     await asyncio.sleep(0)
             cancelled = False
         finally:
+            ahead.close()
             if self.fetching_to_end:
                 self.fetching_to_end = False
                 self._follow_end()

@@ -10,7 +10,16 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    with_config,
+)
+from typing_extensions import TypedDict
 
 from tui.api.errors import require_key
 from tui.api.forms import Choice, FormSpec, KeySpec
@@ -44,7 +53,7 @@ from tui.api.models import (
     NetworkContext,
     TrafficBucket,
 )
-from tui.api.paging import Page, walk
+from tui.api.paging import Page, cursor_read, walk
 from tui.api.platform import (
     Alarms,
     Connections,
@@ -163,20 +172,46 @@ class _Uplink(WireModel):
     timestamp: float | None = None
 
 
-class _DeviceBrief(WireModel):
-    """What a device list row (or the device resource) says that the console reads."""
+@with_config(ConfigDict(strict=True, allow_inf_nan=False))
+class _ReferenceEntry(TypedDict, total=False):
+    """A reference as a device brief carries it (read without a model per row: see below)."""
 
-    EUI: str | None = None
-    name: str | None = None
-    connectivity: str | None = None
-    activation: str | None = None
-    model: _Ref | None = None
-    appServers: list[_Ref] | None = None
-    healthState: str | None = None
+    ID: Key | None
+    name: str | None
+    commercialName: str | None
+
+
+def _label(ref: _ReferenceEntry | None) -> str | None:
+    if not ref:
+        return None
+    return ref.get("commercialName") or ref.get("name") or ref.get("ID") or None
+
+
+@with_config(ConfigDict(strict=True, allow_inf_nan=False))
+class _UplinkEntry(TypedDict, total=False):
+    timestamp: float | None
+
+
+@with_config(ConfigDict(strict=True, allow_inf_nan=False))
+class _DeviceBrief(TypedDict, total=False):
+    """What a device list row (or the device resource) says that the console reads: typed as
+    strictly as a WireModel, but a typed dict, not a model, because a walk reads a million of
+    them (a page of 100 validates in 0.15 ms instead of 0.9 ms); other fields are not kept."""
+
+    EUI: str | None
+    name: str | None
+    connectivity: str | None
+    activation: str | None
+    model: Annotated[_ReferenceEntry, BeforeValidator(_named)] | None
+    appServers: list[Annotated[_ReferenceEntry, BeforeValidator(_named)]] | None
+    healthState: str | None
     # `lastUpTimestamp` is the OSS resource's field; some deployments summarise the last uplink
     # as a `lastUplink` object with its own `timestamp` instead.
-    lastUpTimestamp: float | None = None
-    lastUplink: _Uplink | None = None
+    lastUpTimestamp: float | None
+    lastUplink: _UplinkEntry | None
+
+
+_DEVICE_BRIEF = TypeAdapter(_DeviceBrief)
 
 
 class _Cursors(WireModel):
@@ -186,14 +221,16 @@ class _Cursors(WireModel):
 B = TypeVar("B")  # a brief's wire model
 
 
-class _Page(WireModel, Generic[B]):
-    """A cursor-paged OSS list: `briefs`, `more`, `cursors.last`, and `count` on the first page.
+class _PageHead(WireModel):
+    """A cursor-paged OSS list without its briefs: `more`, `cursors.last`, and `count` on the
+    first page. Read first, so that a walk asks for the next page before the briefs are read.
 
     The cursor is `cursors.last` only when `more` is true: the last page also carries a cursor,
     which would otherwise start an empty extra request.
     """
 
-    briefs: list[B]
+    model_config = ConfigDict(extra="ignore")
+
     more: bool
     count: Count = None
     cursors: _Cursors | None = None
@@ -207,6 +244,14 @@ class _Page(WireModel, Generic[B]):
         return self.cursors.last
 
 
+class _Page(_PageHead, Generic[B]):
+    """A cursor-paged OSS list: its head and `briefs`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    briefs: list[B]
+
+
 def page_from_briefs(body: Any) -> tuple[list[dict[str, Any]], str | None, int | None]:
     """The briefs, next cursor and total of a cursor-paged OSS list answer."""
     page = _Page[dict[str, Any]].model_validate(body)
@@ -214,27 +259,28 @@ def page_from_briefs(body: Any) -> tuple[list[dict[str, Any]], str | None, int |
 
 
 def _summary(brief: _DeviceBrief) -> DeviceSummary:
-    eui = brief.EUI or ""
-    when = _ms(brief.lastUpTimestamp)
-    if when is None and brief.lastUplink is not None:
-        when = _ms(brief.lastUplink.timestamp)
-    connections = [ref.label for ref in brief.appServers or () if ref.label]
+    eui = brief.get("EUI") or ""
+    when = _ms(brief.get("lastUpTimestamp"))
+    uplink = brief.get("lastUplink")
+    if when is None and uplink:
+        when = _ms(uplink.get("timestamp"))
+    connections = [label for ref in brief.get("appServers") or () if (label := _label(ref))]
     return DeviceSummary(
         key=eui,
-        name=brief.name or eui,
+        name=brief.get("name") or eui,
         eui=eui or None,
-        connectivity=brief.connectivity or None,
-        activation=brief.activation or None,
-        model=brief.model.label if brief.model else None,
+        connectivity=brief.get("connectivity") or None,
+        activation=brief.get("activation") or None,
+        model=_label(brief.get("model")),
         connection=", ".join(connections) or None,
-        health=brief.healthState or None,
+        health=brief.get("healthState") or None,
         last_activity=when,
     )
 
 
 def device_summary_from_brief(brief: dict[str, Any]) -> DeviceSummary:
     """One device brief of `GET /subscriptions/mine/devices` as a list row keyed by its EUI."""
-    return _summary(_DeviceBrief.model_validate(brief))
+    return _summary(_DEVICE_BRIEF.validate_python(brief))
 
 
 # Field names of the OSS device resource, grouped the way the detail screen shows them. A name
@@ -829,6 +875,7 @@ class ThingPark(
         if cursor:
             params = {**params, "pageAfter": cursor}
         answer = await self._api.answer("GET", url, params=params)
+        await cursor_read(answer.read(lambda body: _PageHead.model_validate(body).next_cursor))
 
         def read(body: Any) -> Page[R]:
             page = _Page[brief].model_validate(body)  # type: ignore[valid-type]
@@ -1043,7 +1090,7 @@ class ThingPark(
             secrets=(spec.nwk_skey, spec.app_skey),
         )
         return answer.read(
-            lambda body: _DeviceBrief.model_validate(optional_object_body(body) or {}).EUI
+            lambda body: _DEVICE_BRIEF.validate_python(optional_object_body(body) or {}).get("EUI")
         ) or (spec.eui)
 
     # ------------------------------------------------------------ the capabilities' forms
