@@ -367,7 +367,6 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
                         return
                     # Keep the pages at the end: that is where the cursor goes.
                     rows.anchor = rows.known + len(page)
-                    before = (len(rows), self._thumb())
                     if not rows.add_page(request, page, cursor, total):
                         return
                     now = loop.time()
@@ -376,7 +375,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
                         self._follow_end()
                         self.post_message(self.Loaded(self, first=False))
                     else:
-                        self._grown(*before)
+                        # No repaint in between: the end is in view, so each page would
+                        # repaint the whole table, sixty times a second.
+                        self._changed(repaint=False)
                     # Let keys (esc) and the screen in between pages.
                     await asyncio.sleep(0)
             cancelled = False
