@@ -15,7 +15,7 @@ from tui.api.errors import require_key
 from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import Answer, ApiClient, ErrorBody, RetryPolicy, make_client
 from tui.api.models import DetailField, DetailSection, DeviceDetail, DeviceSummary
-from tui.api.paging import Page, walk
+from tui.api.paging import Page, cursor_read, walk
 from tui.api.platform import DeviceCreation, DeviceDirectory, DeviceEditing, HttpPlatform, Products
 from tui.api.platforms.iotda_forms import (
     IotdaDescriptionChange,
@@ -352,17 +352,16 @@ class Iotda(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceEditing, Produc
         params: dict[str, Any] = {"limit": limit, **({"marker": cursor} if cursor else {})}
         params.update({k: v for k, v in filters.items() if v})
         answer = await self._answer("GET", path, params=params)
-
-        def read(body: Any) -> Page[R]:
-            found = listing.model_validate(body)
-            rows = found.rows
-            return Page[R](
-                items=[row(b) for b in rows],
-                cursor=_next_marker(found.page, rows, limit),
+        found = answer.read(listing.model_validate)
+        after = answer.read(lambda _: _next_marker(found.page, found.rows, limit))
+        await cursor_read(after)  # a walk asks for the next page before these rows are read
+        return answer.read(
+            lambda _: Page[R](
+                items=[row(b) for b in found.rows],
+                cursor=after,
                 total=found.page.count if cursor is None else None,
             )
-
-        return answer.read(read)
+        )
 
     # ------------------------------------------------------------ products
 

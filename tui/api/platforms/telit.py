@@ -37,7 +37,7 @@ from tui.api.models import (
     DeviceSummary,
     ThingDefinition,
 )
-from tui.api.paging import Page
+from tui.api.paging import Page, cursor_read
 from tui.api.platform import (
     ApplicationTokens,
     Connections,
@@ -335,7 +335,7 @@ def _next_offset(offset: int, got: int, asked: int, count: int | None) -> str | 
     return str(after)
 
 
-def _read(answer: dict[str, Any], parse: Callable[[dict[str, Any]], Any], command: str) -> Any:
+def _read(answer: Any, parse: Callable[[Any], Any], command: str) -> Any:
     """`parse(answer)`; what it cannot read is the ApiError of an unexpected answer."""
     try:
         return parse(answer)
@@ -442,14 +442,15 @@ class Telit(
         if key:
             params["keys"] = [key]
         answer = await self.tr50.call("thing.list", params)
+        listing: _Listing = _read(answer, _Listing.model_validate, "thing.list")
+        after = _next_offset(offset, len(listing.result), PAGE_SIZE, listing.count)
+        await cursor_read(after)  # a walk asks for the next page before these rows are read
 
-        def read(body: dict[str, Any]) -> Page[DeviceSummary]:
-            listing = _Listing.model_validate(body)
+        def read(listing: _Listing) -> Page[DeviceSummary]:
             items = [device_summary_from_thing(row) for row in listing.result]
-            after = _next_offset(offset, len(items), PAGE_SIZE, listing.count)
             return Page[DeviceSummary](items=items, cursor=after, total=listing.count)
 
-        page: Page[DeviceSummary] = _read(answer, read, "thing.list")
+        page: Page[DeviceSummary] = _read(listing, read, "thing.list")
         return page
 
     async def get_device(self, key: str) -> DeviceDetail:
