@@ -9,15 +9,10 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import TypeVar
 
 from tui.config import ProfileBase, demo_secrets
-
-try:  # a dependency, but a stripped-down install must still fall back to env and command
-    import keyring
-    import keyring.errors
-except ImportError:  # pragma: no cover - exercised only without the package
-    keyring = None  # type: ignore[assignment]
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -76,6 +71,18 @@ def mask(value: str) -> str:
     if not value:
         return ""
     return "•" * 8 + (value[-2:] if len(value) >= 16 else "")
+
+
+def _keyring() -> ModuleType | None:
+    """The keyring package, imported on first use: it costs 20-50 ms, paid in the thread that
+    opens the profile rather than before the console can start. None when it is not installed
+    (a dependency, but a stripped-down install must still fall back to env and command)."""
+    try:
+        import keyring
+        import keyring.errors
+    except ImportError:  # pragma: no cover - exercised only without the package
+        return None
+    return keyring
 
 
 class _TimedOut(Exception):
@@ -189,6 +196,7 @@ class SecretResolver:
     def store_secret(self, profile: ProfileBase, field: str, value: str) -> bool:
         """Save the secret in the keyring (time-boxed); False when the keyring could not take it."""
         field = _check_field(profile, field)
+        keyring = _keyring()
         if keyring is None or self._keyring_unusable:
             return False
         username = keyring_username(profile.name, field)
@@ -211,6 +219,7 @@ class SecretResolver:
         return os.environ if self._environ is None else self._environ
 
     def _from_keyring(self, profile_name: str, field: str) -> tuple[str | None, str]:
+        keyring = _keyring()
         if keyring is None:
             return None, "not installed"
         if self._keyring_unusable:
