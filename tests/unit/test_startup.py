@@ -310,3 +310,36 @@ def test_fleet_sets_the_prefix_for_a_read_only_install(
     cli._keep_bytecode()
     assert sys.pycache_prefix == str(tmp_path / "xdg" / "fleet" / "p")
     assert (tmp_path / "xdg" / "fleet" / "p").is_dir()
+
+
+# ------------------------------------------------------------------------- keyring discovery
+
+
+def test_a_look_up_waits_for_the_discovery_started_ahead(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import keyring
+
+    from tui import secrets
+
+    found = threading.Event()
+    order: list[str] = []
+
+    def discovering() -> None:
+        found.wait(5)
+        order.append("discovered")
+
+    def get_password(service: str, username: str) -> str:
+        order.append("looked up")
+        return "s3cret"
+
+    monkeypatch.setattr(keyring, "get_password", get_password)
+    monkeypatch.setattr(keyring, "get_keyring", discovering)
+    monkeypatch.setattr(secrets, "_discovery", None)
+    secrets.discover_keyring()
+    secrets.discover_keyring()  # once only
+    profile = load_config(tmp_path / "absent.toml").profiles["demo-thingpark"]
+    profile = profile.model_copy(update={"simulator": False})
+    threading.Timer(0.1, found.set).start()
+    assert SecretResolver().get_secret(profile) == "s3cret"
+    assert order == ["discovered", "looked up"]
