@@ -250,9 +250,6 @@ def run_console(args: argparse.Namespace) -> int:
     import gc
 
     gc.disable()  # from the first import on (see tui.session.begin_startup, which undoes it)
-    from tui.secrets import discover_keyring
-
-    discover_keyring()  # while the config loads: it needs no profile
     from tui.config import ConfigError, load_config
 
     try:

@@ -95,8 +95,9 @@ _discovery_lock = threading.Lock()
 def discover_keyring() -> None:
     """Find the keyring backend in a daemon thread, now: keyring loads every backend's plugin
     and asks each how it fits, which takes 0.1-0.3 s (macOS's probes libraries through
-    subprocesses even on Linux) and needs no profile. `fleet` starts it first thing; a look-up
-    waits for it (within its time-box) rather than discovering again."""
+    subprocesses even on Linux) and needs no profile. The opening that `fleet` starts ahead
+    (tui.session.ProfileOpening) starts it alongside, so that it overlaps the adapter's import;
+    a look-up waits for it (within its time-box) rather than discovering again."""
     global _discovery
     with _discovery_lock:
         if _discovery is None:

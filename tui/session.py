@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.config import ProfileBase
-from tui.secrets import SecretError, SecretResolver
+from tui.secrets import SecretError, SecretResolver, discover_keyring
 
 if TYPE_CHECKING:  # the adapters (and httpx, ssl) are imported by the opening, in its thread
     import ssl
@@ -75,6 +75,8 @@ class ProfileOpening:
         )
 
     def start(self) -> ProfileOpening:
+        if not self.profile.simulator:  # (a demo profile's secrets are public: no keyring)
+            discover_keyring()  # alongside the adapter's import, rather than after it
         self._thread.start()
         return self
 

@@ -343,3 +343,19 @@ def test_a_look_up_waits_for_the_discovery_started_ahead(
     threading.Timer(0.1, found.set).start()
     assert SecretResolver().get_secret(profile) == "s3cret"
     assert order == ["discovered", "looked up"]
+
+
+def test_only_a_real_profiles_opening_starts_the_keyrings_discovery(
+    config: FleetConfig, opens: Openings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.session
+
+    started: list[bool] = []
+    monkeypatch.setattr(tui.session, "discover_keyring", lambda: started.append(True))
+    opens.release.set()
+    demo = config.profiles["demo-thingpark"]
+    ProfileOpening(demo, simulator=NoSimulator()).start().result(timeout=5)
+    assert not started  # a demo profile's secrets are public
+    real = demo.model_copy(update={"simulator": False, "base_url": "http://127.0.0.1:9"})
+    ProfileOpening(real).start().result(timeout=5)
+    assert started == [True]
