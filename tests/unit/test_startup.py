@@ -359,3 +359,25 @@ def test_only_a_real_profiles_opening_starts_the_keyrings_discovery(
     real = demo.model_copy(update={"simulator": False, "base_url": "http://127.0.0.1:9"})
     ProfileOpening(real).start().result(timeout=5)
     assert started == [True]
+
+
+def test_fleet_opens_the_profile_ahead_and_hands_the_opening_to_the_app(
+    opens: Openings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tui.app import FleetApp
+
+    made: list[FleetApp] = []
+    monkeypatch.setenv("FLEET_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setattr(EmbeddedSimulator, "ensure", NoSimulator.ensure)
+    monkeypatch.setattr(FleetApp, "run", lambda self: made.append(self))
+    try:
+        assert cli.main([]) == 0
+        assert not gc.isenabled()  # until the first profile is done
+    finally:
+        end_startup()
+    (app,) = made
+    opening = app._pending_opening
+    assert opening is not None and opening.profile is app.config.profiles["demo-thingpark"]
+    assert app.resolver is opening.resolver and app.simulator is opening.simulator
+    opens.release.set()
+    assert isinstance(opening.result(timeout=5)[1], Opened)
