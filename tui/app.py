@@ -43,7 +43,13 @@ from tui.log import LOGGER as log
 from tui.log import log_path, open_log, register_scrubber
 from tui.runs import ConsoleRuns
 from tui.secrets import SecretError, SecretResolver
-from tui.session import EmbeddedSimulator, UnsupportedPlatform, open_platform
+from tui.session import (
+    EmbeddedSimulator,
+    ProfileOpening,
+    UnsupportedPlatform,
+    end_startup,
+    open_platform,
+)
 from tui.widgets.safe import MESSAGE_LIMIT, ControlFilter, one_line
 
 T = TypeVar("T")
@@ -185,14 +191,22 @@ class FleetApp(App[None]):
         log_file: Path | None = None,
         clock: Callable[[], float] = time.time,
         handle_signals: bool = False,
+        opening: ProfileOpening | None = None,
     ) -> None:
+        """`opening` is the start-up profile's opening, started before the app was made (`fleet`
+        does, so that it overlaps Textual's start): the app adopts it, with its resolver and
+        simulator, instead of opening the profile again."""
         super().__init__()
         self.config = config
         self.profile_name = profile_name or config.default_profile
         self.readonly = readonly
-        self.resolver = resolver or SecretResolver()
-        self.simulator = simulator or EmbeddedSimulator()
+        self.resolver = resolver or (opening.resolver if opening else None) or SecretResolver()
+        self.simulator = (
+            simulator or (opening.simulator if opening else None) or EmbeddedSimulator()
+        )
         self._owns_simulator = simulator is None
+        #: adopted by the first `switch_profile` to the same profile (see `__init__`'s docstring)
+        self._pending_opening = opening
         #: where internal errors and whole messages are logged (None: the file could not be opened)
         self.log_file = open_log(log_file or log_path())
         #: every notification's whole text, for `!` (stamped by `clock`: tests freeze it)
@@ -234,8 +248,13 @@ class FleetApp(App[None]):
                 self.theme = self.config.theme
             except Exception:  # an unknown theme name must not stop the console
                 self.notify(f"unknown theme {self.config.theme!r}", severity="warning")
-        self.switch_mode(self.initial_view)
-        self.switch_profile(self.profile_name)
+        if self._pending_opening is not None:
+            # Adopted first: its thread opens the journal while the first view is imported.
+            self.switch_profile(self.profile_name)
+            self.switch_mode(self.initial_view)
+        else:
+            self.switch_mode(self.initial_view)
+            self.switch_profile(self.profile_name)
         if self._handle_signals:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -388,17 +407,27 @@ class FleetApp(App[None]):
         self._opening += 1
         self.busy_count += 1
         profile = self.config.profiles[name]
+        pending, self._pending_opening = self._pending_opening, None
+        if pending is not None and pending.profile is not profile:
+            pending = None  # another profile than the one opened ahead: that one is never used
         threading.Thread(
             target=self._open_profile,
-            args=(self._opening, profile),
+            args=(self._opening, profile, pending),
             name=f"fleet-open-{name}",
             daemon=True,
         ).start()
 
-    def _open_profile(self, opening: int, profile: ProfileBase) -> None:
+    def _open_profile(
+        self, opening: int, profile: ProfileBase, pending: ProfileOpening | None = None
+    ) -> None:
         try:
-            resolved, platform = open_platform(profile, self.resolver, self.simulator)
-            journal = self.runs.journal()
+            if pending is not None:
+                # Opened ahead (see `__init__`): the journal opens while the opening finishes.
+                journal = self.runs.journal()
+                resolved, platform = pending.result()
+            else:
+                resolved, platform = open_platform(profile, self.resolver, self.simulator)
+                journal = self.runs.journal()
             if journal is not None:
                 # Every mutating call this platform makes, bulk or not, goes to the audit log.
                 platform.set_recorder(journal.recorder(resolved.name))
@@ -416,6 +445,7 @@ class FleetApp(App[None]):
 
     def _profile_failed(self, opening: int, profile: ProfileBase, error: str | Exception) -> None:
         self.busy_count -= 1
+        end_startup()
         if opening != self._opening:
             return  # another profile was chosen meanwhile
         if isinstance(error, Exception):
@@ -441,6 +471,7 @@ class FleetApp(App[None]):
             # out of the collector's sight, full collections no longer stall paging for 70-100 ms.
             self._startup_frozen = True
             gc.freeze()
+            end_startup()
         register_scrubber(platform.scrub)  # nothing of this account's secrets in the log
         old = self.platform
         self.profile_name = profile.name

@@ -5,17 +5,12 @@ non-interactive `fleet bulk list|show|run|resume|cancel`, `fleet audit` and `fle
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
-import signal
-import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from tui import __version__
 
 if TYPE_CHECKING:
     from tui.api.bulk import Runner
@@ -96,13 +91,27 @@ def _sim_gateway_parser(sub: argparse._SubParsersAction) -> None:  # type: ignor
     )
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the installed version, looked up only when asked (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "show fleet's version and exit")
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        import tui
+
+        print(f"fleet {tui.__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fleet",
         description="A keyboard-driven console for IoT device fleets. "
         "With no profile, it starts the embedded simulator and connects to it.",
     )
-    parser.add_argument("--version", action="version", version=f"fleet {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--profile", "-p", help="profile to open (default: the configured one)")
     parser.add_argument(
         "--readonly", action="store_true", help="hide every action that changes a platform"
@@ -238,25 +247,93 @@ def run_sim_gateway(args: argparse.Namespace) -> int:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    from tui.app import FleetApp
+    import gc
+
+    gc.disable()  # from the first import on (see tui.session.begin_startup, which undoes it)
     from tui.config import ConfigError, load_config
 
     try:
         config = load_config()
     except ConfigError as exc:
         print(f"fleet: {exc}", file=sys.stderr)
+        gc.enable()
         return 2
     # `--profile ''` is a mistake (an unset shell variable), not a request for the default.
     if args.profile is not None and args.profile not in config.profiles:
         known = ", ".join(sorted(config.profiles))
         print(f"fleet: no profile named {args.profile!r} (known: {known})", file=sys.stderr)
+        gc.enable()
         return 2
-    app = FleetApp(config, profile_name=args.profile, readonly=args.readonly, handle_signals=True)
+    # The profile opens (secret, adapter, client, a demo's simulator) in a thread while Textual
+    # is imported and starts; the app adopts the opening.
+    from tui.session import ProfileOpening, begin_startup
+
+    begin_startup()
+    opening = ProfileOpening(config.profiles[args.profile or config.default_profile]).start()
+    from tui.app import FleetApp
+
+    app = FleetApp(
+        config,
+        profile_name=args.profile,
+        readonly=args.readonly,
+        handle_signals=True,
+        opening=opening,
+    )
     app.run()
     return app.return_code or 0
 
 
+def pycache_prefix(
+    package_dir: Path,
+    cache_dir: Path,
+    *,
+    current: str | None,
+    environ: Mapping[str, str],
+    dont_write: bool = False,
+    writable: Callable[[Path], bool] = lambda path: os.access(path, os.W_OK),
+) -> Path | None:
+    """Where byte-compiled modules should go when the installed package's own `__pycache__`
+    cannot be written (a read-only install with no .pyc shipped): `cache_dir`, so that only the
+    first start pays for compiling. None leaves Python's choice alone: the folder is writable,
+    compiled modules were shipped, or the user chose (PYTHONPYCACHEPREFIX, -X pycache_prefix,
+    PYTHONDONTWRITEBYTECODE)."""
+    if current is not None or environ.get("PYTHONPYCACHEPREFIX") or dont_write:
+        return None
+    pycache = package_dir / "__pycache__"
+    if writable(pycache if pycache.is_dir() else package_dir):
+        return None
+    from importlib.util import cache_from_source
+
+    shipped = Path(cache_from_source(str(package_dir / "app.py")))
+    if shipped.parent == pycache and shipped.is_file():
+        return None
+    return cache_dir
+
+
+def _keep_bytecode() -> None:
+    """Point `sys.pycache_prefix` at the user cache when the install forbids writing .pyc files
+    (see `pycache_prefix`); a folder that cannot be made leaves things as they are."""
+    import platformdirs
+
+    package_dir = Path(__file__).resolve().parent
+    prefix = pycache_prefix(
+        package_dir,
+        Path(platformdirs.user_cache_dir("fleet")) / "pycache",
+        current=sys.pycache_prefix,
+        environ=os.environ,
+        dont_write=sys.dont_write_bytecode,
+    )
+    if prefix is None:
+        return
+    try:
+        prefix.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return
+    sys.pycache_prefix = str(prefix)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _keep_bytecode()  # first, before the heavy imports
     args = build_parser().parse_args(argv)
     if args.command == "sim":
         return run_sim(args)
@@ -400,6 +477,8 @@ def _bulk_show(journal: Journal, run_id: int, everything: bool) -> int:
         print(f"  {_shown(run.message)}")
     print(f"  profile {_shown(run.profile)} ({run.platform}), action {run.action_id}")
     if run.params:
+        import json
+
         print(f"  params {_shown(json.dumps(run.params, ensure_ascii=False))}")
     if run.parent is not None:
         print(f"  the failed targets of run {run.parent}")
@@ -486,6 +565,8 @@ def _detach(journal: Journal, run: RunInfo, profile: ProfileBase, args: argparse
     log = journal.path.parent / f"bulk-{run.id}.log"
     command = [sys.executable, "-m", "tui", "bulk", "run", str(run.id)]
     command += ["--concurrency", str(args.concurrency)]
+    import subprocess
+
     with open(log, "ab") as output:
         os.chmod(log, 0o600)
         child = subprocess.Popen(
@@ -507,6 +588,8 @@ def _detach(journal: Journal, run: RunInfo, profile: ProfileBase, args: argparse
 
 
 def _foreground(journal: Journal, run: RunInfo, profile: ProfileBase, concurrency: int) -> int:
+    import asyncio
+
     from tui.api.actions import make_action
     from tui.api.bulk import RunClaimed, Runner, RunState, TargetState
     from tui.api.errors import ApiError
@@ -554,6 +637,9 @@ async def _drive(runner: Runner, platform: Any) -> RunInfo:
     """Run in the foreground: SIGTERM and SIGHUP stop it cleanly (the calls in flight finish,
     the run is interrupted, resumable), and so does a first Ctrl-C; a second one stops at once
     (the targets in flight stay `sending`: a resume settles them)."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
@@ -580,6 +666,8 @@ async def _drive(runner: Runner, platform: Any) -> RunInfo:
 
 async def _progress(runner: Runner) -> None:
     """A progress line: in place every second on a terminal, else a line every 10 seconds."""
+    import asyncio
+
     tty = sys.stderr.isatty()
     while True:
         await asyncio.sleep(1 if tty else 10)
@@ -604,6 +692,8 @@ def run_audit(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     journal.close()
     if args.output == "jsonl":
+        import json
+
         for row in rows:
             print(json.dumps(row.as_json(), ensure_ascii=False).translate(_ESCAPES))
         return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -9,15 +10,11 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, TypeVar
 
-from tui.config import ProfileBase, demo_secrets
-
-try:  # a dependency, but a stripped-down install must still fall back to env and command
-    import keyring
-    import keyring.errors
-except ImportError:  # pragma: no cover - exercised only without the package
-    keyring = None  # type: ignore[assignment]
+if TYPE_CHECKING:  # (the config's pydantic models are not needed to start the keyring's discovery)
+    from tui.config import ProfileBase
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -76,6 +73,51 @@ def mask(value: str) -> str:
     if not value:
         return ""
     return "•" * 8 + (value[-2:] if len(value) >= 16 else "")
+
+
+def _keyring() -> ModuleType | None:
+    """The keyring package, imported on first use: it costs 20-50 ms, paid in the thread that
+    opens the profile rather than before the console can start. None when it is not installed
+    (a dependency, but a stripped-down install must still fall back to env and command)."""
+    try:
+        import keyring
+        import keyring.errors
+    except ImportError:  # pragma: no cover - exercised only without the package
+        return None
+    return keyring
+
+
+#: the keyring backend's discovery started ahead (`discover_keyring`), None until then
+_discovery: threading.Thread | None = None
+_discovery_lock = threading.Lock()
+
+
+def discover_keyring() -> None:
+    """Find the keyring backend in a daemon thread, now: keyring loads every backend's plugin
+    and asks each how it fits, which takes 0.1-0.3 s (macOS's probes libraries through
+    subprocesses even on Linux) and needs no profile. The opening that `fleet` starts ahead
+    (tui.session.ProfileOpening) starts it alongside, so that it overlaps the adapter's import;
+    a look-up waits for it (within its time-box) rather than discovering again."""
+    global _discovery
+    with _discovery_lock:
+        if _discovery is None:
+            _discovery = threading.Thread(
+                target=_discover, name="fleet-keyring-discovery", daemon=True
+            )
+            _discovery.start()
+
+
+def _discover() -> None:
+    keyring = _keyring()
+    if keyring is not None:
+        with contextlib.suppress(Exception):  # the look-up finds and reports it again
+            keyring.get_keyring()
+
+
+def _after_discovery() -> None:
+    discovery = _discovery
+    if discovery is not None:
+        discovery.join()
 
 
 class _TimedOut(Exception):
@@ -164,6 +206,8 @@ class SecretResolver:
             raise SecretError("cancelled: fleet is quitting")
         attempts: list[tuple[str, str]] = []
         if profile.simulator:
+            from tui.config import demo_secrets
+
             value = demo_secrets(profile).get(field)
             if value:
                 return value
@@ -189,14 +233,17 @@ class SecretResolver:
     def store_secret(self, profile: ProfileBase, field: str, value: str) -> bool:
         """Save the secret in the keyring (time-boxed); False when the keyring could not take it."""
         field = _check_field(profile, field)
+        keyring = _keyring()
         if keyring is None or self._keyring_unusable:
             return False
         username = keyring_username(profile.name, field)
+
+        def store() -> None:
+            _after_discovery()
+            keyring.set_password(KEYRING_SERVICE, username, value)
+
         try:
-            _timeboxed(
-                lambda: keyring.set_password(KEYRING_SERVICE, username, value),
-                self.keyring_timeout,
-            )
+            _timeboxed(store, self.keyring_timeout)
         except _TimedOut:
             self._keyring_unusable = f"timed out after {self.keyring_timeout:g} s"
             return False
@@ -211,18 +258,20 @@ class SecretResolver:
         return os.environ if self._environ is None else self._environ
 
     def _from_keyring(self, profile_name: str, field: str) -> tuple[str | None, str]:
+        keyring = _keyring()
         if keyring is None:
             return None, "not installed"
         if self._keyring_unusable:
             return None, f"skipped ({self._keyring_unusable} earlier)"
         username = keyring_username(profile_name, field)
-        try:
+
+        def look_up() -> str | None:
+            _after_discovery()  # within the time-box: a discovery that hangs is a look-up that does
             # Looked up at call time so that tests (and callers) can swap the keyring function.
-            value = _timeboxed(
-                lambda: keyring.get_password(KEYRING_SERVICE, username),
-                self.keyring_timeout,
-                self._cancelled,
-            )
+            return keyring.get_password(KEYRING_SERVICE, username)
+
+        try:
+            value = _timeboxed(look_up, self.keyring_timeout, self._cancelled)
         except _Cancelled:
             return None, "cancelled"
         except _TimedOut:

@@ -1,23 +1,106 @@
 """Opens a platform from a profile: resolves its secret and, for demo profiles, the embedded simulator.
 
 Both can block (a keyring may hang up to its time-box, the simulator takes a moment to start),
-so the console calls `open_platform` from a thread worker, never on the event loop.
+so the console calls `open_platform` from a thread, never on the event loop. `ProfileOpening`
+is such a thread started before the console exists: `fleet` opens the profile while Textual is
+imported and starts, and the app adopts the opening instead of starting another.
 """
 
 from __future__ import annotations
 
-import ssl
+import gc
+import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.api.platform import Platform
 from tui.config import ProfileBase
-from tui.secrets import SecretError, SecretResolver
+from tui.secrets import SecretError, SecretResolver, discover_keyring
+
+if TYPE_CHECKING:  # the adapters (and httpx, ssl) are imported by the opening, in its thread
+    import ssl
+
+    from tui.api.platform import Platform
+
+
+#: Python's own thread switch interval, put back by `end_startup`
+_SWITCH_INTERVAL = sys.getswitchinterval()
+#: while the console starts: a thread waiting for the GIL (the event loop back from a read, the
+#: opening back from the keyring) gets it within 1 ms rather than 5 (the "convoy" effect)
+STARTUP_SWITCH_INTERVAL = 0.001
+
+
+def begin_startup() -> None:
+    """Before the console's imports: no cyclic garbage collection (start-up makes objects that
+    live as long as the process; collecting them in passing costs ~10 % of the imports) and a
+    shorter thread switch interval, while the profile opens in a thread. `end_startup` undoes it."""
+    gc.disable()
+    sys.setswitchinterval(STARTUP_SWITCH_INTERVAL)
+
+
+def end_startup() -> None:
+    """The first profile opened (or failed to): collection and the switch interval as usual.
+    Harmless when `begin_startup` never ran (tests make the app directly)."""
+    sys.setswitchinterval(_SWITCH_INTERVAL)
+    gc.enable()
 
 
 class UnsupportedPlatform(Exception):
     """The profile's platform has no adapter in this version of fleet."""
+
+
+class ProfileOpening:
+    """One profile being opened (`open_platform`) in a daemon thread, started before anyone waits.
+
+    `fleet` starts it right after reading the config, so that the secret look-up (keyring
+    discovery included), the adapter's import and its client, and a demo profile's simulator
+    overlap the console's own start; the app then adopts it (`FleetApp(opening=…)`). A daemon
+    thread, like the app's own openings: a keyring that hangs never holds the exit up.
+    """
+
+    def __init__(
+        self,
+        profile: ProfileBase,
+        resolver: SecretResolver | None = None,
+        simulator: EmbeddedSimulator | None = None,
+    ) -> None:
+        self.profile = profile
+        self.resolver = resolver or SecretResolver()
+        self.simulator = simulator or EmbeddedSimulator()
+        self._done = threading.Event()
+        self._result: tuple[ProfileBase, Platform] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, name=f"fleet-open-{profile.name}", daemon=True
+        )
+
+    def start(self) -> ProfileOpening:
+        if not self.profile.simulator:  # (a demo profile's secrets are public: no keyring)
+            discover_keyring()  # alongside the adapter's import, rather than after it
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._result = open_platform(self.profile, self.resolver, self.simulator)
+        except BaseException as exc:  # handed to whoever waits, as if it had called itself
+            self._error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def result(self, timeout: float | None = None) -> tuple[ProfileBase, Platform]:
+        """Wait for the opening: the resolved profile and its platform, or what `open_platform`
+        raised. TimeoutError when `timeout` passes first."""
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"profile {self.profile.name} is still opening")
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 class EmbeddedSimulator:

@@ -838,6 +838,12 @@ def ca_bundle_context(path: str | os.PathLike[str]) -> ssl.SSLContext:
         raise ValueError(f"{where}: its certificates do not load ({_failure(exc)})") from None
 
 
+def _no_tls_context() -> ssl.SSLContext:
+    """A TLS context that verifies certificates and host names against no CA at all: every
+    handshake fails. For clients of http:// origins, which must never speak TLS."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname, no CA
+
+
 def make_client(
     platform: str,
     base_url: str,
@@ -865,15 +871,19 @@ def make_client(
     scrubber = Scrubber(secrets, username=username)
     if isinstance(auth, ClientCredentialsAuth):
         auth.scrubber = scrubber
-    inner = transport or httpx.AsyncHTTPTransport(
-        verify=verify, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10)
-    )
     throttles = Throttles()
     try:
+        url = httpx.URL(base_url)
+        if url.scheme == "http":
+            # Loading the CAs costs 25-100 ms, and an http:// profile never speaks TLS: it sends
+            # to its own origin only (SameOriginTransport; no redirect is followed). Should a
+            # request ever reach TLS all the same, this context trusts no CA and fails closed.
+            verify = _no_tls_context()
+        inner = transport or httpx.AsyncHTTPTransport(
+            verify=verify, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10)
+        )
         transport = SameOriginTransport(
-            RetryTransport(inner, retry, sleep, on_throttle=throttles),
-            platform,
-            httpx.URL(base_url),
+            RetryTransport(inner, retry, sleep, on_throttle=throttles), platform, url
         )
         client = httpx.AsyncClient(
             base_url=base_url,
