@@ -28,8 +28,8 @@ The figures:
   (demo profiles on: the embedded simulator starts inside the console); the needle is the demo
   ThingPark fleet's first EUI, read from an EmbeddedSimulator started by this script.
 - The walk: a child (`bench/console.py --child`) in a pty builds
-  `FleetApp(load_config(), initial_view="devices", cursor_blink=False)` with the real
-  SecretResolver and runs `app.run_async()`. A ticker task (5 ms sleeps) records the lateness of
+  the console as `fleet` does (`tui.cli.console_app`: the profile opens in a thread while
+  Textual is imported, the real SecretResolver) and runs `app.run_async()`. A ticker task (5 ms sleeps) records the lateness of
   every tick from launch to the end; a driver task waits for the device list, then
   (a) presses `end` until 100,000 rows are known, as a user holding it: rss_mb_after_100k;
   (b) presses `G` until every page is fetched: walk_pages_per_s = pages fetched during `G` /
@@ -61,7 +61,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.app import FleetApp
 
 REPO = Path(__file__).resolve().parent.parent
 TICK_S = 0.005
@@ -240,15 +243,11 @@ def run_walk(env: dict[str, str], tmp: Path, size: str, devices: int) -> dict[st
     return figures
 
 
-async def child() -> int:
+async def child(app: FleetApp) -> int:
     """The console with a ticker and a driver in its own loop (runs in the pty)."""
     import asyncio
 
-    from tui.app import FleetApp
-    from tui.config import load_config
-
     out = Path(os.environ["BENCH_FIGURES"])
-    app = FleetApp(load_config(), initial_view="devices", cursor_blink=False)
     loop = asyncio.get_running_loop()
     lateness: list[float] = []
     #: the largest lateness in each phase: start-up, `end`, `G`, back to the top
@@ -400,7 +399,11 @@ def main() -> int:
     if args.child:
         import asyncio
 
-        return asyncio.run(child())
+        # As `fleet` builds it: the profile starts opening in a thread before Textual is imported.
+        from tui.cli import console_app
+        from tui.config import load_config
+
+        return asyncio.run(child(console_app(load_config(), None)))
 
     from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_CLIENT_SECRET
 

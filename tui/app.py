@@ -196,6 +196,10 @@ class FleetApp(App[None]):
         """`opening` is the start-up profile's opening, started before the app was made (`fleet`
         does, so that it overlaps Textual's start): the app adopts it, with its resolver and
         simulator, instead of opening the profile again."""
+        if initial_view in VIEWS:
+            # Textual starts in its default mode: the first view's screen is then the only one
+            # built (with one CSS pass, not one for a blank screen and another for the view).
+            self.DEFAULT_MODE = initial_view
         super().__init__()
         self.config = config
         self.profile_name = profile_name or config.default_profile
@@ -235,6 +239,10 @@ class FleetApp(App[None]):
         self._handle_signals = handle_signals
         for name in VIEWS:
             self.add_mode(name, _view_factory(name))
+        if initial_view in VIEWS:
+            # The first view's module now, before the event loop runs: imported while mounting,
+            # it would hold every key and frame up for tens of milliseconds.
+            importlib.import_module(VIEWS[initial_view][0])
 
     @property
     def is_readonly(self) -> bool:

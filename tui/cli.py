@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tui.api.bulk import Runner
     from tui.api.journal import Journal, RunInfo, TargetRow
-    from tui.config import ProfileBase
+    from tui.app import FleetApp
+    from tui.config import FleetConfig, ProfileBase
 
 
 def _sim_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -264,23 +265,24 @@ def run_console(args: argparse.Namespace) -> int:
         print(f"fleet: no profile named {args.profile!r} (known: {known})", file=sys.stderr)
         gc.enable()
         return 2
-    # The profile opens (secret, adapter, client, a demo's simulator) in a thread while Textual
-    # is imported and starts; the app adopts the opening.
+    app = console_app(config, args.profile, readonly=args.readonly)
+    app.run()
+    return app.return_code or 0
+
+
+def console_app(config: FleetConfig, profile: str | None, *, readonly: bool = False) -> FleetApp:
+    """The console as `fleet` runs it (bench/console.py runs this one too): the profile opens
+    (secret, adapter, client, a demo's simulator) in a thread while Textual is imported and
+    starts, and the app adopts the opening."""
     from tui.session import ProfileOpening, begin_startup
 
     begin_startup()
-    opening = ProfileOpening(config.profiles[args.profile or config.default_profile]).start()
+    opening = ProfileOpening(config.profiles[profile or config.default_profile]).start()
     from tui.app import FleetApp
 
-    app = FleetApp(
-        config,
-        profile_name=args.profile,
-        readonly=args.readonly,
-        handle_signals=True,
-        opening=opening,
+    return FleetApp(
+        config, profile_name=profile, readonly=readonly, handle_signals=True, opening=opening
     )
-    app.run()
-    return app.return_code or 0
 
 
 def pycache_prefix(

@@ -83,6 +83,9 @@ class ProfileOpening:
     def _run(self) -> None:
         try:
             self._result = open_platform(self.profile, self.resolver, self.simulator)
+            from tui.api.http import import_first_request_modules
+
+            import_first_request_modules()
         except BaseException as exc:  # handed to whoever waits, as if it had called itself
             self._error = exc
         finally:

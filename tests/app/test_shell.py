@@ -149,3 +149,13 @@ async def test_a_real_profile_without_a_secret_says_where_it_looked(tmp_path, mo
         await wait_for(pilot, lambda: app.open_error is not None)
         assert "FLEET_PROD_CLIENT_SECRET" in app.open_error
         assert "keyring" in app.open_error
+
+
+async def test_the_app_starts_in_its_first_view_and_builds_no_other_screen(make_app) -> None:
+    # Textual's default mode is the first view: no blank default screen is built and styled.
+    app = make_app(view="alarms")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.platform is not None)
+        assert app.current_mode == "alarms"
+        built = [screen for stack in app._screen_stacks.values() for screen in stack]
+        assert [type(screen).__name__ for screen in built] == ["AlarmsScreen"]

@@ -41,7 +41,8 @@ class FleetScreen(Screen[ResultT]):
     def on_mount(self) -> None:
         self.watch(self.fleet, "session", self._session_changed, init=False)
         if self.fleet.platform is not None or self.fleet.open_error is not None:
-            self.call_after_refresh(self._session_changed, self.fleet.session)
+            # Once mounted, not after the first paint: the first request overlaps the paint.
+            self.call_later(self._session_changed, self.fleet.session)
 
     def _session_changed(self, _: int) -> None:
         # What the footer offers depends on the platform (check_action): ask it again.
