@@ -61,9 +61,9 @@ from tui.api.models import (
     TrafficRange,
 )
 from tui.api.paging import Page
-from tui.api.products import Product, ProductSummary
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (products: only IoTDA's adapter and screens import them)
+    from tui.api.products import Product, ProductSummary
     from tui.api.errors import ApiError
     from tui.api.http import ApiClient, CallRecord
 

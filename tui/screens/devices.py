@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -33,15 +33,6 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from tui.api.actions import (
-    CreateDevices,
-    DeleteDevices,
-    DeprovisionDevices,
-    EditDevices,
-    ProvisionDevices,
-    SendCommand,
-    TagDevices,
-)
 from tui.api.bulk import Action, Target, TargetState, plan
 from tui.api.errors import ApiError
 from tui.api.forms import FormSpec
@@ -56,19 +47,20 @@ from tui.api.platform import (
     Gateway,
     Provisioning,
 )
-from tui.api.table_files import columns, read_rows, write_rows
 from tui.config import DEFAULT_TIMEZONE
 from tui.screens.base import FleetScreen
-from tui.screens.bulk import RunEnded
-from tui.screens.bulk_plan import ActionMenu, MenuEntry, PlanScreen
-from tui.screens.form_menu import open_form
-from tui.screens.secret_once import SecretOnceScreen
-from tui.widgets.form import ModelForm
 from tui.widgets.header import FleetHeader
 from tui.widgets.paged_rows import FilterJob, RowFilter
 from tui.widgets.safe import one_line, plain, visible
 from tui.widgets.state import LoadState
 from tui.widgets.virtual_table import Column, Fetch, PromptBar, Row, VirtualTable
+
+if TYPE_CHECKING:
+    from tui.screens.bulk import RunEnded
+    from tui.screens.bulk_plan import MenuEntry
+
+# What only bulk actions, forms and files need (the bulk menu, plans, forms, CSV, the actions)
+# is imported when first used: the first screen shows a page of devices sooner without it.
 
 __all__ = [
     "DEVICE_COLUMNS",
@@ -423,6 +415,8 @@ class PagedListScreen(FleetScreen[None]):
         return targets, rows.hidden_marks()
 
     def action_bulk(self) -> None:
+        from tui.screens.bulk_plan import ActionMenu
+
         entries = self.bulk_entries()
         targets, _ = self.chosen_targets()
         if not entries:
@@ -442,6 +436,8 @@ class PagedListScreen(FleetScreen[None]):
     def plan_run(self, action: Action, targets: list[Target] | None = None) -> None:
         """Show the plan of `action` on `targets` (default: the marks or the cursor row) and
         start the run once the user confirms it."""
+        from tui.screens.bulk_plan import PlanScreen
+
         hidden = 0
         from_marks = targets is None and bool(self.marked)
         if targets is None:
@@ -460,6 +456,7 @@ class PagedListScreen(FleetScreen[None]):
 
     def ask_values(self, spec: FormSpec, title: str, then: Callable[[Any], None]) -> None:
         """The form of `spec`, to fill with values common to every target; nothing is sent."""
+        from tui.widgets.form import ModelForm
 
         async def keep(values: Any) -> Any:
             return values
@@ -485,6 +482,8 @@ class PagedListScreen(FleetScreen[None]):
     async def _read_rows(
         self, path: str, model: type[BaseModel], make: Callable[[], Action], key: bool
     ) -> None:
+        from tui.api.table_files import read_rows
+
         rows = await asyncio.to_thread(read_rows, Path(path).expanduser(), model, key=key)
         if rows.errors:
             errors = "\n".join(str(e) for e in rows.errors)
@@ -517,6 +516,8 @@ class PagedListScreen(FleetScreen[None]):
 
     @work(group="export", exclusive=True)
     async def _export(self, path: str, fmt: Literal["csv", "jsonl"], marked_only: bool) -> None:
+        from tui.api.table_files import write_rows
+
         only = set(self.table.rows.marked) if marked_only else None
         source = self.export_rows(only)
         if source is None:
@@ -881,6 +882,8 @@ class DevicesScreen(PagedListScreen):
         return Target(row[0], row[1], facts={"connectivity": connectivity})
 
     def bulk_entries(self) -> list[MenuEntry]:
+        from tui.api.actions import DeleteDevices, DeprovisionDevices, ProvisionDevices
+
         platform = self.platform
         entries = _Entries()
         marks = bool(self.table.rows.marked)
@@ -929,6 +932,8 @@ class DevicesScreen(PagedListScreen):
         return entries.entries
 
     def _send(self, platform: DeviceCommands, spec: FormSpec) -> None:
+        from tui.api.actions import SendCommand
+
         self.ask_values(
             spec,
             f"Send a {spec.title} to each device",
@@ -938,6 +943,8 @@ class DevicesScreen(PagedListScreen):
         )
 
     def _edit(self, platform: DeviceEditing, spec: FormSpec) -> None:
+        from tui.api.actions import EditDevices
+
         self.ask_values(
             spec,
             f"Set the {spec.title} of each device",
@@ -947,6 +954,8 @@ class DevicesScreen(PagedListScreen):
         )
 
     def _tag(self, platform: DeviceTags) -> None:
+        from tui.api.actions import TagDevices
+
         self.ask_values(
             TAGS_FORM,
             "Tag each device",
@@ -954,6 +963,8 @@ class DevicesScreen(PagedListScreen):
         )
 
     def _tag_from_file(self, platform: DeviceTags) -> None:
+        from tui.api.actions import TagDevices
+
         self.ask_path(
             "tag",
             "a CSV file with the columns key, tags (tags separated by ;) · enter plans the run "
@@ -964,6 +975,9 @@ class DevicesScreen(PagedListScreen):
         )
 
     def _edit_from_file(self, platform: DeviceEditing, spec: FormSpec) -> None:
+        from tui.api.actions import EditDevices
+        from tui.api.table_files import columns
+
         names = ", ".join(c.name for c in columns(spec.model, key=True))
         self.ask_path(
             f"edit-{spec.id}",
@@ -974,6 +988,9 @@ class DevicesScreen(PagedListScreen):
         )
 
     def _create_from_file(self, platform: DeviceCreation, spec: FormSpec) -> None:
+        from tui.api.actions import CreateDevices
+        from tui.api.table_files import columns
+
         names = ", ".join(c.name if c.required else f"[{c.name}]" for c in columns(spec.model))
         self.ask_path(
             f"create-{spec.id}",
@@ -1053,6 +1070,8 @@ class DevicesScreen(PagedListScreen):
         return allowed
 
     def action_new_device(self) -> None:
+        from tui.screens.form_menu import open_form
+
         platform = self.platform
         if not isinstance(platform, DeviceCreation):
             self.notify("This platform creates no devices in fleet", severity="warning")
@@ -1063,6 +1082,8 @@ class DevicesScreen(PagedListScreen):
         )
 
     def _new_device_done(self, made: str | Created | None) -> None:
+        from tui.screens.secret_once import SecretOnceScreen
+
         if isinstance(made, Created):  # with a secret shown this once (EnOS's deviceSecret)
             self.app.push_screen(SecretOnceScreen(f"Device {made.key} created", made.secrets))
             made = made.key
@@ -1133,6 +1154,8 @@ class _Entries:
         self._used: set[str] = set()
 
     def add(self, key: str, label: str, choose: Callable[[], None]) -> None:
+        from tui.screens.bulk_plan import MenuEntry
+
         if key in self._used:  # taken by an entry above: the first free digit instead
             key = next((d for d in "123456789" if d not in self._used), "")
         self._used.add(key)
