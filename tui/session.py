@@ -125,7 +125,8 @@ class EmbeddedSimulator:
             if self._server is None:
                 from tui.sim import SimConfig, SimServer  # only demo sessions pay for importing it
 
-                server = SimServer(SimConfig(**{"port": 0, **self._knobs}))
+                # The EnOS broker starts when a demo-enos profile first asks for it.
+                server = SimServer(SimConfig(**{"port": 0, **self._knobs}), lazy_broker=True)
                 server.start()
                 self._server = server
             return self._server.base_url
@@ -134,7 +135,7 @@ class EmbeddedSimulator:
         """Start the simulator if needed; return its EnOS broker's address, mqtt://127.0.0.1:{port}."""
         self.ensure()
         with self._lock:
-            return self._server.mqtt_address
+            return self._server.start_broker()
 
     def stop(self) -> None:
         with self._lock:

@@ -63,9 +63,9 @@ from tui.api.models import (
 from tui.api.paging import Page
 
 if TYPE_CHECKING:  # (products: only IoTDA's adapter and screens import them)
-    from tui.api.products import Product, ProductSummary
     from tui.api.errors import ApiError
     from tui.api.http import ApiClient, CallRecord
+    from tui.api.products import Product, ProductSummary
 
 
 class Platform(ABC):

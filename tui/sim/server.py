@@ -1,7 +1,8 @@
 """Runs the simulator with uvicorn: in a daemon thread for tests and the console, or in the foreground.
 
 Beside it, in a thread of its own, the EnOS MQTT broker (`tui/sim/enos/`): it starts when the
-HTTP socket is bound and stops with the server."""
+HTTP socket is bound (or, with `lazy_broker`, when `start_broker()` is first called: the console's
+embedded simulator, whose demo profiles mostly never speak MQTT) and stops with the server."""
 
 from __future__ import annotations
 
@@ -10,25 +11,28 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from tui.sim.app import create_app
 from tui.sim.config import SimConfig
-from tui.sim.enos.broker import EnosBroker
 from tui.sim.enos.data import demo_registry
+
+if TYPE_CHECKING:
+    from tui.sim.enos.broker import EnosBroker
 
 
 class SimServer:
     """One simulator instance on one port; `start()`/`stop()`, a context manager, or `run()`."""
 
-    def __init__(self, config: SimConfig | None = None) -> None:
+    def __init__(self, config: SimConfig | None = None, *, lazy_broker: bool = False) -> None:
         self.config = config or SimConfig()
         self.enos = demo_registry(self.config.seed, self.config.enos_max_devices)
         self.app = create_app(self.config, self.enos)
-        self.broker = EnosBroker(
-            self.enos, self.config.host, self.config.mqtt_port, silent=self.config.enos_silent
-        )
+        self.broker: EnosBroker | None = None
+        self._lazy_broker = lazy_broker
+        self._broker_lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -46,13 +50,31 @@ class SimServer:
             host, port = self._sock.getsockname()[:2]
             shown = f"[{host}]" if ":" in host else host
             self._url = f"http://{shown}:{port}"
-            try:
-                self.broker.start()
-            except (OSError, RuntimeError):
-                self._cleanup()
-                self._url = None
-                raise
+            if not self._lazy_broker:
+                try:
+                    self.start_broker()
+                except (OSError, RuntimeError):
+                    self._cleanup()
+                    self._url = None
+                    raise
         return self._url
+
+    def start_broker(self) -> str:
+        """Start the EnOS MQTT broker if it is not running (OSError if its port is taken);
+        return its address."""
+        with self._broker_lock:
+            if self.broker is None:
+                from tui.sim.enos.broker import EnosBroker  # (amqtt: a moment to import)
+
+                broker = EnosBroker(
+                    self.enos,
+                    self.config.host,
+                    self.config.mqtt_port,
+                    silent=self.config.enos_silent,
+                )
+                broker.start()
+                self.broker = broker
+            return self.broker.address
 
     def _bind(self) -> socket.socket:
         # Binding ourselves (port 0 = a free port chosen by the OS) gives the URL before serving
@@ -83,7 +105,11 @@ class SimServer:
 
     @property
     def mqtt_address(self) -> str:
-        """The EnOS broker's address, e.g. mqtt://127.0.0.1:1884 (known once bound)."""
+        """The EnOS broker's address, e.g. mqtt://127.0.0.1:1884 (known once it started)."""
+        if self.broker is None:
+            raise RuntimeError(
+                "the EnOS broker is not started: call bind(), start() or start_broker()"
+            )
         return self.broker.address
 
     @property
@@ -125,7 +151,9 @@ class SimServer:
         self._cleanup()
 
     def _cleanup(self) -> None:
-        self.broker.stop()
+        with self._broker_lock:
+            if self.broker is not None:
+                self.broker.stop()  # (its address stays known)
         if self._sock is not None:
             with contextlib.suppress(OSError):
                 self._sock.close()
