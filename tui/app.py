@@ -50,6 +50,7 @@ from tui.session import (
     end_startup,
     open_platform,
 )
+from tui.themes import choose_theme, load_themes, theme_folders
 from tui.widgets.safe import MESSAGE_LIMIT, ControlFilter, one_line
 
 T = TypeVar("T")
@@ -239,6 +240,16 @@ class FleetApp(App[None]):
         self._handle_signals = handle_signals
         for name in VIEWS:
             self.add_mode(name, _view_factory(name))
+        # fleet's themes and the user's, registered before the first screen is styled; the
+        # start-up profile's theme is set now, so that the first paint is in it.
+        loaded = load_themes(theme_folders(config.path))
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        #: theme files that could not be loaded and theme names that are no theme, to be said
+        self._theme_notes = list(loaded.problems)
+        self._theme_notes_said: set[str] = set()
+        self._apply_theme(config.profiles.get(self.profile_name))
+        self.set_keymap(config.keymap)
         if initial_view in VIEWS:
             # The first view's module now, before the event loop runs: imported while mounting,
             # it would hold every key and frame up for tens of milliseconds.
@@ -251,11 +262,9 @@ class FleetApp(App[None]):
     # ------------------------------------------------------------------ lifecycle
 
     def on_mount(self) -> None:
-        if self.config.theme:
-            try:
-                self.theme = self.config.theme
-            except Exception:  # an unknown theme name must not stop the console
-                self.notify(f"unknown theme {self.config.theme!r}", severity="warning")
+        self._say_theme_notes()
+        if self.config.keymap:
+            self.run_worker(self._check_keymap(), group="keymap")
         if self._pending_opening is not None:
             # Adopted first: its thread opens the journal while the first view is imported.
             self.switch_profile(self.profile_name)
@@ -267,6 +276,44 @@ class FleetApp(App[None]):
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(sig, self._signalled, sig.name)
+
+    def _apply_theme(self, profile: ProfileBase | None) -> None:
+        """The open profile's theme (production looks different), else the config's."""
+        name, warnings = choose_theme(
+            profile.name if profile else None,
+            profile.theme if profile else None,
+            self.config.theme,
+            self.available_themes,
+        )
+        self._theme_notes += warnings
+        if self.theme != name:
+            self.theme = name
+        if self.is_running:
+            self._say_theme_notes()
+
+    def _say_theme_notes(self) -> None:
+        """Each broken theme file and unknown theme name in a notification, once."""
+        for note in self._theme_notes:
+            if note not in self._theme_notes_said:
+                self._theme_notes_said.add(note)
+                self.notify(note, title="Theme", severity="warning", timeout=10)
+        self._theme_notes = []
+
+    async def _check_keymap(self) -> None:
+        """Warn about [keymap] ids that are none of fleet's bindings (a typo remaps nothing).
+        The screens' modules are imported in a thread: the first view must not wait for them."""
+        from tui.keymap import binding_ids
+
+        known = await asyncio.to_thread(binding_ids)
+        unknown = sorted(set(self.config.keymap) - known)
+        if unknown:
+            self.notify(
+                f"{self.config.path}: [keymap] names no binding {', '.join(map(repr, unknown))}: "
+                "it remaps nothing (ids look like list.reload or app.help)",
+                title="Keymap",
+                severity="warning",
+                timeout=15,
+            )
 
     def _signalled(self, name: str) -> None:
         """SIGHUP (the terminal or the SSH session went away) or SIGTERM: the runs stop cleanly
@@ -372,12 +419,17 @@ class FleetApp(App[None]):
             if not binding.id or not binding.description:
                 return
             where = "app" if node is self else getattr(node, "VIEW", "") or _node_kind(node, view)
-            keys = [k.strip() for k in binding.key.split(",") if k.strip() not in _KEY_ALIASES]
+            # A binding the [keymap] remaps has the keymap's keys instead of its own.
+            remapped = self._keymap.get(binding.id)
+            spec = remapped or binding.key
+            keys = [k.strip() for k in spec.split(",") if k.strip() not in _KEY_ALIASES]
             key = " ".join(self.get_key_display(binding.with_key(k)) for k in keys)
             if {binding.id, (where, binding.action), (key, binding.description)} & seen:
                 return
             seen.update((binding.id, (where, binding.action), (key, binding.description)))
             text = binding.description if enabled else f"{binding.description} (not here)"
+            if remapped:
+                text += " (keymap)"
             rows.append((key, text, where))
 
         for active in screen.active_bindings.values():
@@ -466,6 +518,7 @@ class FleetApp(App[None]):
             return  # keep working on the profile that is open
         self.profile_name = profile.name
         self.profile = profile
+        self._apply_theme(profile)
         self.open_error = f"Cannot open {profile.name}: {message}"
         self.session += 1
 
@@ -485,6 +538,7 @@ class FleetApp(App[None]):
         self.profile_name = profile.name
         self.profile = profile
         self.platform = platform
+        self._apply_theme(profile)
         self.open_error = None
         await self._reset_views()
         self.session += 1

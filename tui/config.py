@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
@@ -49,6 +50,9 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 # so they stay within the characters that are safe in all three.
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_BINDING_ID = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$")
+_KEY_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 
 
 class ConfigError(Exception):
@@ -148,6 +152,11 @@ class ProfileBase(BaseModel):
         description="Requests per second a bulk run may send (> 0); the platform's default "
         "when absent",
     )
+    theme: str | None = Field(
+        default=None,
+        description="Theme while this profile is open (fleet-production: red); the config's "
+        "theme when absent",
+    )
 
     @property
     def effective_rate_limit(self) -> float:
@@ -194,6 +203,14 @@ class ProfileBase(BaseModel):
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("theme")
+    @classmethod
+    def _theme_is_a_name(cls, value: str | None) -> str | None:
+        # Whether the theme exists is known once the theme files are read (the app warns then).
+        if value is not None and not _THEME_NAME.match(value):
+            raise ValueError("a theme name, such as 'fleet-production' (letters, digits, '-', '_')")
+        return value
 
     @model_validator(mode="after")
     def _needs_base_url(self) -> ProfileBase:
@@ -508,7 +525,7 @@ def demo_secrets(profile: ProfileBase) -> dict[str, str]:
 # The whole configuration
 # ---------------------------------------------------------------------------------------------
 
-_TOP_LEVEL_KEYS = ("default_profile", "theme", "timezone", "demo_profiles", "profiles")
+_TOP_LEVEL_KEYS = ("default_profile", "theme", "timezone", "demo_profiles", "keymap", "profiles")
 # Modest on purpose: only scalar top-level settings are overridable from the environment.
 _ENV_OVERRIDES = {
     "default_profile": "FLEET_DEFAULT_PROFILE",
@@ -530,6 +547,10 @@ class FleetConfig(BaseModel):
         default=None, description="IANA time zone for displayed dates; None for the local one"
     )
     demo_profiles: bool = Field(default=True, description="Offer the demo-<platform> profiles")
+    keymap: dict[str, str] = Field(
+        default_factory=dict,
+        description="Binding id → keys (comma-separated), as Textual's App.set_keymap takes them",
+    )
 
     @property
     def default(self) -> ProfileBase:
@@ -636,6 +657,72 @@ def _parse_profile(path: Path, name: str, table: Any) -> ProfileBase:
         raise ConfigError(f"{where}{sep}{text}", path=path, profile=name, field=field) from None
 
 
+def _check_keys(spec: str) -> str:
+    """A binding's keys as Textual names them ("ctrl+r", "f5", "question_mark" or "?", several
+    joined by commas), normalised; ValueError naming the first key that is none."""
+    from textual.keys import Keys, _character_to_key
+
+    named = {key.value for key in Keys if "+" not in key.value}
+    keys = [key.strip() for key in spec.split(",")]
+    if not spec.strip() or not all(keys):
+        raise ValueError(f"{spec!r}: a key is empty (keys are joined by commas: 'ctrl+r,f5')")
+    for key in keys:
+        *modifiers, name = key.split("+") if key != "+" else [key]
+        unknown = [m for m in modifiers if m not in _KEY_MODIFIERS]
+        if unknown:
+            raise ValueError(
+                f"{key!r}: unknown modifier {unknown[0]!r} (use {', '.join(_KEY_MODIFIERS)})"
+            )
+        if not name:
+            raise ValueError(f"{key!r}: no key after the modifier")
+        if len(name) == 1 and name.isprintable() and not name.isspace():
+            continue
+        if name in named:
+            continue
+        try:
+            if len(unicodedata.lookup(name.replace("_", " "))) == 1:
+                continue
+        except KeyError:
+            pass
+        raise ValueError(
+            f"{key!r}: unknown key {name!r} (a character, or a name such as enter, escape, "
+            "space, f5, pageup, question_mark)"
+        )
+    return ",".join(_character_to_key(k) if len(k) == 1 else k for k in keys)
+
+
+def _parse_keymap(path: Path, table: Any) -> dict[str, str]:
+    """The [keymap] table: binding id → keys; a key that is none is an error naming it.
+    Whether an id is one of fleet's bindings is checked by the app (it knows the screens)."""
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"{path}: 'keymap' must be a table: [keymap] with lines such as "
+            '"list.reload" = "ctrl+r"',
+            path=path,
+            field="keymap",
+        )
+    keymap: dict[str, str] = {}
+    for binding_id, spec in table.items():
+        where = f"{path}: keymap {binding_id!r}"
+        if not _BINDING_ID.match(binding_id):
+            raise ConfigError(
+                f"{where}: not a binding id (ids look like 'list.reload'; ? shows the keys)",
+                path=path,
+                field=f"keymap.{binding_id}",
+            )
+        if not isinstance(spec, str):
+            raise ConfigError(
+                f'{where}: keys are a string, such as "ctrl+r" or "ctrl+r,f5"',
+                path=path,
+                field=f"keymap.{binding_id}",
+            )
+        try:
+            keymap[binding_id] = _check_keys(spec)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}", path=path, field=f"keymap.{binding_id}") from None
+    return keymap
+
+
 def _env_stem(name: str) -> str:
     return re.sub(r"[^A-Z0-9]", "_", name.upper())
 
@@ -681,6 +768,7 @@ def load_config(path: Path | None = None) -> FleetConfig:
             f"{path}: 'demo_profiles' must be true or false", path=path, field="demo_profiles"
         )
 
+    keymap = _parse_keymap(path, data.get("keymap", {}))
     own = {name: _parse_profile(path, name, table) for name, table in tables.items()}
     # Demo profiles come first so that the menu lists them together; a file profile of the same
     # name replaces its demo (a user can, say, pin demo-enos to a simulator on another host).
@@ -704,6 +792,7 @@ def load_config(path: Path | None = None) -> FleetConfig:
         theme=settings.get("theme"),
         timezone=settings.get("timezone"),
         demo_profiles=use_demo,
+        keymap=keymap,
     )
 
 

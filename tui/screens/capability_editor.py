@@ -572,9 +572,11 @@ class EditorTree(Tree[Path]):
     """The capability tree; `enter` edits and shift+up/down reorder instead of Tree's own uses."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "screen.edit", "Edit", show=False),
-        Binding("shift+up", "screen.move(-1)", "Move up", show=False),
-        Binding("shift+down", "screen.move(1)", "Move down", show=False),
+        Binding("enter", "screen.edit", "Edit", show=False, id="editor.tree_edit"),
+        Binding("shift+up", "screen.move(-1)", "Move up", show=False, id="editor.tree_move_up"),
+        Binding(
+            "shift+down", "screen.move(1)", "Move down", show=False, id="editor.tree_move_down"
+        ),
     ]
 
 
