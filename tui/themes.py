@@ -200,7 +200,10 @@ def theme_folders(config_path: Path) -> list[Path]:
 
 
 def choose_theme(
-    profile: str | None, profile_theme: str | None, config_theme: str | None, known: Mapping
+    profile: str | None,
+    profile_theme: str | None,
+    config_theme: str | None,
+    known: Mapping[str, object],
 ) -> tuple[str, list[str]]:
     """The theme to show while `profile` is open: its own, else the config's, else fleet-dark;
     a name that is no theme is passed over, with a warning naming where it was set."""
