@@ -122,13 +122,41 @@ async def test_a_failing_profile_shows_its_error_and_holds_no_other(
         assert "prod\0" in _result_keys(app)  # its row says it failed
 
 
-async def test_a_slow_platform_holds_up_no_other(make_app) -> None:
-    """Every platform of the simulator is slow here, so the app's own open waits; the rows of
-    the overview answer each on its own (a slow row is one still refreshing)."""
-    app = make_app(view="overview", latency_ms=300)
+async def test_a_slow_profile_spins_in_its_own_row_and_holds_up_no_other(
+    make_app, tmp_path, monkeypatch
+) -> None:
+    """A profile whose secret_command takes seconds: its row spins while every other row
+    shows its figures, and a search answers from the others at once."""
+    from tui.secrets import SecretResolver
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[profiles.slow]\n"
+        'platform = "thingpark"\n'
+        'base_url = "https://thingpark.example.com"\n'
+        'client_id = "sub-1/console"\n'
+        'secret_command = "sleep 8; echo late"\n'
+    )
+    monkeypatch.delenv("FLEET_SLOW_CLIENT_SECRET", raising=False)
+    import keyring
+
+    monkeypatch.setattr(keyring, "get_password", lambda *_: None)
+    app = make_app(
+        view="overview", app_config=load_config(path), resolver=SecretResolver(keyring_timeout=0.5)
+    )
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: any(r.figures for r in app.screen.rows.values()))
-        await wait_for(pilot, lambda: _settled(app))
+        rows = lambda: app.screen.rows  # noqa: E731
+        await wait_for(
+            pilot, lambda: all(r.figures for n, r in rows().items() if n != "slow"), timeout=6
+        )
+        assert rows()["slow"].busy and "refreshing" in _cells(app, "slow")[5]
+        await pilot.press("slash", *DEVEUI, "enter")
+        await wait_for(
+            pilot, lambda: app.screen._answers.get("demo-thingpark") is not None, timeout=3
+        )
+        assert app.screen._answers["slow"] is None  # still looking
+        assert "slow\0" in _result_keys(app) and f"demo-thingpark\0{DEVEUI}" in _result_keys(app)
+        await pilot.press("q")  # quitting waits for no secret_command
 
 
 async def test_search_finds_a_deveui_and_an_iotda_device_and_enter_opens_it(make_app) -> None:
