@@ -195,3 +195,15 @@ async def test_a_failing_platform_raises_its_error() -> None:
 def test_backoff_doubles_up_to_its_cap() -> None:
     assert [backoff(n) for n in (1, 2, 3, 4)] == [5.0, 10.0, 20.0, 40.0]
     assert backoff(30) == BACKOFF_MAX
+
+
+def test_the_overview_service_does_not_import_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.api.overview\n"
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -41,7 +41,7 @@ REFRESH_SECONDS = 60.0
 BACKOFF_FIRST = 5.0
 BACKOFF_MAX = 300.0
 #: how long an error may be in its cell (the line below the table has it in full)
-ERROR_CELL = 60
+ERROR_CELL = 40
 
 COLUMNS = (
     ("profile", "Profile"),
@@ -54,9 +54,9 @@ COLUMNS = (
 )
 RESULT_COLUMNS = (
     ("profile", "Profile"),
-    ("platform", "Platform"),
     ("key", "Key"),
     ("name", "Name"),
+    ("platform", "Platform"),
 )
 
 
@@ -251,7 +251,12 @@ class OverviewScreen(FleetScreen[None]):
         elif row.error:
             text = f"{row.profile.name}: {row.error}"
         else:
-            text = f"enter opens {row.profile.name}'s devices · / finds a device in every profile"
+            text = (
+                f"{row.profile.name}: enter opens its devices · / finds a device in every profile"
+            )
+            if row.figures is not None and row.figures.connections:
+                text = f"{row.profile.name}: connections {health_text(row.figures.connections)} · "
+                text += "enter opens its devices"
         self.query_one("#overview-status", Static).update(plain(text, limit=400))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -351,7 +356,9 @@ class OverviewScreen(FleetScreen[None]):
         self._answers[name] = answer
         results = self.query_one("#search-results", DataTable)
         if isinstance(answer, str):
-            results.update_cell(f"{name}\0", "name", plain(answer, "red", limit=ERROR_CELL))
+            results.update_cell(
+                f"{name}\0", "name", plain(answer, "red", limit=ERROR_CELL), update_width=True
+            )
             results.update_cell(f"{name}\0", "key", Text("error", style="red"))
         else:
             results.remove_row(f"{name}\0")
@@ -360,9 +367,9 @@ class OverviewScreen(FleetScreen[None]):
             if key not in results.rows:
                 results.add_row(
                     plain(name),
-                    plain(row.profile.PLATFORM_LABEL or row.profile.platform),
                     plain(device.key),
                     plain(device.name),
+                    plain(row.profile.PLATFORM_LABEL or row.profile.platform),
                     key=key,
                 )
         self._set_busy_search()
@@ -370,9 +377,9 @@ class OverviewScreen(FleetScreen[None]):
     def _looking_cells(self, row: ProfileRow) -> list[Text]:
         return [
             plain(row.profile.name),
-            plain(row.profile.PLATFORM_LABEL or row.profile.platform),
-            Text("searching…", style="dim"),
+            Text("looking…", style="dim"),
             Text(""),
+            plain(row.profile.PLATFORM_LABEL or row.profile.platform),
         ]
 
     def _set_busy_search(self) -> None:
@@ -385,12 +392,13 @@ class OverviewScreen(FleetScreen[None]):
         found = sum(a for a in self._answers.values() if isinstance(a, int))
         text = Text(f"{one_line(self._query, 60)!r}: ")
         text.append(f"{found:,} found", style="bold")
-        text.append(f" in {len(self._answers) - len(waiting) - len(failed)} profiles that answered")
+        answered = len(self._answers) - len(waiting)
+        text.append(f" · {answered} of {len(self._answers)} answered")
         if waiting:
             text.append(f" · {SPINNER[self._frame]} {len(waiting)} still looking", style="dim")
         if failed:
             text.append(f" · {len(failed)} failed", style="red")
-        text.append(" · enter opens · esc closes", style="dim")
+        text.append(" · esc closes", style="dim")
         self.query_one("#search-status", Static).update(text)
 
 
