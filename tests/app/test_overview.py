@@ -225,3 +225,20 @@ def test_search_results_snapshot(snap_compare, make_app, size) -> None:
         await wait_for(pilot, lambda: _searched(app))
 
     assert snap_compare(app, terminal_size=size, run_before=searched)
+
+
+async def test_a_device_of_the_open_profile_opens_at_once_and_colon_overview_returns(
+    make_app,
+) -> None:
+    from tui.screens.device_detail import DeviceDetailScreen
+
+    app = make_app(view="devices")  # as `fleet --profile demo-thingpark` starts
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.platform is not None)
+        await pilot.press("colon", *"overview", "enter")
+        await wait_for(pilot, lambda: _settled(app))
+        await pilot.press("slash", *DEVEUI, "enter")
+        await wait_for(pilot, lambda: _searched(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        assert app.screen.key == DEVEUI and app.profile_name == "demo-thingpark"
