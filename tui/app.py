@@ -77,6 +77,11 @@ class Note:
 
 #: view name → (module, screen class); imported when the view is first shown
 VIEWS: dict[str, tuple[str, str, str]] = {
+    "overview": (
+        "tui.screens.overview",
+        "OverviewScreen",
+        "every profile side by side, and a device search across them",
+    ),
     "devices": ("tui.screens.devices", "DevicesScreen", "the device list"),
     "alarms": ("tui.screens.alarms", "AlarmsScreen", "device alarms"),
     "connections": (
@@ -216,10 +221,13 @@ class FleetApp(App[None]):
         self.log_file = open_log(log_file or log_path())
         #: every notification's whole text, for `!` (stamped by `clock`: tests freeze it)
         self.messages: deque[Note] = deque(maxlen=MESSAGES_KEPT)
-        self._clock = clock
+        #: the time of the console's own stamps (tests freeze it)
+        self.clock = clock
         #: unexpected exceptions caught at the app's edge (tests fail when any is here)
         self.internal_errors: list[BaseException] = []
         self._control_filter = ControlFilter()
+        #: (profile, device key): the device whose detail opens once that profile is open
+        self._device_after_open: tuple[str, str] | None = None
         #: the newest profile opening; an older one that finishes later is discarded
         self._opening = 0
         self.initial_view = initial_view
@@ -453,6 +461,17 @@ class FleetApp(App[None]):
 
     # ------------------------------------------------------------------ profiles
 
+    def open_profile(self, name: str, device_key: str | None = None) -> None:
+        """The overview's `enter`: the profile's device list, and one device's detail on it once
+        the profile is open (at once when it is the open one already)."""
+        self.goto("devices")
+        if name == self.profile_name and self.platform is not None:
+            if device_key:
+                self.open_device(device_key)
+            return
+        self._device_after_open = (name, device_key) if device_key else None
+        self.switch_profile(name)
+
     def switch_profile(self, name: str) -> None:
         """Open the named profile in the background; every view reloads once it is connected.
 
@@ -542,6 +561,9 @@ class FleetApp(App[None]):
         self.open_error = None
         await self._reset_views()
         self.session += 1
+        after, self._device_after_open = self._device_after_open, None
+        if after is not None and after[0] == profile.name:
+            self.open_device(after[1])
         if old is not None and not self.runs.retire(old):
             await old.aclose()  # (one a run still uses is closed when its last run ends)
         self.run_worker(self._resume_interrupted(profile, platform), group="bulk-resume")
@@ -563,7 +585,7 @@ class FleetApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         for name in VIEWS:
-            if name != self.current_mode:
+            if name not in (self.current_mode, "overview"):  # (the overview is every profile's)
                 await self.remove_mode(name)
                 self.add_mode(name, _view_factory(name))
 
@@ -798,7 +820,7 @@ class FleetApp(App[None]):
         Messages quote vendors and users, so they are never markup (`markup` is ignored) and
         their control characters are made visible; a long one ends with "… (! shows all)".
         """
-        self.messages.append(Note(self._clock(), severity, title, message))
+        self.messages.append(Note(self.clock(), severity, title, message))
         short = one_line(message, MESSAGE_LIMIT)
         shortened = short != one_line(message, None)
         if shortened:

@@ -1,0 +1,118 @@
+"""The fleet overview's figures and search: what one opened platform can tell through its
+capabilities (device count, unacknowledged alarms, connections by health), and where a device
+lives, asked of every platform with its own server-side look-up.
+
+Written over the capability interfaces only: a platform without a capability cannot tell that
+figure, and the figure is None (the overview shows "—").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass
+
+from tui.api.errors import ApiError
+from tui.api.models import DeviceSummary
+from tui.api.paging import walk
+from tui.api.platform import Alarms, Connections, DeviceDirectory, Platform
+
+#: pages of alarms counted at most per refresh; beyond them the count is a lower bound
+ALARM_PAGES = 50
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count, exact or at least `value` (a list counted up to a cap)."""
+
+    value: int
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.value:,}" if self.exact else f"≥{self.value:,}"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one platform told of itself; None where it cannot tell."""
+
+    devices: Count | None
+    unacknowledged: Count | None
+    #: connection health (or state) → how many, most first
+    connections: dict[str, int] | None
+
+
+async def device_count(platform: Platform) -> Count | None:
+    """The device list's total from its first page; a list that fits one page counts itself."""
+    if not isinstance(platform, DeviceDirectory):
+        return None
+    page = await platform.list_devices()
+    if page.total is not None:
+        return Count(page.total)
+    if page.cursor is None:
+        return Count(len(page.items))
+    return Count(len(page.items), exact=False)
+
+
+async def unacknowledged_alarms(platform: Platform, max_pages: int = ALARM_PAGES) -> Count | None:
+    """Alarms nobody acknowledged, counted over the alarm pages (at most `max_pages`). None where
+    the platform has no alarms or never acknowledges them (MyThings' triggered rules are events)."""
+    if not isinstance(platform, Alarms) or not platform.ACKNOWLEDGES:
+        return None
+    count, pages, more = 0, 0, False
+    async for page in walk(platform.list_alarms, max_pages=max_pages, platform=platform.name):
+        count += sum(not alarm.acknowledged for alarm in page.items)
+        pages += 1
+        more = page.cursor is not None
+    return Count(count, exact=not (more and pages >= max_pages))
+
+
+async def connections_by_health(platform: Platform) -> dict[str, int] | None:
+    """How many connections are in each health (or, where a platform gives none, each state)."""
+    if not isinstance(platform, Connections):
+        return None
+    counts = Counter(c.health or c.state or "unknown" for c in await platform.list_connections())
+    return dict(counts.most_common())
+
+
+async def figures(platform: Platform) -> Figures:
+    """Every figure of one platform, asked at once. Raises the first ApiError."""
+    devices, alarms, connections = await asyncio.gather(
+        device_count(platform), unacknowledged_alarms(platform), connections_by_health(platform)
+    )
+    return Figures(devices, alarms, connections)
+
+
+def health_text(connections: dict[str, int] | None) -> str:
+    """`6 ACTIVE` or `252 active, 84 suspended`; "—" when the platform cannot tell."""
+    if connections is None:
+        return "—"
+    if not connections:
+        return "none"
+    return ", ".join(f"{n:,} {health}" for health, n in connections.items())
+
+
+async def find_devices(platform: Platform, text: str) -> list[DeviceSummary]:
+    """The devices of `platform` that `text` names: its server-side look-up (`SERVER_LOOKUP`: a
+    name, a thing key…) where it has one, and the device whose key `text` is (a DevEUI, a device
+    id) where `text` is a valid key. A key the platform does not know finds nothing."""
+    if not isinstance(platform, DeviceDirectory):
+        return []
+    text = text.strip()
+    if not text:
+        return []
+    found: dict[str, DeviceSummary] = {}
+    if platform.SERVER_LOOKUP is not None:
+        page = await platform.list_devices(query=text)
+        found.update((device.key, device) for device in page.items)
+    spec = platform.DEVICE_KEY
+    key = spec.normal(text)
+    if spec.check(text) is None and key not in found:
+        try:
+            detail = await platform.get_device(key)
+        except ApiError as exc:
+            if exc.status not in (400, 404):  # not a key it knows: nothing found
+                raise
+        else:
+            found[detail.summary.key] = detail.summary
+    return list(found.values())
