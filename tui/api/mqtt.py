@@ -324,6 +324,11 @@ class MqttSession:
                 raise ApiError(
                     self.platform, f"{method} could not be sent to {self.address}: {exc}"
                 ) from None
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # Python 3.11's wait_for (in aiomqtt's publish) loses a cancel that lands as the
+                # PUBACK comes: the wait for the reply must not outlive the caller's cancel.
+                raise asyncio.CancelledError
             try:
                 return await asyncio.wait_for(future, wait)
             except TimeoutError:
