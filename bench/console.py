@@ -26,8 +26,9 @@ The figures:
   starts just before Popen; a reader thread drains the pty and strips escape sequences, and the
   first rows are on screen when the first EUI appears in that text. One warm-up launch (byte
   compilation, OS caches), then `--launches` counted ones (3): the median.
-- demo_first_rows_s: the same for `python -m tui` with only `default_profile = "demo-thingpark"`
-  (demo profiles on: the embedded simulator starts inside the console); the needle is the demo
+- demo_first_rows_s: the same for `python -m tui --profile demo-thingpark` (a config with only
+  `default_profile`; demo profiles on: the embedded simulator starts inside the console; without
+  `--profile`, fleet opens on the overview of every profile); the needle is the demo
   ThingPark fleet's first EUI, read from an EmbeddedSimulator started by this script.
 - The walk: a child (`bench/console.py --child`) in a pty builds
   the console as `fleet` does (`tui.cli.console_app`: the profile opens in a thread while
@@ -456,7 +457,7 @@ def main() -> int:
                 demo_eui = demo_needle()
                 demo_rows = time_launches(
                     f"first rows (demo profile, needle {demo_eui})",
-                    [sys.executable, "-m", "tui"],
+                    [sys.executable, "-m", "tui", "--profile", "demo-thingpark"],
                     console_env(demo_dir, demo_config),
                     demo_eui,
                     args.size,

@@ -265,12 +265,20 @@ def run_console(args: argparse.Namespace) -> int:
         print(f"fleet: no profile named {args.profile!r} (known: {known})", file=sys.stderr)
         gc.enable()
         return 2
-    app = console_app(config, args.profile, readonly=args.readonly)
+    # Without --profile: the overview of every profile (the home view); with it, its devices.
+    view = "devices" if args.profile else "overview"
+    app = console_app(config, args.profile, readonly=args.readonly, initial_view=view)
     app.run()
     return app.return_code or 0
 
 
-def console_app(config: FleetConfig, profile: str | None, *, readonly: bool = False) -> FleetApp:
+def console_app(
+    config: FleetConfig,
+    profile: str | None,
+    *,
+    readonly: bool = False,
+    initial_view: str = "devices",
+) -> FleetApp:
     """The console as `fleet` runs it (bench/console.py runs this one too): the profile opens
     (secret, adapter, client, a demo's simulator) in a thread while Textual is imported and
     starts, and the app adopts the opening."""
@@ -281,7 +289,12 @@ def console_app(config: FleetConfig, profile: str | None, *, readonly: bool = Fa
     from tui.app import FleetApp
 
     return FleetApp(
-        config, profile_name=profile, readonly=readonly, handle_signals=True, opening=opening
+        config,
+        profile_name=profile,
+        readonly=readonly,
+        handle_signals=True,
+        opening=opening,
+        initial_view=initial_view,
     )
 
 

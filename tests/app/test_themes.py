@@ -200,7 +200,7 @@ async def test_unknown_keymap_id_is_a_warning(make_app, tmp_path) -> None:
 
 
 def _run_fleet_in_a_terminal(tmp_path: Path, env: dict[str, str]) -> str:
-    """`fleet` in a real 80×24 pseudo-terminal on the demo profile: what it wrote until the
+    """`fleet --profile demo-thingpark` in a real 80×24 pseudo-terminal: what it wrote until the
     device list showed, then `q`."""
     environ = {
         **os.environ,
@@ -216,7 +216,8 @@ def _run_fleet_in_a_terminal(tmp_path: Path, env: dict[str, str]) -> str:
             environ.pop(name, None)
     pid, fd = pty.fork()
     if pid == 0:  # the child: fleet itself
-        os.execve(sys.executable, [sys.executable, "-m", "tui"], environ)
+        argv = [sys.executable, "-m", "tui", "--profile", "demo-thingpark"]
+        os.execve(sys.executable, argv, environ)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     out = b""
     deadline = time.monotonic() + 60
