@@ -385,3 +385,54 @@ def test_json_output_escapes_what_a_terminal_would_act_on() -> None:
     assert shown == rb'{"name":"a\u007fb\u009bc\u202ed\u2028e\u2066f"}'
     assert json.loads(shown)["name"] == data
     assert safe_json(b'{"name":"\xe6\xb8\xa9 ok"}') == b'{"name":"\xe6\xb8\xa9 ok"}'
+
+
+def test_the_cli_path_never_imports_textual(tmp_path: Path, sim: FleetSim) -> None:
+    script = (
+        "import os, sys\n"
+        "from tui.cli import main\n"
+        "sys.stdout = open(os.devnull, 'w')\n"
+        "code = main(['devices', 'list', '-o', 'jsonl'])\n"
+        "print(code, 'textual' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment(tmp_path, sim.url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stderr == "0 False\n"
+
+
+def test_a_hostile_name_is_data_in_every_format(tmp_path: Path) -> None:
+    import asyncio
+
+    from tui.api.models import DeviceUpdate
+    from tui.api.platforms.thingpark import ThingPark
+
+    hostile = "Meter [bold]\x1b[31mred\x9b2J \u202eevil\u2028x"
+    server = FleetSim("--devices", "10")
+    try:
+
+        async def rename() -> None:
+            async with ThingPark(server.url, THINGPARK_CLIENT_ID, THINGPARK_CLIENT_SECRET) as tp:
+                key = (await tp.list_devices()).items[0].key
+                await tp.update_device(key, DeviceUpdate(name=hostile))
+
+        asyncio.run(rename())
+        env = environment(tmp_path, server.url)
+        outputs = {form: fleet(env, "devices", "list", "-o", form) for form in FORMS}
+    finally:
+        server.stop()
+    for form, done in outputs.items():
+        assert done.returncode == 0, done.stderr
+        text = done.stdout
+        assert not any(ch in text for ch in "\x1b\x9b\u202e\u2028"), (form, text)
+    assert json.loads(outputs["jsonl"].stdout.splitlines()[0])["name"] == hostile
+    assert json.loads(outputs["json"].stdout)[0]["name"] == hostile
+    assert "Meter [bold]\\x1b[31mred\\x9b2J \\u202eevil\\u2028x" in outputs["csv"].stdout
+    assert "Meter [bold]\\x1b[31mred" in outputs["table"].stdout
+
+
+FORMS = ("table", "json", "jsonl", "csv")
