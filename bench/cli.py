@@ -42,8 +42,8 @@ def count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: output.read(1 << 20), b""))
 
 
-def fleet_walk(env: dict[str, str], tmp: Path, devices: int) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of `fleet devices list -o jsonl` to a file (and its line count
+def fleet_walk(env: dict[str, str], tmp: Path, devices: int) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak RSS in MB) of `fleet devices list -o jsonl` to a file (and its line count
     checked), then once more to /dev/null for the time."""
     argv = [sys.executable, "-m", "tui", "devices", "list", "-p", "bench", "-o", "jsonl"]
     output = tmp / "devices.jsonl"
@@ -64,7 +64,7 @@ def fleet_walk(env: dict[str, str], tmp: Path, devices: int) -> tuple[float, flo
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"fleet devices list exited with {child.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> int:
@@ -101,8 +101,11 @@ def main() -> int:
             env = console_env(tmp, config, THINGPARK_CLIENT_SECRET)
             pages, before_s, _ = bare_walk(url)
             print(f"bare walk: {pages:,} pages in {before_s:.1f} s", flush=True)
-            fleet_s, rss_mb = fleet_walk(env, tmp, args.devices)
-            print(f"fleet devices list -o jsonl > /dev/null: {fleet_s:.1f} s", flush=True)
+            fleet_s, cpu_s, rss_mb = fleet_walk(env, tmp, args.devices)
+            print(
+                f"fleet devices list -o jsonl > /dev/null: {fleet_s:.1f} s ({cpu_s:.1f} s of CPU)",
+                flush=True,
+            )
             _, after_s, _ = bare_walk(url)
             print(f"bare walk again: {after_s:.1f} s", flush=True)
     finally:
