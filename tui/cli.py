@@ -1,6 +1,7 @@
 """Entry points: `fleet` (the console), `fleet sim` (the simulator in the foreground), and the
-non-interactive `fleet bulk list|show|run|resume|cancel`, `fleet audit` and `fleet sim-gateway`
-(a simulated Telit gateway's connection)."""
+non-interactive `fleet bulk list|show|run|resume|cancel`, `fleet audit`, `fleet sim-gateway`
+(a simulated Telit gateway's connection) and the scripting commands of `tui.scripting`
+(`fleet devices list`, …)."""
 
 from __future__ import annotations
 
@@ -122,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     _sim_gateway_parser(sub)
     _bulk_parser(sub)
     _audit_parser(sub)
+    from tui import scripting
+
+    scripting.add_parsers(sub)
     return parser
 
 
@@ -358,6 +362,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bulk(args)
     if args.command == "audit":
         return run_audit(args)
+    from tui import scripting
+
+    if args.command in scripting.COMMANDS:
+        return scripting.run(args)
     return run_console(args)
 
 
