@@ -717,8 +717,12 @@ def run_audit(args: argparse.Namespace) -> int:
     if args.output == "jsonl":
         import json
 
+        from tui.scripting import safe_json
+
         for row in rows:
-            print(json.dumps(row.as_json(), ensure_ascii=False).translate(_ESCAPES))
+            # Still JSON: what a terminal would act on is a \u escape, not a \x one.
+            line = json.dumps(row.as_json(), ensure_ascii=False).encode()
+            sys.stdout.write(safe_json(line).decode() + "\n")
         return 0
     if not rows:
         print("no calls recorded")

@@ -320,3 +320,23 @@ def test_a_signal_stops_a_foreground_run_cleanly_and_it_resumes(
     assert 5 <= run.count(TargetState.DONE) < 60
     assert main(["bulk", "resume", str(run_id)]) == 0
     assert bulk_env.journal.run(run_id).count(TargetState.DONE) == 60
+
+
+def test_audit_jsonl_stays_json_whatever_the_vendor_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.api.http import CallRecord
+
+    monkeypatch.setenv("FLEET_JOURNAL", str(tmp_path / "journal.db"))
+    journal = Journal()
+    said = "bad\x7fname \x1b[31mred\x1b[0m \u202eevil \x9b"
+    journal.recorder("lab")(
+        CallRecord(1.0, "thingpark", "PUT", "/devices/e1", "e1", False, 400, "40001", said)
+    )
+    journal.flush()
+    journal.close()
+    assert main(["audit", "-o", "jsonl"]) == 0
+    out = capsys.readouterr().out
+    (line,) = out.splitlines()
+    assert json.loads(line)["message"] == said  # still JSON, and still what the vendor said
+    assert not any(c in line for c in "\x7f\x1b\u202e\x9b")  # and nothing a terminal acts on
