@@ -488,13 +488,23 @@ class FleetApp(App[None]):
         profile = self.config.profiles[name]
         pending, self._pending_opening = self._pending_opening, None
         if pending is not None and pending.profile is not profile:
-            pending = None  # another profile than the one opened ahead: that one is never used
+            # Another profile than the one opened ahead: that one is closed once it is open.
+            self.run_worker(self._discard(pending), group="discard")
+            pending = None
         threading.Thread(
             target=self._open_profile,
             args=(self._opening, profile, pending),
             name=f"fleet-open-{name}",
             daemon=True,
         ).start()
+
+    async def _discard(self, opening: ProfileOpening) -> None:
+        """Close the platform of an opening nobody will use, once it is open."""
+        try:
+            _, platform = await asyncio.to_thread(opening.result)
+        except Exception:
+            return  # it did not open: nothing to close (the chosen profile says its own errors)
+        await platform.aclose()
 
     def _open_profile(
         self, opening: int, profile: ProfileBase, pending: ProfileOpening | None = None

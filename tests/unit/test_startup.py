@@ -157,6 +157,13 @@ async def test_an_opening_of_another_profile_is_not_adopted(
         assert (
             len(opens.threads) == 1
         )  # demo-iotda goes its own way (IoTDA's adapter, not this one)
+        unused = opening.result(timeout=5)[1]
+        assert isinstance(unused, Opened)
+        for _ in range(200):  # the platform opened ahead for nothing is closed
+            if unused.closed:
+                break
+            await asyncio.sleep(0.02)
+        assert unused.closed
 
 
 def test_startup_mode_is_undone_when_the_first_profile_is_done() -> None:
