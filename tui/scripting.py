@@ -359,6 +359,8 @@ class Context:
     platform: Platform
     args: argparse.Namespace
     stream: IO[bytes]
+    #: set by Ctrl-C (SIGINT): the command ends with status 130 whatever became of the cancel
+    interrupted: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -762,9 +764,24 @@ def _quiet_stdout() -> None:
 
 
 async def _execute(ctx: Context) -> None:
+    import asyncio
+    import signal
+
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+
+    def interrupt() -> None:
+        # Said here, not read off the task's end: a cancel that lands as a request completes
+        # can be lost inside a library (Python 3.11's wait_for), and Ctrl-C must still say so.
+        ctx.interrupted = True
+        main.cancel()
+
+    loop.add_signal_handler(signal.SIGINT, interrupt)
     try:
         await ctx.args.handler(ctx)
     finally:
+        loop.remove_signal_handler(signal.SIGINT)
         await ctx.platform.aclose()
 
 
@@ -796,7 +813,13 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"cannot open profile {name}: {exc}", 1)
         scrub = platform.scrub
         ctx = Context(profile, platform, args, sys.stdout.buffer)
-        asyncio.run(_execute(ctx))
+        try:
+            asyncio.run(_execute(ctx))
+        except asyncio.CancelledError:
+            if not ctx.interrupted:
+                raise
+        if ctx.interrupted:
+            raise KeyboardInterrupt
         return 0
     except BrokenPipeError:
         _quiet_stdout()
