@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Checkbox, DataTable, Input, Static
 
 from tests.app.conftest import wait_for
@@ -172,3 +173,30 @@ async def test_the_form_says_how_without_a_keyring(make_app, tmp_path: Path, mon
         assert "FLEET_LAB_CLIENT_SECRET" in said and "Secret command" in said
         assert isinstance(app.screen, ProfileForm)
         assert not path.exists()  # nothing saved
+
+
+@pytest.mark.parametrize("platform", ["1", "5"], ids=["thingpark", "telit"])
+def test_profile_form_snapshot(snap_compare, make_app, platform: str) -> None:
+    app = make_app(view="profiles")
+
+    async def form_open(pilot) -> None:
+        await wait_for(pilot, lambda: app.platform is not None)
+        await pilot.press("a", platform)
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileForm))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=form_open)
+
+
+def test_connection_result_snapshot(snap_compare, make_app, monkeypatch) -> None:
+    ticks = iter(range(1000))
+    monkeypatch.setattr(
+        "tui.connection_check._clock", lambda: next(ticks) * 0.042
+    )  # every test "takes" 42 ms
+    app = make_app(view="profiles", profile="demo-iotda")
+
+    async def tested(pilot) -> None:
+        await wait_for(pilot, lambda: app.platform is not None)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "demo-iotda: ok" in result_text(app))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=tested)

@@ -89,7 +89,7 @@ def test_add_list_and_test_with_the_secret_in_the_environment(
     assert tested.returncode == 0, tested.stderr
     assert "lab: ok in" in tested.stdout
     assert "answer: 250 devices" in tested.stdout
-    assert "TLS: none: plain connection" in tested.stdout
+    assert "TLS: none: plain connection to 127.0.0.1:" in tested.stdout
 
     env["FLEET_LAB_CLIENT_SECRET"] = "wrong"
     failed = fleet(env, "test", "lab")
@@ -129,3 +129,4 @@ def test_demo_profiles_are_listed_and_tested(env: dict[str, str]) -> None:
     assert "demo-thingpark  thingpark  embedded simulator  demo" in listed.stdout
     tested = fleet(env, "test", "demo-iotda")
     assert tested.returncode == 0, tested.stderr
+    assert "TLS: none: the embedded simulator, on loopback" in tested.stdout
