@@ -48,7 +48,9 @@ def fleet(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Comple
     )
 
 
-def add_lab(env: dict[str, str], url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def add_lab(
+    env: dict[str, str], url: str, *extra: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     return fleet(
         env,
         "add",
@@ -60,6 +62,7 @@ def add_lab(env: dict[str, str], url: str, *extra: str) -> subprocess.CompletedP
         "--client-id",
         THINGPARK_CLIENT_ID,
         *extra,
+        stdin=stdin,
     )
 
 
@@ -130,3 +133,10 @@ def test_demo_profiles_are_listed_and_tested(env: dict[str, str]) -> None:
     tested = fleet(env, "test", "demo-iotda")
     assert tested.returncode == 0, tested.stderr
     assert "TLS: none: the embedded simulator, on loopback" in tested.stdout
+
+
+def test_an_asked_secret_is_never_echoed(sim: FleetSim, env: dict[str, str]) -> None:
+    added = add_lab(env, sim.url, "--ask-secret", stdin="typed-s3cr3t\n")
+    assert added.returncode == 2  # no keyring here: not saved, and told how instead
+    assert "FLEET_LAB_CLIENT_SECRET" in added.stderr
+    assert "typed-s3cr3t" not in added.stderr + added.stdout
