@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui import scripting
 
     scripting.add_parsers(sub)
+    from tui import profile_cli
+
+    profile_cli.add_parser(sub)
     return parser
 
 
@@ -362,6 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bulk(args)
     if args.command == "audit":
         return run_audit(args)
+    if args.command == "profile":
+        from tui import profile_cli
+
+        return profile_cli.run(args)
     from tui import scripting
 
     if args.command in scripting.COMMANDS:
