@@ -131,22 +131,6 @@ ALARM_COLUMNS = [
     Column("Message", _field("message")),
 ]
 
-#: every column a connection can fill, in the console's order: its field and default title (the
-#: SIM fields show only where the platform names them, `Connections.CONNECTION_LABELS`)
-_CONNECTION_FIELDS: tuple[tuple[str, str | None], ...] = (
-    ("name", "Name"),
-    ("kind", "Kind"),
-    ("iccid", None),
-    ("imsi", None),
-    ("type", "Type"),
-    ("rate_plan", None),
-    ("state", "State"),
-    ("health", "Health"),
-    ("device_count", "Devices"),
-    ("device_key", None),
-    ("key", "ID"),
-)
-
 
 def connection_columns(
     labels: dict[str, str | None], kinds: dict[str, tuple[str, str]]
@@ -159,7 +143,9 @@ def connection_columns(
         return _field(name)
 
     shown = []
-    for name, default in _CONNECTION_FIELDS:
+    from tui.api.platform import CONNECTION_FIELDS
+
+    for name, default in CONNECTION_FIELDS:
         title = labels.get(name, default)
         if title:
             shown.append(Column(title, cell(name)))
@@ -538,32 +524,13 @@ async def products_export(ctx: Context) -> None:
 
 def read_product(path: str) -> Any:
     """A product from a JSON file (the vendor's create body), checked by IoTDA's rules; a
-    UsageError says what is wrong. (The console's own reader, `import_product`, lives in a
-    screen module that imports Textual.)"""
-    from pydantic import ValidationError
+    UsageError says what is wrong."""
+    from tui.api.products import read_product_file
 
-    from tui.api.products import Product, validate_product
-
-    file = Path(path).expanduser()
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file.name} is not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{file.name} holds a JSON {type(data).__name__}, not a product object")
-    try:
-        product = Product.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(step) for step in first.get("loc", ())) or "product"
-        raise UsageError(f"{file.name}: {where}: {first.get('msg')}") from None
-    errors = validate_product(data)
-    if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise UsageError(f"{file.name}: {errors[0].path}: {errors[0].message}{more}")
-    return product
+        return read_product_file(path)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 async def products_import(ctx: Context) -> None:

@@ -245,6 +245,23 @@ class Alarms(ABC):
     async def acknowledge_alarm(self, key: str) -> None: ...
 
 
+#: every column a connection can fill, in order: its field and its default title; the SIM
+#: fields (no default title) show only where the platform names them (CONNECTION_LABELS)
+CONNECTION_FIELDS: tuple[tuple[str, str | None], ...] = (
+    ("name", "Name"),
+    ("kind", "Kind"),
+    ("iccid", None),
+    ("imsi", None),
+    ("type", "Type"),
+    ("rate_plan", None),
+    ("state", "State"),
+    ("health", "Health"),
+    ("device_count", "Devices"),
+    ("device_key", None),
+    ("key", "ID"),
+)
+
+
 class Connections(ABC):
     """Where device data goes (application servers, IoT Flow connections, stream definitions…)."""
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any, ClassVar
 
-from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -28,7 +27,14 @@ from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from tui.api.platform import Products
-from tui.api.products import Change, FieldError, Product, diff_products, validate_product
+from tui.api.products import (
+    Change,
+    FieldError,
+    Product,
+    diff_products,
+    read_product_file,
+    validate_product,
+)
 from tui.screens.base import FleetScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.capability_forms import form_for
@@ -335,34 +341,6 @@ def product_dict(product: Product) -> dict[str, Any]:
         if value is not None:
             body[key] = value
     return body
-
-
-def import_product(path: str) -> Product:
-    """Read a product from a JSON file (the vendor's create body); ValueError says what is wrong."""
-    file = FilePath(path).expanduser()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValueError(f"cannot read {file}: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{file.name} is not JSON: {exc.msg} (line {exc.lineno})") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{file.name} holds a JSON {type(data).__name__}, not a product object")
-    try:
-        product = Product.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(step) for step in first.get("loc", ())) or "product"
-        raise ValueError(f"{file.name}: {where}: {first.get('msg')}") from exc
-    errors = validate_product(data)
-    if errors:
-        # Refused at once: an import the vendor would refuse is better named here than on save.
-        first_error = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ValueError(f"{file.name}: {first_error.path}: {first_error.message}{more}")
-    return product
 
 
 def export_product(product: dict[str, Any], path: str) -> FilePath:
@@ -924,7 +902,7 @@ class CapabilityEditorScreen(FleetScreen[dict[str, Any] | None]):
             self.notify(f"Draft written to {file}", title="Export")
         elif event.purpose == "import":
             try:
-                product = import_product(path)
+                product = read_product_file(path)
             except ValueError as exc:
                 self.notify(str(exc), title="Import", severity="error", timeout=10)
                 return

@@ -12,7 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from tui.api.models import Connection
-from tui.api.platform import ConnectionEditing, Connections, ConnectionSwitching, ConnectionThings
+from tui.api.platform import (
+    CONNECTION_FIELDS,
+    ConnectionEditing,
+    Connections,
+    ConnectionSwitching,
+    ConnectionThings,
+)
 from tui.screens.base import FleetScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.form_menu import open_form
@@ -25,21 +31,8 @@ GOOD = frozenset({"ACTIVE", "OPENED", "OK", "CONNECTED", "RUNNING"})
 BAD = frozenset(
     {"ERROR", "FAILED", "FAILURE", "CLOSED", "DOWN", "KO", "DEACTIVATED", "DISCONNECTED"}
 )
-#: every column a connection can fill, in order: its field and its title; the SIM fields show
-#: only where the platform names them (`Connections.CONNECTION_LABELS`)
-FIELDS: tuple[tuple[str, str | None], ...] = (
-    ("name", "Name"),
-    ("kind", "Kind"),
-    ("iccid", None),
-    ("imsi", None),
-    ("type", "Type"),
-    ("rate_plan", None),
-    ("state", "State"),
-    ("health", "Health"),
-    ("device_count", "Devices"),
-    ("device_key", None),
-    ("key", "ID"),
-)
+#: every column a connection can fill (the console's and `fleet connections list`'s)
+FIELDS = CONNECTION_FIELDS
 #: the default columns' titles, in order (a platform that renames none shows these)
 COLUMNS = tuple(title for _, title in FIELDS if title)
 #: from this width on, every column fits

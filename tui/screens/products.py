@@ -20,9 +20,9 @@ from textual.message import Message
 from textual.widgets import Footer, Static, Tree
 
 from tui.api.platform import Products
-from tui.api.products import Product, ProductSummary
+from tui.api.products import Product, ProductSummary, read_product_file
 from tui.screens.base import FleetScreen
-from tui.screens.capability_editor import build_tree, export_product, import_product, product_dict
+from tui.screens.capability_editor import build_tree, export_product, product_dict
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.devices import PagedListScreen
 from tui.widgets.capability_forms import NewProductForm
@@ -208,7 +208,7 @@ class ProductsScreen(PagedListScreen):
         if not isinstance(platform, Products):
             return
         try:
-            product = import_product(path)
+            product = read_product_file(path)
         except ValueError as exc:
             self.notify(str(exc), title="Import product", severity="error", timeout=10)
             return
