@@ -120,6 +120,8 @@ class ProfileBase(BaseModel):
 
     SECRET_FIELDS: ClassVar[tuple[str, ...]] = ()
     PLATFORM_LABEL: ClassVar[str] = ""
+    #: the label in one word, where columns are narrow (the overview at 80 columns)
+    PLATFORM_SHORT: ClassVar[str] = ""
     #: Requests per second a bulk run starts at when the profile sets no `rate_limit`. A
     #: platform whose limits are not known gets a slow start: the adaptive limiter backs off on
     #: 429 but never goes above this, so a too-high default could only be corrected by errors.
@@ -239,6 +241,7 @@ class ThingParkProfile(ProfileBase):
 
     SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("client_secret",)
     PLATFORM_LABEL: ClassVar[str] = "Actility ThingPark"
+    PLATFORM_SHORT: ClassVar[str] = "ThingPark"
     # ThingPark's limits are not public (a leaky bucket per impact category, downlinks in their
     # own): 10 a second is a pace a subscriber account takes without complaint, and a 429 slows
     # a run down further.
@@ -289,6 +292,7 @@ class MyThingsProfile(ProfileBase):
 
     SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("client_secret", "token")
     PLATFORM_LABEL: ClassVar[str] = "Proximus MyThings"
+    PLATFORM_SHORT: ClassVar[str] = "MyThings"
     # EnCo publishes no rate limit for the MyThings API (its query APIs are priced per call), and
     # one application has one token for all its clients: the cautious default pace, which a 429
     # slows further; an account that knows its quota says so with rate_limit.
@@ -333,6 +337,7 @@ class IotdaProfile(ProfileBase):
 
     SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("secret_key", "token")
     PLATFORM_LABEL: ClassVar[str] = "Huawei IoTDA"
+    PLATFORM_SHORT: ClassVar[str] = "IoTDA"
     # IoTDA applies flow control per account and per API, with thresholds that depend on the
     # edition (IOTDA.021101/021102 with a 429 beyond them); 10 a second stays under the lowest
     # published ones, and an account allowed more says so with rate_limit.
@@ -386,6 +391,7 @@ class EnosProfile(ProfileBase):
 
     SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("device_secret",)
     PLATFORM_LABEL: ClassVar[str] = "EnOS"
+    PLATFORM_SHORT: ClassVar[str] = "EnOS"
 
     platform: Literal["enos"] = "enos"
     product_key: str = Field(description="Gateway product key")
@@ -432,6 +438,7 @@ class TelitProfile(ProfileBase):
 
     SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("password", "app_token")
     PLATFORM_LABEL: ClassVar[str] = "Telit IoT Portal"
+    PLATFORM_SHORT: ClassVar[str] = "Telit"
 
     platform: Literal["telit"] = "telit"
     auth: Literal["password", "app"] = Field(

@@ -156,6 +156,10 @@ async def test_connections_by_health_or_else_state_most_first() -> None:
     assert counts == {"ACTIVE": 2, "suspended": 1, "unknown": 1}
     assert health_text(counts) == "2 ACTIVE, 1 suspended, 1 unknown"
     assert health_text({}) == "none"
+    # narrow: the commonest state in three letters and how many are in the others
+    assert health_text(counts, short=True) == "2 ACT +2"
+    assert health_text({"active": 1_234}, short=True) == "1,234 act"
+    assert health_text(None, short=True) == "—"
 
 
 def test_counts_read_as_numbers() -> None:

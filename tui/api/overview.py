@@ -83,12 +83,18 @@ async def figures(platform: Platform) -> Figures:
     return Figures(devices, alarms, connections)
 
 
-def health_text(connections: dict[str, int] | None) -> str:
-    """`6 ACTIVE` or `252 active, 84 suspended`; "—" when the platform cannot tell."""
+def health_text(connections: dict[str, int] | None, short: bool = False) -> str:
+    """`6 ACTIVE` or `252 active, 84 suspended`; "—" when the platform cannot tell. `short`, for
+    a narrow column: the commonest state in three letters and how many are in the others
+    (`252 act +84`)."""
     if connections is None:
         return "—"
     if not connections:
         return "none"
+    if short:
+        (first, n), *others = connections.items()
+        rest = sum(count for _, count in others)
+        return f"{n:,} {first[:3]}" + (f" +{rest:,}" if others else "")
     return ", ".join(f"{n:,} {health}" for health, n in connections.items())
 
 

@@ -42,6 +42,10 @@ BACKOFF_FIRST = 5.0
 BACKOFF_MAX = 300.0
 #: how long an error may be in its cell (the line below the table has it in full)
 ERROR_CELL = 40
+#: below this many columns the table is narrow, so that a row fits 80 columns: one-word
+#: platforms, "error" for an error and the commonest connection state with the others' count
+#: (the line below the table says the row's error and connections in full)
+NARROW_WIDTH = 100
 
 COLUMNS = (
     ("profile", "Profile"),
@@ -114,6 +118,8 @@ class OverviewScreen(FleetScreen[None]):
         self._query = ""
         #: profile → its search state: None while it looks, else how many it found or its error
         self._answers: dict[str, int | str | None] = {}
+        #: the table's layout: narrow below `NARROW_WIDTH` columns
+        self._narrow = False
 
     def compose(self) -> ComposeResult:
         yield FleetHeader(self.VIEW)
@@ -126,19 +132,35 @@ class OverviewScreen(FleetScreen[None]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one("#overview-table", DataTable)
-        for key, title in COLUMNS:
-            table.add_column(title, key=key)
+        self._narrow = self.app.size.width < NARROW_WIDTH
         results = self.query_one("#search-results", DataTable)
         for key, title in RESULT_COLUMNS:
             results.add_column(title, key=key)
         for name in sorted(self.fleet.config.profiles):
-            profile = self.fleet.config.profiles[name]
-            self.rows[name] = row = ProfileRow(profile)
-            table.add_row(*self._cells(row), key=name)
+            self.rows[name] = ProfileRow(self.fleet.config.profiles[name])
+        self._fill_table()
+        for name, row in self.rows.items():
             self.run_worker(self._follow(row), group="overview", name=f"overview-{name}")
         self._spinner = self.set_interval(0.1, self._spin, pause=True)
         self._show_status()
+
+    def _fill_table(self) -> None:
+        """The profiles' rows, built afresh (column widths only ever grow on their own)."""
+        table = self.query_one("#overview-table", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for key, title in COLUMNS:
+            table.add_column(title, key=key)
+        for name, row in self.rows.items():
+            table.add_row(*self._cells(row), key=name)
+        if self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1), animate=False)
+
+    def on_resize(self) -> None:
+        narrow = self.app.size.width < NARROW_WIDTH
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self._fill_table()
 
     async def on_unmount(self) -> None:
         """The platforms opened here close with the screen (the app's exit closes it)."""
@@ -222,20 +244,27 @@ class OverviewScreen(FleetScreen[None]):
             zone = ZoneInfo(getattr(profile, "timezone", None) or DEFAULT_TIMEZONE)
             when = datetime.fromtimestamp(row.refreshed_at, zone).strftime("%H:%M:%S")
         if row.busy:
-            state = Text(f"{SPINNER[self._frame]} refreshing", style="dim")
+            state = Text(SPINNER[self._frame] + ("" if self._narrow else " refreshing"), "dim")
         elif row.error:
-            state = plain(row.error, "red", limit=ERROR_CELL)
+            state = (
+                Text("error", "red") if self._narrow else plain(row.error, "red", limit=ERROR_CELL)
+            )
         else:
             state = Text("ok", style="green")
         return [
             plain(profile.name, "bold"),
-            plain(profile.PLATFORM_LABEL or profile.platform),
+            plain(self._platform_label(profile)),
             Text(_figure(known.devices if known else None, known), justify="right"),
             Text(_figure(known.unacknowledged if known else None, known), justify="right"),
             Text(when),
             state,
-            plain(health_text(known.connections) if known else ""),
+            plain(health_text(known.connections, short=self._narrow) if known else ""),
         ]
+
+    def _platform_label(self, profile: ProfileBase) -> str:
+        if self._narrow and profile.PLATFORM_SHORT:
+            return profile.PLATFORM_SHORT
+        return profile.PLATFORM_LABEL or profile.platform
 
     def _cursor_row(self) -> ProfileRow | None:
         table = self.query_one("#overview-table", DataTable)
@@ -369,7 +398,7 @@ class OverviewScreen(FleetScreen[None]):
                     plain(name),
                     plain(device.key),
                     plain(device.name),
-                    plain(row.profile.PLATFORM_LABEL or row.profile.platform),
+                    plain(self._platform_label(row.profile)),
                     key=key,
                 )
         self._set_busy_search()
@@ -379,7 +408,7 @@ class OverviewScreen(FleetScreen[None]):
             plain(row.profile.name),
             Text("looking…", style="dim"),
             Text(""),
-            plain(row.profile.PLATFORM_LABEL or row.profile.platform),
+            plain(self._platform_label(row.profile)),
         ]
 
     def _set_busy_search(self) -> None:
