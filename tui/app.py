@@ -501,7 +501,7 @@ class FleetApp(App[None]):
     async def _discard(self, opening: ProfileOpening) -> None:
         """Close the platform of an opening nobody will use, once it is open."""
         try:
-            _, platform = await asyncio.to_thread(opening.result)
+            _, platform = await opening.opened()
         except Exception:
             return  # it did not open: nothing to close (the chosen profile says its own errors)
         await platform.aclose()

@@ -8,6 +8,7 @@ imported and starts, and the app adopts the opening instead of starting another.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 import threading
@@ -18,6 +19,7 @@ from tui.config import ProfileBase
 from tui.secrets import SecretError, SecretResolver, discover_keyring
 
 if TYPE_CHECKING:  # the adapters (and httpx, ssl) are imported by the opening, in its thread
+    import asyncio
     import ssl
 
     from tui.api.platform import Platform
@@ -70,6 +72,9 @@ class ProfileOpening:
         self._done = threading.Event()
         self._result: tuple[ProfileBase, Platform] | None = None
         self._error: BaseException | None = None
+        #: called (in the opening's thread) once it is done; see `opened`
+        self._listeners: list[Callable[[], None]] = []
+        self._listeners_lock = threading.Lock()
         self._thread = threading.Thread(
             target=self._run, name=f"fleet-open-{profile.name}", daemon=True
         )
@@ -89,7 +94,11 @@ class ProfileOpening:
         except BaseException as exc:  # handed to whoever waits, as if it had called itself
             self._error = exc
         finally:
-            self._done.set()
+            with self._listeners_lock:
+                self._done.set()
+                listeners, self._listeners = self._listeners, []
+            for listener in listeners:
+                listener()
 
     @property
     def done(self) -> bool:
@@ -104,6 +113,43 @@ class ProfileOpening:
             raise self._error
         assert self._result is not None
         return self._result
+
+    async def opened(self) -> tuple[ProfileBase, Platform]:
+        """Wait for the opening on the event loop, without a thread of the loop's own (an
+        executor thread would hold the exit up for as long as a keyring hangs). A waiter that
+        is cancelled leaves nobody to use the platform: it is closed as soon as it opens."""
+        import asyncio  # (not before the opening has started: see `fleet`'s start-up)
+
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[ProfileBase, Platform]] = loop.create_future()
+
+        def settle() -> None:
+            if future.cancelled():
+                if self._result is not None:
+                    task = loop.create_task(self._result[1].aclose())
+                    _closing.add(task)  # (a task nobody holds may be collected before it ends)
+                    task.add_done_callback(_closing.discard)
+            elif self._error is not None:
+                future.set_exception(self._error)
+            else:
+                assert self._result is not None
+                future.set_result(self._result)
+
+        def done() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: the app is gone
+                loop.call_soon_threadsafe(settle)
+
+        with self._listeners_lock:
+            waiting = not self._done.is_set()
+            if waiting:
+                self._listeners.append(done)
+        if not waiting:
+            settle()
+        return await future
+
+
+#: closings of platforms whose opening finished after its waiter had gone
+_closing: set[asyncio.Task[None]] = set()  # (asyncio is imported when needed)
 
 
 class EmbeddedSimulator:

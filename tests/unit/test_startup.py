@@ -103,6 +103,48 @@ def test_an_opening_that_fails_raises_to_whoever_waits(
         opening.result(timeout=5)
 
 
+async def test_an_opening_is_awaited_on_the_loop_before_and_after_it_is_done(
+    config: FleetConfig, opens: Openings
+) -> None:
+    profile = config.profiles["demo-thingpark"]
+    opening = ProfileOpening(profile, simulator=NoSimulator()).start()
+    waiter = asyncio.ensure_future(opening.opened())
+    await asyncio.sleep(0.05)
+    assert not waiter.done()  # the loop goes on while the opening's thread waits
+    opens.release.set()
+    _, platform = await asyncio.wait_for(waiter, 5)
+    assert isinstance(platform, Opened)
+    assert (await opening.opened())[1] is platform  # once done, at once
+
+
+async def test_an_opening_fails_to_whoever_awaits_it(
+    config: FleetConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(profile: ProfileBase, resolver: SecretResolver) -> Platform:
+        raise SecretError("no client_secret")
+
+    monkeypatch.setitem(ADAPTERS, "thingpark", refuse)
+    opening = ProfileOpening(config.profiles["demo-thingpark"], simulator=NoSimulator()).start()
+    with pytest.raises(SecretError, match="no client_secret"):
+        await asyncio.wait_for(opening.opened(), 5)
+
+
+async def test_an_opening_whose_waiter_went_away_closes_its_platform(
+    config: FleetConfig, opens: Openings
+) -> None:
+    opening = ProfileOpening(config.profiles["demo-thingpark"], simulator=NoSimulator()).start()
+    waiter = asyncio.ensure_future(opening.opened())
+    await asyncio.sleep(0.05)
+    waiter.cancel()
+    opens.release.set()
+    _, platform = await asyncio.to_thread(opening.result, 5)
+    for _ in range(100):  # the closing is a task of the loop's, after the thread's hand-over
+        if platform.closed:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.01)
+    assert platform.closed  # type: ignore[attr-defined]
+
+
 async def test_the_app_adopts_the_opening_instead_of_opening_again(
     config: FleetConfig, opens: Openings
 ) -> None:

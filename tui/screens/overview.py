@@ -1,8 +1,8 @@
 """The fleet overview: one row per profile with what its platform tells of itself, refreshed in
 the background, and a search for a device across every profile at once.
 
-Each profile opens in a daemon thread of its own (`open_platform`, with the app's resolver and
-embedded simulator, as the app opens one) and is kept open for the next refresh; a worker per
+Each profile opens in a daemon thread of its own (a `ProfileOpening`, with the app's resolver
+and embedded simulator) and is kept open for the next refresh; a worker per
 profile refreshes it every `REFRESH_SECONDS`, or after a capped exponential backoff when it
 failed, so a slow or failing platform holds only its own row. A search asks every profile at
 once, each in a worker of its own; results stream into the table as each platform answers.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -31,7 +30,7 @@ from tui.config import DEFAULT_TIMEZONE, ProfileBase
 from tui.log import register_scrubber
 from tui.screens.base import FleetScreen
 from tui.secrets import SecretError
-from tui.session import UnsupportedPlatform, open_platform
+from tui.session import ProfileOpening, UnsupportedPlatform
 from tui.widgets.header import SPINNER, FleetHeader
 from tui.widgets.safe import one_line, plain
 
@@ -204,7 +203,8 @@ class OverviewScreen(FleetScreen[None]):
         its time-box, a secret_command up to its timeout: quitting never waits for them)."""
         async with row.opening:
             if row.platform is None:
-                row.platform = await _open_in_thread(row.profile, self.fleet)
+                opening = ProfileOpening(row.profile, self.fleet.resolver, self.fleet.simulator)
+                _, row.platform = await opening.start().opened()
                 register_scrubber(row.platform.scrub)  # nothing of its secrets in the log
             return row.platform
 
@@ -436,38 +436,3 @@ def _figure(count: object, known: Figures | None) -> str:
     if known is None:
         return ""
     return "—" if count is None else str(count)
-
-
-#: closings of platforms that opened after their waiter had gone
-_closing: set[asyncio.Task[None]] = set()
-
-
-async def _open_in_thread(profile: ProfileBase, app: Any) -> Platform:
-    """`open_platform` in a daemon thread with the app's resolver and simulator; a platform
-    that opens after its waiter is gone is closed."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[Platform] = loop.create_future()
-
-    def settle(platform: Platform | None, error: BaseException | None) -> None:
-        if future.cancelled():
-            if platform is not None:
-                task = loop.create_task(platform.aclose())
-                _closing.add(task)  # (a task nobody holds may be collected before it ends)
-                task.add_done_callback(_closing.discard)
-        elif error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(platform)  # type: ignore[arg-type]
-
-    def run() -> None:
-        try:
-            _, platform = open_platform(profile, app.resolver, app.simulator)
-        except BaseException as exc:  # handed to the waiter, as if it had called itself
-            outcome: tuple[Platform | None, BaseException | None] = (None, exc)
-        else:
-            outcome = (platform, None)
-        with contextlib.suppress(RuntimeError):  # the loop has closed: the app is gone
-            loop.call_soon_threadsafe(settle, *outcome)
-
-    threading.Thread(target=run, name=f"fleet-overview-{profile.name}", daemon=True).start()
-    return await future
