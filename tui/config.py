@@ -37,9 +37,7 @@ __all__ = [
     "config_path",
     "demo_profiles",
     "demo_secrets",
-    "dumps_toml",
     "load_config",
-    "save_profile",
 ]
 
 PlatformName = Literal["thingpark", "mythings", "iotda", "enos", "telit"]
@@ -49,7 +47,6 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 # Profile names become TOML bare keys, keyring usernames ("<name>:<field>") and env var stems,
 # so they stay within the characters that are safe in all three.
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _BINDING_ID = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$")
 _KEY_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
@@ -804,126 +801,8 @@ def load_config(path: Path | None = None) -> FleetConfig:
 
 
 # ---------------------------------------------------------------------------------------------
-# Writing: a tiny TOML writer, enough for our flat file (no extra dependency)
+# Writing: tui/config_file.py rewrites the file (tomlkit); here, the private atomic write it uses
 # ---------------------------------------------------------------------------------------------
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _toml_string(key)
-
-
-def _toml_string(value: str) -> str:
-    escapes = {
-        '"': '\\"',
-        "\\": "\\\\",
-        "\b": "\\b",
-        "\t": "\\t",
-        "\n": "\\n",
-        "\f": "\\f",
-        "\r": "\\r",
-    }
-    out = []
-    for char in value:
-        if char in escapes:
-            out.append(escapes[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):  # before int: bool is an int subclass
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to the config file")
-
-
-def _toml_table(header: str, table: Mapping[str, Any]) -> str:
-    lines = [f"[{header}]"]
-    lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items() if v is not None]
-    return "\n".join(lines) + "\n"
-
-
-def dumps_toml(data: Mapping[str, Any]) -> str:
-    """Our flat config as TOML: top-level scalars, then one [profiles.<name>] table per profile."""
-    parts: list[str] = []
-    scalars = {k: v for k, v in data.items() if k != "profiles" and v is not None}
-    if scalars:
-        parts.append("".join(f"{_toml_key(k)} = {_toml_value(v)}\n" for k, v in scalars.items()))
-    for name, table in data.get("profiles", {}).items():
-        parts.append(_toml_table(f"profiles.{_toml_key(name)}", table))
-    return "\n".join(parts)
-
-
-def _profile_table(profile: ProfileBase) -> dict[str, Any]:
-    table = profile.model_dump(
-        mode="json", exclude={"name"}, exclude_defaults=True, exclude_none=True
-    )
-    if profile.simulator:
-        # The simulator's URL changes with every start; persisting it would pin a dead port.
-        table.pop("base_url", None)
-    assert not SECRET_FIELD_NAMES & set(table), "a profile model grew a secret field"
-    return {"platform": profile.platform, **table}
-
-
-def _header_path(line: str) -> list[str] | None:
-    """The key path of a `[a.b]` table header line, or None for anything else."""
-    stripped = line.strip()
-    if not stripped.startswith("[") or stripped.startswith("[["):
-        return None
-    try:
-        parsed: Any = tomllib.loads(stripped)
-    except tomllib.TOMLDecodeError:
-        return None
-    keys: list[str] = []
-    while isinstance(parsed, dict) and len(parsed) == 1:
-        key, parsed = next(iter(parsed.items()))
-        keys.append(key)
-    return keys
-
-
-def _splice_profile(text: str, name: str, table_text: str) -> str:
-    """The file text with the profile's table replaced (or appended), comments elsewhere kept."""
-    lines = text.splitlines(keepends=True)
-    start = end = None
-    for index, line in enumerate(lines):
-        keys = _header_path(line)
-        if keys is None:
-            continue
-        if start is not None:
-            end = index
-            break
-        if keys == ["profiles", name]:
-            start = index
-    if start is None:
-        prefix = text if not text or text.endswith("\n") else text + "\n"
-        return prefix + ("\n" if prefix.strip() else "") + table_text
-    end = len(lines) if end is None else end
-    # Keep the blank lines and comments that precede the next table with that table.
-    while end > start + 1 and (
-        not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
-    ):
-        end -= 1
-    tail = lines[end:]
-    return (
-        "".join(lines[:start])
-        + table_text
-        + ("\n" if tail and tail[0].strip() else "")
-        + "".join(tail)
-    )
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -940,26 +819,3 @@ def _write_private(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def save_profile(profile: ProfileBase, path: Path | None = None) -> Path:
-    """Write or replace one [profiles.<name>] table (never a secret), leaving the rest of the file as is."""
-    path = path if path is not None else config_path()
-    existing = _read_toml(path)  # refuses to overwrite a file it cannot parse
-    table = _profile_table(profile)
-    table_text = _toml_table(f"profiles.{_toml_key(profile.name)}", table)
-    text = path.read_text(encoding="utf-8") if existing is not None else ""
-
-    expected = dict(existing or {})
-    expected["profiles"] = {**expected.get("profiles", {}), profile.name: table}
-    candidate = _splice_profile(text, profile.name, table_text)
-    try:
-        spliced_ok = tomllib.loads(candidate) == expected
-    except tomllib.TOMLDecodeError:
-        spliced_ok = False
-    if not spliced_ok:
-        # Hand-written layouts the splice cannot follow (dotted keys, inline tables): rewrite the
-        # whole file from its parsed content, which keeps every value but drops comments.
-        candidate = dumps_toml(expected)
-    _write_private(path, candidate)
-    return path

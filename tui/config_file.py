@@ -3,14 +3,13 @@ comments, blank lines and ordering (tomlkit), and never writing a secret into it
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from tui.config import SECRET_FIELD_NAMES, ConfigError, ProfileBase, _write_private
+from tui.config import SECRET_FIELD_NAMES, ConfigError, ProfileBase, _read_toml, _write_private
 
 __all__ = ["delete_profile", "profile_table", "save_profile"]
 
@@ -30,17 +29,16 @@ def profile_table(profile: ProfileBase) -> dict[str, Any]:
 
 
 def _load(path: Path) -> tomlkit.TOMLDocument:
+    # The reader fleet loads with decides what is valid, and says where it is not.
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return tomlkit.document()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}", path=path) from None
+        if _read_toml(path) is None:
+            return tomlkit.document()
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}; not rewritten", path=path) from None
     try:
-        tomllib.loads(text)  # the reader fleet loads with decides what is valid
-        return tomlkit.parse(text)
-    except (tomllib.TOMLDecodeError, TOMLKitError) as exc:
-        raise ConfigError(f"{path}: invalid TOML, not rewritten: {exc}", path=path) from None
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (OSError, TOMLKitError) as exc:
+        raise ConfigError(f"{path}: cannot rewrite: {exc}", path=path) from None
 
 
 def _profiles(document: tomlkit.TOMLDocument, path: Path) -> Any:

@@ -21,10 +21,9 @@ from tui.config import (
     config_path,
     demo_profiles,
     demo_secrets,
-    dumps_toml,
     load_config,
-    save_profile,
 )
+from tui.config_file import save_profile
 
 VALID_TOML = """\
 default_profile = "prod-tp"
@@ -264,7 +263,7 @@ def test_a_file_that_is_not_utf8_names_the_file_and_the_byte(tmp_path: Path) -> 
     assert info.value.path == path
     profile = MyThingsProfile(name="m", platform="mythings", base_url="https://h", client_id="c")
     with pytest.raises(ConfigError, match="offset 15"):
-        save_profile(profile, path)
+        save_profile(path, profile)
 
 
 @pytest.mark.parametrize(
@@ -443,7 +442,7 @@ def test_a_ca_bundle_is_a_path_with_the_home_expanded(
     profile = load_config(path).profiles["tp"]
     assert profile.ca_bundle == "~/certs/proxy.pem"
     assert profile.ca_bundle_path == tmp_path / "certs" / "proxy.pem"
-    save_profile(profile, path)  # written back as the user wrote it
+    save_profile(path, profile)  # written back as the user wrote it
     assert 'ca_bundle = "~/certs/proxy.pem"' in path.read_text()
     blank = _thingpark_at(tmp_path, "https://tp.corp", 'ca_bundle = " "\n')
     assert load_config(blank).profiles["tp"].ca_bundle_path is None
@@ -470,10 +469,11 @@ def test_save_profile_round_trip_private_and_secret_free(tmp_path: Path) -> None
         region="cn-north-4",
         access_key="AKEXAMPLE",
         instance_id="inst-1",
-        secret_command='printf "%s" "$(pass show hw)"',
+        # quotes, backslashes, a tab and non-ASCII come back as they went
+        secret_command='printf "%s\\n" "$(pass show \'hw\')"\t# é',
         readonly=True,
     )
-    assert save_profile(profile, path) == path
+    save_profile(path, profile)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     loaded = load_config(path).profiles["prod-hw"]
     assert loaded == profile
@@ -489,7 +489,7 @@ def test_save_profile_default_path_honours_fleet_config(
     path = tmp_path / "env" / "config.toml"
     monkeypatch.setenv("FLEET_CONFIG", str(path))
     profile = MyThingsProfile(name="m", platform="mythings", base_url="https://h", client_id="c")
-    save_profile(profile)
+    save_profile(config_path(), profile)
     assert load_config().profiles["m"] == profile
 
 
@@ -506,7 +506,7 @@ def test_save_profile_updates_one_table_and_keeps_the_rest(tmp_path: Path) -> No
         client_id="sub-123456/console",
         timezone="Europe/Berlin",
     )
-    save_profile(updated, path)
+    save_profile(path, updated)
     after_text = path.read_text()
     after = tomllib.loads(after_text)
     assert after["profiles"]["prod-tp"] == {
@@ -529,7 +529,7 @@ def test_save_profile_appends_a_new_table(tmp_path: Path) -> None:
     new = EnosProfile(
         name="gw2", platform="enos", base_url="mqtts://broker:8883", product_key="p", device_key="d"
     )
-    save_profile(new, path)
+    save_profile(path, new)
     config = load_config(path)
     assert config.profiles["gw2"] == new
     assert config.profiles["prod-tp"].readonly  # untouched
@@ -541,14 +541,14 @@ def test_save_profile_rewrites_layouts_it_cannot_splice(tmp_path: Path) -> None:
         '[profiles]\nmt.platform = "mythings"\nmt.base_url = "https://h"\nmt.client_id = "a"\n',
     )
     new = MyThingsProfile(name="mt", platform="mythings", base_url="https://h2", client_id="b")
-    save_profile(new, path)
+    save_profile(path, new)
     assert load_config(path).profiles["mt"] == new
 
 
 def test_save_profile_does_not_persist_the_simulator_url(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     demo = demo_profiles()["demo-enos"].model_copy(update={"base_url": "127.0.0.1:41883"})
-    save_profile(demo, path)
+    save_profile(path, demo)
     assert "base_url" not in path.read_text()
     assert load_config(path).profiles["demo-enos"].base_url == ""
 
@@ -557,18 +557,8 @@ def test_save_profile_refuses_to_clobber_a_broken_file(tmp_path: Path) -> None:
     path = write(tmp_path, "not = [valid")
     profile = MyThingsProfile(name="m", platform="mythings", base_url="https://h", client_id="c")
     with pytest.raises(ConfigError, match="invalid TOML"):
-        save_profile(profile, path)
+        save_profile(path, profile)
     assert path.read_text() == "not = [valid"
-
-
-def test_toml_writer_escapes_and_types() -> None:
-    data = {
-        "theme": 'a "quoted"\\ value\n\t\x7f é',
-        "profiles": {
-            "odd name": {"n": 3, "f": 1.5, "b": False, "tags": ["x", 'y"z']},
-        },
-    }
-    assert tomllib.loads(dumps_toml(data)) == data
 
 
 def test_save_profile_keeps_a_symlinked_config(tmp_path: Path) -> None:
@@ -576,7 +566,7 @@ def test_save_profile_keeps_a_symlinked_config(tmp_path: Path) -> None:
     link = tmp_path / "link.toml"
     link.symlink_to(target)
     new = MyThingsProfile(name="m2", platform="mythings", base_url="https://h", client_id="c")
-    save_profile(new, link)
+    save_profile(link, new)
     assert link.is_symlink()
     assert load_config(target).profiles["m2"] == new
 

@@ -14,7 +14,8 @@ import pytest
 from textual.binding import Binding
 from textual.theme import BUILTIN_THEMES
 
-from tui.config import ConfigError, load_config, save_profile
+from tui.config import ConfigError, load_config
+from tui.config_file import save_profile
 from tui.keymap import binding_ids, declared_bindings, fleet_classes
 from tui.themes import (
     DEFAULT_THEME,
@@ -239,7 +240,7 @@ def test_profile_names_its_theme_and_keeps_it_when_saved(tmp_path: Path) -> None
     config = load_config(path)
     assert config.profiles["prod"].theme == "fleet-production"
     assert config.profiles["demo-thingpark"].theme is None
-    save_profile(config.profiles["prod"], path)
+    save_profile(path, config.profiles["prod"])
     assert load_config(path).profiles["prod"].theme == "fleet-production"
 
 
