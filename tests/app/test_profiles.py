@@ -200,3 +200,25 @@ def test_connection_result_snapshot(snap_compare, make_app, monkeypatch) -> None
         await wait_for(pilot, lambda: "demo-iotda: ok" in result_text(app))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=tested)
+
+
+async def test_keys_typed_ahead_land_in_the_field_a_tab_moved_to(make_app, tmp_path: Path) -> None:
+    """Over SSH keys come in bursts: "lab<tab>https://…" all queued before the tab is handled.
+    The text after the tab goes to the next field, not to the one the tab left."""
+    from textual import events
+
+    app = make_app(view="profiles", app_config=load_config(tmp_path / "config.toml"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: app.platform is not None)
+        await pilot.press("a", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileForm))
+        form = app.screen
+        await pilot.pause()
+        burst = ["tab", "shift+tab", *"lab", "tab", *"https://tp.example", "tab", *"sub-1/x"]
+        for key in burst:  # posted at once, as a terminal's read hands them over
+            character = key if len(key) == 1 else None
+            app.post_message(events.Key(key, character))
+        await wait_for(pilot, lambda: form.form_field("client_id").input.value.endswith("x"))
+        assert form.form_field("name").input.value == "lab"
+        assert form.form_field("base_url").input.value == "https://tp.example"
+        assert form.form_field("client_id").input.value == "sub-1/x"

@@ -110,7 +110,7 @@ class ProfileForm(ModelForm[ProfileBase]):
             )
             if not stored:
                 raise _NotSaved(
-                    f"No keyring works here works here, so the secret was not saved (nor the profile). "
+                    f"No keyring works here, so the secret was not saved (nor the profile). "
                     f"Leave Secret blank and export {env_var_name(profile.name, field)}, or "
                     "set Secret command to a command that prints it."
                 )

@@ -323,6 +323,11 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.submit"),
         Binding("ctrl+r", "reveal", "Show/hide secrets", id="form.reveal"),
+        # Priority: the app moves the focus before it hands on the keys that follow. Typed ahead
+        # (over SSH, keys come in bursts: "lab<tab>https://…"), the text after a tab would
+        # otherwise reach the field the tab left, which had them queued before the tab bubbled up.
+        Binding("tab", "app.focus_next", show=False, priority=True, id="form.next"),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True, id="form.previous"),
     ]
 
     DEFAULT_CSS = """
