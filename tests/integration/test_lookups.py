@@ -47,6 +47,8 @@ async def test_iotda_finds_a_device_by_its_node_id_an_imei(sim: SimServer) -> No
         assert [d.key for d in await find_devices(platform, device.eui)] == [device.key]
         assert [d.key for d in await find_devices(platform, device.key)] == [device.key]
         assert [d.key for d in await find_devices(platform, device.name)] == [device.key]
+        # Longer than the vendor's filters take: nothing found, nothing refused.
+        assert await find_devices(platform, "x" * 300) == []
 
 
 async def test_iotda_whoami_is_the_project_and_the_masked_access_key(sim: SimServer) -> None:

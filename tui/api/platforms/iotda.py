@@ -271,8 +271,8 @@ def device_detail_from_body(body: dict[str, Any], key: str | None = None) -> Dev
 # ---------------------------------------------------------------- the adapter
 
 
-#: the longest node id the device list's filter takes (the vendor's bound)
-NODE_ID_MAX = 64
+#: the longest node id and device name the device list's filters take (the vendor's bounds)
+FILTER_MAX = {"node_id": 64, "name": 256}
 
 
 def mask_access_key(access_key: str) -> str:
@@ -443,9 +443,11 @@ class Iotda(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceEditing, Produc
         """ "node_id" is the list's `node_id` filter (exact; unique in a project); the key and
         the name as every platform looks them up."""
         text = text.strip()
+        if len(text) > FILTER_MAX.get(by, len(text)):
+            return []  # longer than the filter takes: no device has it
         if by != "node_id":
             return await super().find_devices(text, by=by)
-        if not text or len(text) > NODE_ID_MAX:
+        if not text:
             return []
         return list((await self.list_devices(node_id=text)).items)
 
