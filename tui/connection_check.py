@@ -1,5 +1,6 @@
 """ "Test connection" for a profile: open it, ask for the first page of devices, time the answer,
-and look at the TLS handshake. Shared by the profiles view and `fleet profile test` (no Textual)."""
+ask who the platform says we are (`Identity.whoami`), and look at the TLS handshake. Shared by
+the profiles view and `fleet profile test` (no Textual)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tui.api.errors import ApiError
-from tui.api.platform import DeviceDirectory
+from tui.api.platform import DeviceDirectory, Identity, Platform
 from tui.config import EnosProfile, ProfileBase
 from tui.secrets import SecretError, SecretResolver
 from tui.session import EmbeddedSimulator, UnsupportedPlatform, open_platform, tls_verification
@@ -47,6 +48,8 @@ class ConnectionReport:
     profile: str
     seconds: float
     answer: str = ""
+    #: who the platform says we are; "" where it cannot tell
+    who: str = ""
     tls: TlsInfo | None = None
     error: str | None = None
 
@@ -58,6 +61,8 @@ class ConnectionReport:
         """The report as lines for a terminal or a screen (outside text still to be made safe)."""
         head = "ok" if self.ok else "FAILED"
         out = [f"{self.profile}: {head} in {self.seconds * 1000:.0f} ms"]
+        if self.who:
+            out.append(f"who: {self.who}")
         if self.answer:
             out.append(f"answer: {self.answer}")
         if self.tls is not None:
@@ -145,6 +150,7 @@ async def check_connection(
         else:
             answer = "connected"
         seconds = _clock() - started
+        who = await _whoami(platform)
     except Exception as exc:  # the vendor's refusal, or no answer at all
         return ConnectionReport(
             profile.name,
@@ -155,4 +161,14 @@ async def check_connection(
     finally:
         await platform.aclose()
     tls = await asyncio.to_thread(probe_tls, resolved)
-    return ConnectionReport(profile.name, seconds, answer=answer, tls=tls)
+    return ConnectionReport(profile.name, seconds, answer=answer, who=who, tls=tls)
+
+
+async def _whoami(platform: Platform) -> str:
+    """Who the platform says we are; its refusal is told, not fatal (the device list answered)."""
+    if not isinstance(platform, Identity):
+        return ""
+    try:
+        return platform.scrub(await platform.whoami())
+    except ApiError as exc:
+        return f"not told ({exc.summary})"

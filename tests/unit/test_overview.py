@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 from pydantic import BaseModel
 
@@ -18,7 +21,7 @@ from tui.api.overview import (
     unacknowledged_alarms,
 )
 from tui.api.paging import Page
-from tui.api.platform import Alarms, Connections, DeviceDirectory, Platform
+from tui.api.platform import Alarms, Connections, DeviceDirectory, Platform, lookup_fits
 from tui.screens.overview import BACKOFF_MAX, backoff
 
 
@@ -71,6 +74,28 @@ class Directory(Bare, DeviceDirectory):
 
 class NamedDirectory(Directory):
     SERVER_LOOKUP = "name"
+    LOOKUPS = ("key", "name")
+
+
+class CellularDirectory(NamedDirectory):
+    """Devices that also carry an IMEI (`35…` + index) and an ICCID (`8932…` + index); every
+    look-up waits `delay` seconds, to show that they are asked at once."""
+
+    LOOKUPS = ("key", "name", "imei", "iccid")
+
+    def __init__(self, count: int, delay: float = 0.0) -> None:
+        super().__init__(count)
+        self.delay = delay
+        self.imeis = {f"35{i:013d}": f"d{i}" for i in range(count)}
+        self.iccids = {f"8932{i:016d}": f"d{i}" for i in range(count)}
+
+    async def find_devices(self, text: str, *, by: str) -> list[DeviceSummary]:
+        await asyncio.sleep(self.delay)
+        if by in ("imei", "iccid"):
+            self.asked.append(f"{by} {text}")
+            table = self.imeis if by == "imei" else self.iccids
+            return [d for d in self.devices if d.key == table.get(text)]
+        return await super().find_devices(text, by=by)
 
 
 class Alarming(Bare, Alarms):
@@ -185,8 +210,42 @@ async def test_search_asks_the_server_lookup_and_the_key_once_each() -> None:
     platform.asked.clear()
     found = await find_devices(platform, "d4")
     assert [d.key for d in found] == ["d4"]
-    assert platform.asked == ["query d4", "get d4"]
+    assert sorted(platform.asked) == ["get d4", "query d4"]
     assert await find_devices(platform, "   ") == []
+
+
+async def test_a_platform_without_a_lookup_is_not_asked_it_nor_walked() -> None:
+    platform = NamedDirectory(30)
+    # An IMEI: this platform looks up keys and names only, and its list is not walked.
+    assert await find_devices(platform, "350000000000003") == []
+    assert platform.asked == ["query 350000000000003"]
+
+
+async def test_every_lookup_is_asked_at_once_and_merged_by_key() -> None:
+    platform = CellularDirectory(30, delay=0.2)
+    started = time.perf_counter()
+    found = await find_devices(platform, "350000000000007")
+    assert time.perf_counter() - started < 0.6  # four look-ups of 0.2 s, not one after another
+    assert [d.key for d in found] == ["d7"]
+    # Not a key, not an ICCID: only the name and the IMEI are asked.
+    assert sorted(platform.asked) == ["imei 350000000000007", "query 350000000000007"]
+    platform.asked.clear()
+    assert [d.key for d in await find_devices(platform, "89320000000000000012")] == ["d12"]
+    assert sorted(platform.asked) == ["iccid 89320000000000000012", "query 89320000000000000012"]
+
+
+async def test_a_device_found_by_two_lookups_is_listed_once() -> None:
+    platform = CellularDirectory(30)
+    platform.devices[5] = DeviceSummary(key="d5", name="d5")  # its name is its key
+    found = await find_devices(platform, "d5")
+    assert [d.key for d in found] == ["d5"]
+    assert sorted(platform.asked) == ["get d5", "query d5"]
+
+
+def test_identifier_forms() -> None:
+    assert lookup_fits("imei", "350000000000007") and not lookup_fits("imei", "35-0")
+    assert lookup_fits("iccid", "8932000000000000001F") and not lookup_fits("iccid", "123")
+    assert lookup_fits("name", "any text") and not lookup_fits("name", "")
 
 
 async def test_a_failing_platform_raises_its_error() -> None:

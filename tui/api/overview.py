@@ -12,10 +12,9 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass
 
-from tui.api.errors import ApiError
 from tui.api.models import DeviceSummary
 from tui.api.paging import walk
-from tui.api.platform import Alarms, Connections, DeviceDirectory, Platform
+from tui.api.platform import Alarms, Connections, DeviceDirectory, Platform, lookup_fits
 
 #: pages of alarms counted at most per refresh; beyond them the count is a lower bound
 ALARM_PAGES = 50
@@ -99,26 +98,27 @@ def health_text(connections: dict[str, int] | None, short: bool = False) -> str:
 
 
 async def find_devices(platform: Platform, text: str) -> list[DeviceSummary]:
-    """The devices of `platform` that `text` names: its server-side look-up (`SERVER_LOOKUP`: a
-    name, a thing key…) where it has one, and the device whose key `text` is (a DevEUI, a device
-    id) where `text` is a valid key. A key the platform does not know finds nothing."""
+    """The devices of `platform` that `text` names: every server-side look-up the platform has
+    (`LOOKUPS`: its key, a name, a node id, an IMEI, an ICCID), asked at once, merged by device
+    key in LOOKUPS order. A look-up the platform lacks is not asked (nor made up by walking
+    the list); one whose form `text` does not fit is not sent. Raises the first ApiError."""
     if not isinstance(platform, DeviceDirectory):
         return []
     text = text.strip()
     if not text:
         return []
+    lookups = [by for by in platform.LOOKUPS if _fits(platform, by, text)]
+    answers = await asyncio.gather(*(platform.find_devices(text, by=by) for by in lookups))
     found: dict[str, DeviceSummary] = {}
-    if platform.SERVER_LOOKUP is not None:
-        page = await platform.list_devices(query=text)
-        found.update((device.key, device) for device in page.items)
-    spec = platform.DEVICE_KEY
-    key = spec.normal(text)
-    if spec.check(text) is None and key not in found:
-        try:
-            detail = await platform.get_device(key)
-        except ApiError as exc:
-            if exc.status not in (400, 404):  # not a key it knows: nothing found
-                raise
-        else:
-            found[detail.summary.key] = detail.summary
+    for devices in answers:
+        for device in devices:
+            found.setdefault(device.key, device)
     return list(found.values())
+
+
+def _fits(platform: DeviceDirectory, by: str, text: str) -> bool:
+    """Whether `text` can be the identifier `by` of this platform (a key of its form, an IMEI
+    of 14 to 16 digits…): a look-up it cannot be is not sent."""
+    if by == "key":
+        return platform.DEVICE_KEY.check(text) is None
+    return lookup_fits(by, text)

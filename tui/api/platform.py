@@ -9,7 +9,11 @@ vendors is declared by the adapter, as data, and the screens are generated from 
 
 - `DeviceDirectory.DEVICE_KEY` names a device's key and checks it (a DevEUI of 16 hex digits on
   ThingPark, a device id on IoTDA, a thing key on Telit); `DEVICE_LABELS` titles the shared
-  list's columns in the vendor's words; `SERVER_LOOKUP` says what the server can look up.
+  list's columns in the vendor's words; `SERVER_LOOKUP` says what the device list's filter
+  looks up on the server; `LOOKUPS` names every identifier `find_devices(text, by=…)` asks the
+  server for (a key, a name, a node id, an IMEI, an ICCID: LOOKUP_TITLES), which the overview's
+  search asks all at once.
+- `Identity.whoami()` is who the platform says the account is (the profile test shows it).
 - `DeviceCreation.device_forms()` and `Connections.connection_forms()` are the platform's
   create forms, each a pydantic model (`FormSpec`, tui/api/forms.py) from which the console
   generates the form and with which it validates a CSV row in a bulk run; `create_device()` /
@@ -37,12 +41,14 @@ vendors is declared by the adapter, as data, and the screens are generated from 
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel
 
+from tui.api.errors import ApiError
 from tui.api.forms import FormSpec, KeySpec
 from tui.api.models import (
     Alarm,
@@ -63,7 +69,6 @@ from tui.api.models import (
 from tui.api.paging import Page
 
 if TYPE_CHECKING:  # (products: only IoTDA's adapter and screens import them)
-    from tui.api.errors import ApiError
     from tui.api.http import ApiClient, CallRecord
     from tui.api.products import Product, ProductSummary
 
@@ -139,6 +144,10 @@ class DeviceDirectory(ABC):
     #: detail's delete nor the bulk "Delete" is offered
     DELETES: ClassVar[bool] = True
 
+    #: the identifiers `find_devices(text, by=…)` asks the server for, each looked up exactly
+    #: (see LOOKUP_TITLES); every platform can at least fetch a device by its key
+    LOOKUPS: ClassVar[tuple[str, ...]] = ("key",)
+
     @abstractmethod
     async def list_devices(
         self, cursor: str | None = None, *, query: str | None = None
@@ -148,8 +157,64 @@ class DeviceDirectory(ABC):
     @abstractmethod
     async def get_device(self, key: str) -> DeviceDetail: ...
 
+    async def find_devices(self, text: str, *, by: str) -> list[DeviceSummary]:
+        """The devices whose identifier `by` (one of LOOKUPS) is `text`, as the server looks
+        it up: none when `text` cannot be such an identifier or the server knows none. Raises
+        ApiError when the server fails. By default: "key" fetches the device (a 400 or 404 is
+        nothing found) and SERVER_LOOKUP is `list_devices(query=…)`'s first page; adapters
+        with more look-ups override it for those."""
+        text = text.strip()
+        if by not in self.LOOKUPS or not lookup_fits(by, text):
+            return []
+        if by == "key":
+            if self.DEVICE_KEY.check(text) is not None:
+                return []
+            try:
+                detail = await self.get_device(self.DEVICE_KEY.normal(text))
+            except ApiError as exc:
+                if exc.status in (400, 404):
+                    return []
+                raise
+            return [detail.summary]
+        if by == self.SERVER_LOOKUP:
+            return list((await self.list_devices(query=text)).items)
+        raise NotImplementedError(f"{type(self).__name__} has no look-up by {by}")
+
     @abstractmethod
     async def delete_device(self, key: str) -> None: ...
+
+
+#: every identifier a platform may look a device up by (DeviceDirectory.LOOKUPS), with its title
+LOOKUP_TITLES: dict[str, str] = {
+    "key": "device key",
+    "name": "name",
+    "node_id": "node id",
+    "imei": "IMEI",
+    "iccid": "ICCID",
+}
+#: what an identifier looks like, where it has a form: a look-up of text of another form is
+#: not asked at all (an IMEI is 14 to 16 digits, an ICCID 18 to 22 with an optional final F)
+_LOOKUP_FORMS: dict[str, re.Pattern[str]] = {
+    "imei": re.compile(r"\d{14,16}"),
+    "iccid": re.compile(r"\d{18,22}F?", re.IGNORECASE),
+}
+
+
+def lookup_fits(by: str, text: str) -> bool:
+    """Whether `text` can be an identifier `by` (a key is checked by the platform's DEVICE_KEY)."""
+    if not text:
+        return False
+    form = _LOOKUP_FORMS.get(by)
+    return form is None or form.fullmatch(text) is not None
+
+
+class Identity(ABC):
+    """Who the platform says this account is: the profile test shows it."""
+
+    @abstractmethod
+    async def whoami(self) -> str:
+        """One line naming the account as the platform knows it (a client, a project, a user,
+        a gateway); never a secret. Raises ApiError when the platform refuses."""
 
 
 class DeviceCreation(ABC):

@@ -124,7 +124,7 @@ class OverviewScreen(FleetScreen[None]):
         yield FleetHeader(self.VIEW)
         yield DataTable(id="overview-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="overview-status")
-        yield Input(placeholder="DevEUI, name, device id, thing key…", id="search-input")
+        yield Input(placeholder="DevEUI, name, IMEI, ICCID, node id, device id…", id="search-input")
         yield Static(id="search-status")
         yield DataTable(id="search-results", cursor_type="row", zebra_stripes=True)
         yield Footer()

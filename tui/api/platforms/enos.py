@@ -41,7 +41,7 @@ from tui.api.models import (
 )
 from tui.api.mqtt import MqttSession, Reply
 from tui.api.paging import Page
-from tui.api.platform import DeviceCreation, DeviceDirectory, Gateway, Platform
+from tui.api.platform import DeviceCreation, DeviceDirectory, Gateway, Identity, Platform
 from tui.api.platforms.enos_forms import (
     DEVICE_KEY_PATTERN,
     RegisterResult,
@@ -198,7 +198,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-class Enos(Platform, DeviceDirectory, DeviceCreation, Gateway):
+class Enos(Platform, DeviceDirectory, DeviceCreation, Gateway, Identity):
     """One EnOS gateway device, logged in over MQTT with its productKey, deviceKey and secret."""
 
     name: ClassVar[str] = NAME
@@ -605,6 +605,24 @@ class Enos(Platform, DeviceDirectory, DeviceCreation, Gateway):
         return DeviceDetail(
             key=summary.key, name=summary.name, summary=summary, sections=sections, raw=record
         )
+
+    async def find_devices(self, text: str, *, by: str) -> list[DeviceSummary]:
+        """A sub-device by its key (`productKey/deviceKey`), among the keys topo/get answers:
+        the gateway protocol looks up nothing else."""
+        text = text.strip()
+        if by != "key" or self.DEVICE_KEY.check(text) is not None:
+            return []
+        product_key, device_key = split_key(text)
+        if (product_key, device_key) not in await self.topology():
+            return []
+        return [self._summary(product_key, device_key)]
+
+    async def whoami(self) -> str:
+        """The gateway whose login (productKey, deviceKey, signed with its secret) the broker
+        acknowledged: EnOS names the connection by nothing else."""
+        await self._mqtt.connect()
+        broker = self._broker_label or self._mqtt.address
+        return f"gateway {self.product_key}/{self.device_key}, login accepted by {broker}"
 
     async def delete_device(self, key: str) -> None:
         raise ApiError(

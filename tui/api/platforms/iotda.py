@@ -16,7 +16,14 @@ from tui.api.forms import Choice, FormSpec, KeySpec
 from tui.api.http import Answer, ApiClient, ErrorBody, RetryPolicy, make_client
 from tui.api.models import DetailField, DetailSection, DeviceDetail, DeviceSummary
 from tui.api.paging import Page, cursor_read, walk
-from tui.api.platform import DeviceCreation, DeviceDirectory, DeviceEditing, HttpPlatform, Products
+from tui.api.platform import (
+    DeviceCreation,
+    DeviceDirectory,
+    DeviceEditing,
+    HttpPlatform,
+    Identity,
+    Products,
+)
 from tui.api.platforms.iotda_forms import (
     IotdaDescriptionChange,
     IotdaDeviceCreate,
@@ -264,7 +271,18 @@ def device_detail_from_body(body: dict[str, Any], key: str | None = None) -> Dev
 # ---------------------------------------------------------------- the adapter
 
 
-class Iotda(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceEditing, Products):
+#: the longest node id and device name the device list's filters take (the vendor's bounds)
+FILTER_MAX = {"node_id": 64, "name": 256}
+
+
+def mask_access_key(access_key: str) -> str:
+    """An access key id as the profile test shows it: its first 4 and last 2 characters."""
+    if len(access_key) <= 8:
+        return "…"
+    return f"{access_key[:4]}…{access_key[-2:]}"
+
+
+class Iotda(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceEditing, Products, Identity):
     """One IoTDA project (and instance), reached with AK/SK signing or an IAM token."""
 
     name: ClassVar[str] = NAME
@@ -279,6 +297,9 @@ class Iotda(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceEditing, Produc
     # filter is exact or a prefix; Huawei's console treats it as an exact name, so the device
     # list asks the server only for `/=full name` (a regular expression stays on the screen).
     SERVER_LOOKUP: ClassVar[str | None] = "name"
+    # The overview's search: the device id (ShowDevice), and the list's `device_name` and
+    # `node_id` filters (an NB-IoT device's node id is its IMEI).
+    LOOKUPS: ClassVar[tuple[str, ...]] = ("key", "name", "node_id")
     # The vendor's list rows (QueryDeviceSimplify) carry no time and no connection: those
     # columns would stay empty, so the list has none; a device's detail shows its times.
     DEVICE_LABELS: ClassVar[dict[str, str | None]] = {
@@ -309,6 +330,7 @@ class Iotda(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceEditing, Produc
         self.base_url = base_url.rstrip("/")
         self.project_id = project_id
         self.instance_id = instance_id
+        self._access_key = access_key if not token else None
         if auth is None:
             if token:
                 auth = TokenAuth(token)
@@ -416,6 +438,29 @@ class Iotda(HttpPlatform, DeviceDirectory, DeviceCreation, DeviceEditing, Produc
             "app_id": app_id,
         }
         return await self._page("/devices", _Devices, _device_summary, DEVICE_PAGE, cursor, filters)
+
+    async def find_devices(self, text: str, *, by: str) -> list[DeviceSummary]:
+        """ "node_id" is the list's `node_id` filter (exact; unique in a project); the key and
+        the name as every platform looks them up."""
+        text = text.strip()
+        if len(text) > FILTER_MAX.get(by, len(text)):
+            return []  # longer than the filter takes: no device has it
+        if by != "node_id":
+            return await super().find_devices(text, by=by)
+        if not text:
+            return []
+        return list((await self.list_devices(node_id=text)).items)
+
+    async def whoami(self) -> str:
+        """IoTDA names no caller: the project (and instance) the signed calls go to, proved
+        by one call of the device list, and the access key, masked (never the secret key)."""
+        await self.list_devices()
+        who = f"project {self.project_id}"
+        if self.instance_id:
+            who += f", instance {self.instance_id}"
+        if self._access_key:
+            return f"{who}, access key {mask_access_key(self._access_key)}"
+        return f"{who}, with an IAM token"
 
     async def get_device(self, key: str) -> DeviceDetail:
         device_id = require_key(NAME, key, "the device")

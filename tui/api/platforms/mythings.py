@@ -63,6 +63,7 @@ from tui.api.platform import (
     DeviceLogs,
     DeviceTags,
     HttpPlatform,
+    Identity,
     PlatformStatus,
     Provisioning,
     TrafficHistory,
@@ -838,6 +839,7 @@ class MyThings(
     BaseStations,
     DeviceLogs,
     PlatformStatus,
+    Identity,
 ):
     """One MyThings company, reached with an application's client credentials or a permanent
     token."""
@@ -854,6 +856,9 @@ class MyThings(
     )
     #: `query` goes to the vendor's `thingName` filter
     SERVER_LOOKUP: ClassVar[str | None] = "name"
+    # The overview's search: a thing by its identifier (GET /things/{thingIdentifier}, a LoRa
+    # thing's DevEUI) and by name (`thingName`); the vendor's list has no other filter.
+    LOOKUPS: ClassVar[tuple[str, ...]] = ("key", "name")
     DEVICE_LABELS: ClassVar[dict[str, str | None]] = {
         "eui": "Thing identifier",
         "connectivity": "Connectivity type",
@@ -1054,6 +1059,19 @@ class MyThings(
         exact = [thing for thing in page.items if thing.name == name]
         total = page.total if len(exact) == len(page.items) else None
         return page.model_copy(update={"items": exact, "total": total})
+
+    async def whoami(self) -> str:
+        """The application whose client credentials the token endpoint accepted (or the
+        permanent token), proved by one authenticated call (the status); the company things
+        are created in when the profile names one. MyThings' token answer names no one else."""
+        await self.status()
+        if self.client_id and isinstance(self.auth, _Tokens):
+            who = f"application {self.client_id}"
+        else:
+            who = "a permanent token of the EnCo dashboard"
+        if self.company_id is not None:
+            who += f", company {self.company_id}"
+        return who
 
     async def get_device(self, key: str) -> DeviceDetail:
         path = _thing_path(key)

@@ -46,7 +46,9 @@ from tui.api.platform import (
     DeviceDirectory,
     DeviceTags,
     HttpPlatform,
+    Identity,
     ThingDefinitions,
+    lookup_fits,
 )
 from tui.api.platforms.telit_forms import (
     THING_KEY_PATTERN,
@@ -117,6 +119,16 @@ class _Thing(WireModel):
 class _Listing(WireModel):
     count: Count = None
     result: list[dict[str, Any]] = []
+
+
+class _SessionInfo(WireModel):
+    """`session.info`: who the session is (never its id)."""
+
+    username: str | None = None
+    appId: str | None = None
+    thingKey: str | None = None
+    orgKey: str | None = None
+    orgName: str | None = None
 
 
 class _Definition(WireModel):
@@ -354,6 +366,7 @@ class Telit(
     ConnectionThings,
     ThingDefinitions,
     ApplicationTokens,
+    Identity,
 ):
     """One Telit IoT Portal organisation, reached with a user login or an application token."""
 
@@ -367,6 +380,9 @@ class Telit(
     )
     #: `query` goes to thing.list's `keys`: one thing key, exactly
     SERVER_LOOKUP: ClassVar[str | None] = "key"
+    #: the overview's search: thing.list by `keys`, and by the identifiers a thing carries
+    #: (thing.create's `imei`, `iccid`), each exactly
+    LOOKUPS: ClassVar[tuple[str, ...]] = ("key", "imei", "iccid")
     DEVICE_LABELS: ClassVar[dict[str, str | None]] = {
         "eui": "Identifier",
         "model": "Definition",
@@ -452,6 +468,41 @@ class Telit(
 
         page: Page[DeviceSummary] = _read(listing, read, "thing.list")
         return page
+
+    async def find_devices(self, text: str, *, by: str) -> list[DeviceSummary]:
+        """One `thing.list` filtered on the key (`keys`) or on an identifier of the thing
+        (`imei`, `iccid`), at most a page of what matches."""
+        text = text.strip()
+        if by not in self.LOOKUPS or not lookup_fits(by, text):
+            return []
+        if by == "key":
+            if self.DEVICE_KEY.check(text) is not None:
+                return []
+            return list((await self.list_devices(query=text)).items)
+        params: dict[str, Any] = {"limit": PAGE_SIZE, by: text.upper()}
+        answer = await self.tr50.call("thing.list", params)
+        listing: _Listing = _read(answer, _Listing.model_validate, "thing.list")
+        return _read(
+            listing,
+            lambda it: [device_summary_from_thing(row) for row in it.result],
+            "thing.list",
+        )
+
+    async def whoami(self) -> str:
+        """`session.info`: the user (or the application and the thing it logs in as) and the
+        organisation the portal's session stands for."""
+        answer = await self.tr50.call("session.info", {})
+        info: _SessionInfo = _read(answer, _SessionInfo.model_validate, "session.info")
+        if info.username:
+            who = f"user {info.username}"
+        elif info.appId:
+            who = f"application {info.appId}"
+            if info.thingKey:
+                who += f" as thing {info.thingKey}"
+        else:
+            who = "an unnamed session"
+        org = info.orgName or info.orgKey
+        return f"{who}, organisation {org}" if org else who
 
     async def get_device(self, key: str) -> DeviceDetail:
         """`thing.find` with the thing definitions, in one POST: the detail names the thing's

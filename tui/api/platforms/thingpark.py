@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 import ssl
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -62,6 +65,7 @@ from tui.api.platform import (
     DeviceDirectory,
     DeviceEditing,
     HttpPlatform,
+    Identity,
     TrafficHistory,
 )
 from tui.api.wire import Count, Key, WireModel, object_body, optional_object_body
@@ -783,6 +787,32 @@ R = TypeVar("R")  # a row the console reads
 # ---------------------------------------------------------------- the adapter
 
 
+class _Tokens(ClientCredentialsAuth):
+    """The client-credentials token, which `whoami` reads the claims of."""
+
+    @property
+    def current(self) -> str | None:
+        return self._token.value if self._token is not None else None
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The claims of a JWT-shaped access token, unverified (only to name who it was issued to);
+    empty when it is not one."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+        claims = json.loads(raw)
+    except (ValueError, binascii.Error):
+        return {}
+    return (
+        {k: v for k, v in claims.items() if isinstance(v, str | int)}
+        if isinstance(claims, dict)
+        else {}
+    )
+
+
 class ThingPark(
     HttpPlatform,
     DeviceDirectory,
@@ -792,6 +822,7 @@ class ThingPark(
     TrafficHistory,
     Alarms,
     Connections,
+    Identity,
 ):
     """One ThingPark subscriber account, reached with an OAuth2 client-credentials client."""
 
@@ -838,9 +869,7 @@ class ThingPark(
             )
 
         #: the token source; `auth.fetches` counts the tokens asked for
-        self.auth: ClientCredentialsAuth = ClientCredentialsAuth(
-            NAME, token_request, parse_error=parse_error
-        )
+        self.auth: _Tokens = _Tokens(NAME, token_request, parse_error=parse_error)
         self._api: ApiClient = make_client(
             NAME,
             self.base_url,
@@ -935,6 +964,25 @@ class ThingPark(
         # The PUT answers the updated resource; an empty or partial answer is read back.
         answer = await self._api.answer("PUT", _device_path(key), json=body)
         return await self._device_in(answer, key)
+
+    async def whoami(self) -> str:
+        """The client and subscriber the access token was issued to: Keycloak's token carries
+        them as claims (`clientId`/`azp`, `subscriberId`); the client id the profile sent
+        (`sub-<subscriberId>/<name>`) where the token says nothing readable. One call of the
+        subscription's connectivity plans proves the token is taken."""
+        await self._api.request(
+            "GET",
+            f"{OSS}/subscriptions/mine/networkSubscriptions",
+            params={"connectivity": "LORAWAN"},
+        )
+        claims = token_claims(self.auth.current or "")
+        client = claims.get("clientId") or claims.get("azp") or self.client_id
+        subscriber = claims.get("subscriberId")
+        if subscriber is None:
+            said = re.fullmatch(r"sub-(\d+)/.*", str(client))
+            subscriber = said.group(1) if said else None
+        who = f"client {client}"
+        return f"{who}, subscriber {subscriber}" if subscriber is not None else who
 
     async def device_models(self, connectivity: str) -> list[DeviceModel]:
         return await self._catalogue(

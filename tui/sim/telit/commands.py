@@ -9,7 +9,13 @@ Choices where Telit's pages are silent:
   `{"result": [...]}`, plus `"count"` (every match, not only the page) when `showCount` is
   true; `sort` is a field name with `+` (ascending, the default) or `-` (descending), e.g.
   `+name`, `-createdOn`; unsorted lists are in creation order (generated things in key order);
-- `thing.list` `tags` keeps things that carry every tag given, `keys` only those keys;
+- `thing.list` `tags` keeps things that carry every tag given, `keys` only those keys, and
+  `iccid`, `imei`, `esn`, `meid`, `imsi` (the identifiers `thing.create` takes) only the things
+  whose identifier is that value exactly (case aside): the pages name no search on a thing's
+  identifiers, and the portal's thing list does find a thing by them;
+- `session.info` answers who the session is: `username` (a user) or `appId` and `thingKey`
+  (an application), `orgKey` and `orgName`, and the session's `expires` (epoch seconds); never
+  the session id itself (the pages name the command, not its answer);
   `cdp.connection.search` filters exactly on `carrier`, `status`, `ratePlan`, `iccid`, and
   `hasThing` true/false;
 - `thing.create` needs `key`, `name` and `defKey` or `defId`; each identifier given is checked
@@ -148,6 +154,7 @@ class Portal:
             "thing_def.create": Command(self.thing_def_create, True),
             "thing_def.update": Command(self.thing_def_update, True),
             "thing_def.delete": Command(self.thing_def_delete, True),
+            "session.info": Command(self.session_info, False),
             "thing.list": Command(self.thing_list, False),
             "thing.find": Command(self.thing_find, False),
             "thing.create": Command(self.thing_create, True),
@@ -369,10 +376,27 @@ class Portal:
         rec["attrs"] = {k: {"value": val, "ts": rec["createdOn"]} for k, val in attrs.items()}
         return {"id": rec["id"]}
 
+    def session_info(self, _: dict[str, Any], session: Session) -> dict[str, Any]:
+        who: dict[str, Any] = (
+            {"username": session.username}
+            if session.is_user
+            else {"appId": session.app_id, "thingKey": session.thing_key}
+        )
+        org_name = data.ORG_NAMES.get(session.org_key, session.org_key)
+        return {
+            **who,
+            "orgKey": session.org_key,
+            "orgName": org_name,
+            "expires": int(session.expires),
+        }
+
     def thing_list(self, params: dict[str, Any], session: Session) -> dict[str, Any]:
         tags = v.string_list(params, "tags")
         keys = v.string_list(params, "keys")
-        if session.is_user and not (tags or keys is not None or params.get("sort")):
+        ids = {kind: v.string(params, kind) for kind in v.IDENTIFIERS}
+        wanted = {kind: value.upper() for kind, value in ids.items() if value is not None}
+        filtered = tags or keys is not None or wanted or params.get("sort")
+        if session.is_user and not filtered:
             # The unfiltered list: only the page's records are built, the count is known.
             offset = v.integer(params, "offset", 0, 0, 2**31 - 1)
             limit = v.integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
@@ -393,6 +417,8 @@ class Portal:
                 if not session.is_user and rec["key"] != session.thing_key:
                     continue
                 if tags and not set(tags) <= set(rec["tags"]):
+                    continue
+                if any(str(rec.get(k) or "").upper() != val for k, val in wanted.items()):
                     continue
                 yield rec
 

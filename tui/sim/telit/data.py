@@ -24,6 +24,8 @@ DEFAULT_THINGS = 3000
 DEFAULT_CONNECTIONS = 500
 ORG_KEY = "FLEET_DEMO"
 FIELD_ORG_KEY = "FLEET_FIELD"
+#: the organisations' names, as `session.info` gives them
+ORG_NAMES = {ORG_KEY: "Fleet demo", FIELD_ORG_KEY: "Fleet field team"}
 #: 2026-01-01T00:00:00Z: the demo's things were created after it.
 _T0_MS = 1_767_225_600_000
 _SPAN_MS = 300 * 86_400_000
