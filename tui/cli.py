@@ -188,10 +188,10 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p = sub.add_parser(
         "serve",
         help="the console in a browser (textual-serve), on loopback",
-        description="Serve the console to a web browser until Ctrl-C. Every browser tab\n"
-        "runs its own console (`fleet` with the same --profile and --readonly, in the\n"
-        "environment of this command), so a tab shows what the terminal would: the\n"
-        "overview, or the profile's devices with --profile.\n\n"
+        description="Serve the console to a web browser until Ctrl-C. Every browser tab runs\n"
+        "its own console (`fleet` with the same --profile and --readonly, in the environment\n"
+        "of this command), so a tab shows what the terminal would: the overview, or the\n"
+        "profile's devices with --profile.\n\n"
         "The console holds the profiles' credentials and the page has no log-in: whoever\n"
         "reaches the port acts as you. So it listens on loopback only; another --host is\n"
         "refused unless --allow-remote is given too (prefer an SSH tunnel).",
@@ -241,6 +241,12 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     if not 0 <= args.port <= 65535:
         return _fail("--port: 0 to 65535")
+    if not is_loopback(args.host):
+        print(
+            f"fleet serve: warning: listening on {_shown(args.host)} with no log-in: whoever "
+            "reaches it uses your console and its credentials",
+            file=sys.stderr,
+        )
     # Checked here, once, so that a wrong profile is an error now rather than in every tab.
     try:
         config = load_config()

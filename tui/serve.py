@@ -12,6 +12,7 @@ import shlex
 import socket
 import sys
 from asyncio.subprocess import Process
+from typing import Any
 
 from aiohttp import web
 from textual_serve.app_service import AppService
@@ -104,8 +105,8 @@ class FleetServer(Server):
     """textual-serve's server with fleet's start-up line instead of its banner, its access log
     silenced, and every tab's console stopped (and reaped) before the server's loop closes."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, command: str, **options: Any) -> None:
+        super().__init__(command, **options)
         self.sessions: set[Session] = set()
 
     def initialize_logging(self) -> None:

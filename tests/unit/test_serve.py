@@ -90,3 +90,22 @@ def test_an_unknown_profile_is_refused_before_serving(tmp_path: Path) -> None:
     done = fleet_serve(tmp_path, "--profile", "nope")
     assert done.returncode == 2
     assert done.stderr.startswith("fleet: no profile named 'nope' (known: demo-enos")
+
+
+def test_allow_remote_serves_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import tui.serve
+    from tui.cli import main
+
+    monkeypatch.setenv("FLEET_CONFIG", str(tmp_path / "config.toml"))
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(
+        tui.serve, "serve", lambda *args, **options: calls.append((*args, options)) or 0
+    )
+    assert (
+        main(["-p", "demo-iotda", "serve", "--host", "0.0.0.0", "--allow-remote", "--readonly"])
+        == 0
+    )
+    assert calls == [("0.0.0.0", 8000, "demo-iotda", {"readonly": True, "public_url": None})]
+    assert "warning: listening on 0.0.0.0 with no log-in" in capsys.readouterr().err
