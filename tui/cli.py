@@ -123,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sim_gateway_parser(sub)
     _bulk_parser(sub)
     _audit_parser(sub)
+    _serve_parser(sub)
     from tui import scripting
 
     scripting.add_parsers(sub)
@@ -181,6 +182,89 @@ def _audit_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     audit.add_argument("--profile", dest="only_profile", help="only this profile's calls")
     audit.add_argument("--run", type=int, dest="run_id", metavar="N", help="only this run's calls")
     audit.add_argument("--limit", type=int, help="only the latest N calls")
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "serve",
+        help="the console in a browser (textual-serve), on loopback",
+        description="Serve the console to a web browser until Ctrl-C. Every browser tab runs\n"
+        "its own console (`fleet` with the same --profile and --readonly, in the environment\n"
+        "of this command), so a tab shows what the terminal would: the overview, or the\n"
+        "profile's devices with --profile.\n\n"
+        "The console holds the profiles' credentials and the page has no log-in: whoever\n"
+        "reaches the port acts as you. So it listens on loopback only; another --host is\n"
+        "refused unless --allow-remote is given too (prefer an SSH tunnel).",
+        epilog="examples:\n"
+        "  fleet serve --profile demo-thingpark --readonly   # then open http://127.0.0.1:8000\n"
+        "  ssh -L 8000:127.0.0.1:8000 jumphost fleet serve    # from a laptop, over SSH\n\n"
+        "exit status: 0 stopped (Ctrl-C), 1 cannot listen (port in use), 2 usage",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    # SUPPRESS: `fleet -p NAME serve` works too (the sub-command must not reset them).
+    p.add_argument(
+        "--profile",
+        "-p",
+        default=argparse.SUPPRESS,
+        help="profile every tab opens on its device list (default: the overview)",
+    )
+    p.add_argument(
+        "--readonly",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="every tab hides the actions that change a platform",
+    )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL the browser reaches the server by, behind a proxy (default: "
+        "http://HOST:PORT)",
+    )
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="listen on a non-loopback --host: anyone who reaches it gets your console and its "
+        "credentials, with no log-in",
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from tui.config import ConfigError, load_config
+    from tui.serve import ServeError, is_loopback, serve
+
+    if not is_loopback(args.host) and not args.allow_remote:
+        return _fail(
+            f"--host {args.host} is not loopback: textual-serve has no log-in and the console "
+            "holds your credentials; add --allow-remote if you really mean it"
+        )
+    if not 0 <= args.port <= 65535:
+        return _fail("--port: 0 to 65535")
+    if not is_loopback(args.host):
+        print(
+            f"fleet serve: warning: listening on {_shown(args.host)} with no log-in: whoever "
+            "reaches it uses your console and its credentials",
+            file=sys.stderr,
+        )
+    # Checked here, once, so that a wrong profile is an error now rather than in every tab.
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if args.profile is not None and args.profile not in config.profiles:
+        known = ", ".join(sorted(config.profiles))
+        return _fail(f"no profile named {args.profile!r} (known: {known})")
+    try:
+        return serve(
+            args.host,
+            args.port,
+            args.profile,
+            readonly=args.readonly,
+            public_url=args.public_url.rstrip("/") if args.public_url else None,
+        )
+    except ServeError as exc:
+        return _fail(str(exc), 1)
 
 
 def run_sim(args: argparse.Namespace) -> int:
@@ -365,6 +449,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bulk(args)
     if args.command == "audit":
         return run_audit(args)
+    if args.command == "serve":
+        return run_serve(args)
     if args.command == "profile":
         from tui import profile_cli
 
