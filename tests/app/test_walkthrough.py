@@ -3,11 +3,12 @@ TERM=screen and no true colour shows the five demo platforms on the overview; a 
 lower case is found without naming its platform and opens; `ctrl+p` → Theme → fleet-ansi
 switches to the 16 ANSI colours; a profile is added in `:profiles` whose secret comes from an
 environment variable, and tested; a key remapped in `config.toml` works after a restart; and
-`fleet devices list -o jsonl | wc -l` counts the 62,804 demo devices. (`fleet serve` in a
-browser is tests/browser/.)
+`fleet devices list -o jsonl | wc -l` counts the 62,804 demo devices; `fleet serve` shows the
+same console in a browser (Debian's headless Chromium; that last step is left out where Chromium
+is not installed, and tests/browser/ says it is skipped).
 
 The console runs as the user runs it: the installed `fleet` script in a real tmux pane, its
-screen read with `capture-pane`, keys sent with `send-keys`; nothing of fleet's is imported.
+screen read with `capture-pane`, keys sent with `send-keys`; the console is never imported.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import CHROMEDRIVER, CHROMIUM, Served, chromium, screen, wait_until
 from tests.integration.test_scripting import FleetSim
 from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_CLIENT_SECRET
 
@@ -166,8 +168,8 @@ def test_a_new_user_walks_through_the_daily_driver(tmp_path: Path, lab: FleetSim
         text = config.read_text()
         assert "[profiles.lab]" in text and THINGPARK_CLIENT_SECRET not in text
         pane.keys("t")
-        screen = pane.wait_for("lab: ok in", timeout=30)
-        assert f"{DEMO_DEVICES}" in screen.replace(",", "")
+        tested = pane.wait_for("lab: ok in", timeout=30)
+        assert f"{DEMO_DEVICES}" in tested.replace(",", "")
 
         pane.keys("C-q")
         pane.wait(lambda _: pane.exited(), "fleet to exit", timeout=20)
@@ -200,3 +202,17 @@ def test_a_new_user_walks_through_the_daily_driver(tmp_path: Path, lab: FleetSim
     )
     assert counted.returncode == 0 and counted.stderr == ""
     assert int(counted.stdout) == DEMO_DEVICES
+
+    # The same console in a browser: the overview, the profile added above among the demo ones.
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        return
+    served = Served(env)
+    try:
+        with chromium(tmp_path) as browser:
+            browser.get(served.url)
+            text = wait_until(lambda: screen(browser), "demo-thingpark")
+            for name in ("demo-enos", "demo-iotda", "demo-mythings", "demo-telit", "lab"):
+                assert name in text
+    finally:
+        code, _, err = served.stop()
+    assert code == 0, err
