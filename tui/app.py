@@ -308,11 +308,21 @@ class FleetApp(App[None]):
         self._theme_notes = []
 
     async def _check_keymap(self) -> None:
-        """Warn about [keymap] ids that are none of fleet's bindings (a typo remaps nothing).
+        """Warn about [keymap] ids that are none of fleet's bindings (a typo remaps nothing) and
+        keys it gives a binding that another of the same screen already has (one never runs).
         The screens' modules are imported in a thread: the first view must not wait for them."""
-        from tui.keymap import binding_ids
+        from tui.keymap import binding_ids, clashes
 
         known = await asyncio.to_thread(binding_ids)
+        clashing = await asyncio.to_thread(clashes, dict(self.config.keymap))
+        if clashing:
+            self.notify(
+                f"{self.config.path}: [keymap] gives a key two bindings, one of which never "
+                f"runs: {'; '.join(clashing[:5])}" + (" …" if len(clashing) > 5 else ""),
+                title="Keymap",
+                severity="warning",
+                timeout=15,
+            )
         unknown = sorted(set(self.config.keymap) - known)
         if unknown:
             self.notify(

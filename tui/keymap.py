@@ -55,3 +55,32 @@ def binding_ids() -> set[str]:
         for _, binding in declared_bindings()
         if isinstance(binding, Binding) and binding.id
     }
+
+
+def clashes(keymap: dict[str, str]) -> list[str]:
+    """Keys that a [keymap] entry gives a binding while another binding of the same screen or
+    widget (or of the app, which every screen shares) already has them: one of the two then
+    never runs. Said as `"ctrl+r": list.reload and list.refresh`, one line per clash."""
+    by_class: dict[type[DOMNode], list[Binding]] = {}
+    app_bindings: list[Binding] = []
+    for cls, binding in declared_bindings():
+        if isinstance(binding, Binding) and binding.id:
+            by_class.setdefault(cls, []).append(binding)
+            if cls.__module__ == "tui.app":
+                app_bindings.append(binding)
+
+    def keys(binding: Binding) -> set[str]:
+        spec = keymap.get(binding.id or "", binding.key)
+        return {key.strip() for key in spec.split(",") if key.strip()}
+
+    found: set[str] = set()
+    for bindings in by_class.values():
+        scope = list(dict.fromkeys([*bindings, *app_bindings]))
+        for index, one in enumerate(scope):
+            for other in scope[index + 1 :]:
+                if one.id == other.id or not ({one.id, other.id} & set(keymap)):
+                    continue  # only what the keymap did
+                for key in sorted(keys(one) & keys(other)):
+                    first, second = sorted((one.id or "", other.id or ""))
+                    found.add(f"{key!r}: {first} and {second}")
+    return sorted(found)

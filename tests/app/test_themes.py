@@ -196,6 +196,24 @@ async def test_unknown_keymap_id_is_a_warning(make_app, tmp_path) -> None:
         assert "names no binding 'list.relaod'" in said and "'app.help'" not in said
 
 
+async def test_a_keymap_key_that_another_binding_has_is_a_warning(make_app, tmp_path) -> None:
+    config = _config(tmp_path, '[keymap]\n"list.filter" = "r"\n')  # r reloads the list
+    app = make_app(app_config=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _devices_loaded(pilot, app)
+        await wait_for(pilot, lambda: any("two bindings" in n for n in notifications(app)))
+        (said,) = [n for n in notifications(app) if "two bindings" in n]
+        assert "'r': list.filter and list.reload" in said
+
+
+def test_keymap_clashes_are_only_what_the_keymap_did() -> None:
+    from tui.keymap import clashes
+
+    assert clashes({}) == []  # fleet's own bindings share keys only across screens
+    assert clashes({"list.reload": "ctrl+r,f5", "app.help": "f1"}) == []
+    assert "'r': app.help and list.reload" in clashes({"app.help": "r"})
+
+
 # ---------------------------------------------------------------- colour systems
 
 
