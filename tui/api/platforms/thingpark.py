@@ -263,10 +263,13 @@ def _row(brief: _DeviceBrief) -> dict[str, Any]:
     a million of these as JSON (`ThingPark.list_device_rows`); the console's row is built from
     it (`_summary`), so that the two never differ."""
     eui = brief.get("EUI") or ""
-    when = _ms(brief.get("lastUpTimestamp"))
+    stamp = brief.get("lastUpTimestamp")
+    when = None if stamp is None else _ms(stamp)
     if when is None and (uplink := brief.get("lastUplink")):
-        when = _ms(uplink.get("timestamp"))
-    connections = [label for ref in brief.get("appServers") or () if (label := _label(ref))]
+        stamp = uplink.get("timestamp")
+        when = None if stamp is None else _ms(stamp)
+    servers = brief.get("appServers")
+    connections = [label for ref in servers if (label := _label(ref))] if servers else ()
     return {
         "key": eui,
         "name": brief.get("name") or eui,
