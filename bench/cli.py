@@ -34,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.console import bare_walk, console_env, free_port, wait_until_serving  # noqa: E402
+from bench.console import bare_walk, bench_config, console_env, simulator  # noqa: E402
 
 
 def count_lines(path: Path) -> int:
@@ -73,48 +73,23 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="the simulator's port (default: free)")
     args = parser.parse_args()
 
-    from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_CLIENT_SECRET
+    from tui.sim.credentials import THINGPARK_CLIENT_SECRET
 
-    port = args.port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    sim = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tui", "sim", "--port", str(port), "--mqtt-port", "0"),
-            *("--devices", str(args.devices)),
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_serving(url, sim)
-        with tempfile.TemporaryDirectory(prefix="fleet-bench-cli-") as name:
-            tmp = Path(name)
-            config = tmp / "config.toml"
-            config.write_text(
-                'default_profile = "bench"\ndemo_profiles = false\n\n'
-                "[profiles.bench]\n"
-                'platform = "thingpark"\n'
-                f'base_url = "{url}"\n'
-                f'client_id = "{THINGPARK_CLIENT_ID}"\n'
-            )
-            env = console_env(tmp, config, THINGPARK_CLIENT_SECRET)
-            pages, before_s, _ = bare_walk(url)
-            print(f"bare walk: {pages:,} pages in {before_s:.1f} s", flush=True)
-            fleet_s, cpu_s, rss_mb = fleet_walk(env, tmp, args.devices)
-            print(
-                f"fleet devices list -o jsonl > /dev/null: {fleet_s:.1f} s ({cpu_s:.1f} s of CPU)",
-                flush=True,
-            )
-            _, after_s, _ = bare_walk(url)
-            print(f"bare walk again: {after_s:.1f} s", flush=True)
-    finally:
-        sim.terminate()
-        try:
-            sim.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sim.kill()
-            sim.wait()
+    with (
+        simulator(args.devices, args.port) as url,
+        tempfile.TemporaryDirectory(prefix="fleet-bench-cli-") as name,
+    ):
+        tmp = Path(name)
+        env = console_env(tmp, bench_config(tmp, url), THINGPARK_CLIENT_SECRET)
+        pages, before_s, _ = bare_walk(url)
+        print(f"bare walk: {pages:,} pages in {before_s:.1f} s", flush=True)
+        fleet_s, cpu_s, rss_mb = fleet_walk(env, tmp, args.devices)
+        print(
+            f"fleet devices list -o jsonl > /dev/null: {fleet_s:.1f} s ({cpu_s:.1f} s of CPU)",
+            flush=True,
+        )
+        _, after_s, _ = bare_walk(url)
+        print(f"bare walk again: {after_s:.1f} s", flush=True)
     bare_s = (before_s + after_s) / 2
     print(
         f"cli: devices={args.devices} fleet_s={fleet_s:.1f} bare_httpx_s={bare_s:.1f} "

@@ -63,6 +63,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +112,49 @@ def wait_until_serving(url: str, sim: subprocess.Popen[bytes], timeout: float = 
         except OSError:
             time.sleep(0.05)
     raise SystemExit("the simulator did not start in time")
+
+
+@contextmanager
+def simulator(devices: int, port: int = 0) -> Iterator[str]:
+    """`python -m tui sim --devices N` in a process of its own (its own core), waited for
+    before any clock starts: its URL; stopped at the end."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    sim = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "tui", "sim", "--port", str(port), "--mqtt-port", "0"),
+            *("--devices", str(devices)),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_serving(url, sim)
+        yield url
+    finally:
+        sim.terminate()
+        try:
+            sim.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            sim.kill()
+            sim.wait()
+
+
+def bench_config(tmp: Path, url: str) -> Path:
+    """A config file in `tmp` with one ThingPark profile, `bench` (the default), on the
+    simulator at `url`; its secret is not in it (see `console_env`)."""
+    from tui.sim.credentials import THINGPARK_CLIENT_ID
+
+    config = tmp / "config.toml"
+    config.write_text(
+        'default_profile = "bench"\ndemo_profiles = false\n\n'
+        "[profiles.bench]\n"
+        'platform = "thingpark"\n'
+        f'base_url = "{url}"\n'
+        f'client_id = "{THINGPARK_CLIENT_ID}"\n'
+    )
+    return config
 
 
 def spread(values: list[float], unit: str, digits: int = 2) -> str:
@@ -408,24 +453,12 @@ def main() -> int:
 
         return asyncio.run(child(console_app(load_config(), None)))
 
-    from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_CLIENT_SECRET
+    from tui.sim.credentials import THINGPARK_CLIENT_SECRET
 
-    port = args.port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    sim = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tui", "sim", "--port", str(port), "--mqtt-port", "0"),
-            *("--devices", str(args.devices)),
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     first_rows: list[float] = []
     demo_rows: list[float] = []
     walk: dict[str, Any] = {}
-    try:
-        wait_until_serving(url, sim)
+    with simulator(args.devices, args.port) as url:
         bare_pages, bare_s, needle = bare_walk(url, args.bare_pages)
         bare_rate = bare_pages / bare_s
         print(
@@ -436,14 +469,7 @@ def main() -> int:
         )
         with tempfile.TemporaryDirectory(prefix="fleet-bench-") as name:
             tmp = Path(name)
-            config = tmp / "config.toml"
-            config.write_text(
-                'default_profile = "bench"\ndemo_profiles = false\n\n'
-                "[profiles.bench]\n"
-                'platform = "thingpark"\n'
-                f'base_url = "{url}"\n'
-                f'client_id = "{THINGPARK_CLIENT_ID}"\n'
-            )
+            config = bench_config(tmp, url)
             env = console_env(tmp, config, THINGPARK_CLIENT_SECRET)
             if not args.skip_startup:
                 argv = [sys.executable, "-m", "tui", "--profile", "bench"]
@@ -476,13 +502,6 @@ def main() -> int:
                     flush=True,
                 )
                 bare_rate = (bare_rate + again_rate) / 2
-    finally:
-        sim.terminate()
-        try:
-            sim.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sim.kill()
-            sim.wait()
 
     first_rows_s = statistics.median(first_rows) if first_rows else NAN
     demo_first_rows_s = statistics.median(demo_rows) if demo_rows else NAN

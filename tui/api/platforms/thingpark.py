@@ -262,24 +262,33 @@ def page_from_briefs(body: Any) -> tuple[list[dict[str, Any]], str | None, int |
     return list(page.briefs), page.next_cursor, page.count
 
 
-def _summary(brief: _DeviceBrief) -> DeviceSummary:
+def _row(brief: _DeviceBrief) -> dict[str, Any]:
+    """A device brief as DeviceSummary's fields, in its order, without a model: the CLI writes
+    a million of these as JSON (`ThingPark.list_device_rows`); the console's row is built from
+    it (`_summary`), so that the two never differ."""
     eui = brief.get("EUI") or ""
-    when = _ms(brief.get("lastUpTimestamp"))
-    uplink = brief.get("lastUplink")
-    if when is None and uplink:
-        when = _ms(uplink.get("timestamp"))
-    connections = [label for ref in brief.get("appServers") or () if (label := _label(ref))]
-    return DeviceSummary(
-        key=eui,
-        name=brief.get("name") or eui,
-        eui=eui or None,
-        connectivity=brief.get("connectivity") or None,
-        activation=brief.get("activation") or None,
-        model=_label(brief.get("model")),
-        connection=", ".join(connections) or None,
-        health=brief.get("healthState") or None,
-        last_activity=when,
-    )
+    stamp = brief.get("lastUpTimestamp")
+    when = None if stamp is None else _ms(stamp)
+    if when is None and (uplink := brief.get("lastUplink")):
+        stamp = uplink.get("timestamp")
+        when = None if stamp is None else _ms(stamp)
+    servers = brief.get("appServers")
+    connections = [label for ref in servers if (label := _label(ref))] if servers else ()
+    return {
+        "key": eui,
+        "name": brief.get("name") or eui,
+        "eui": eui or None,
+        "connectivity": brief.get("connectivity") or None,
+        "activation": brief.get("activation") or None,
+        "model": _label(brief.get("model")),
+        "connection": ", ".join(connections) or None,
+        "health": brief.get("healthState") or None,
+        "last_activity": when,
+    }
+
+
+def _summary(brief: _DeviceBrief) -> DeviceSummary:
+    return DeviceSummary(**_row(brief))
 
 
 def device_summary_from_brief(brief: dict[str, Any]) -> DeviceSummary:
@@ -948,6 +957,12 @@ class ThingPark(
     ) -> Page[DeviceSummary]:
         """One page in DevEUI order; `query` is ignored (no server filter is documented)."""
         return await self._page(_DEVICES, _DeviceBrief, _summary, cursor, {"sort": "EUI,asc"})
+
+    async def list_device_rows(self, cursor: str | None = None) -> Page[dict[str, Any]]:
+        """`list_devices`' page with each row as a dict of DeviceSummary's fields in its order
+        (`model_dump()` of the summary), built without a model per row: for the CLI's JSON and
+        CSV, which serialize the rows at once."""
+        return await self._page(_DEVICES, _DeviceBrief, _row, cursor, {"sort": "EUI,asc"})
 
     async def get_device(self, key: str) -> DeviceDetail:
         eui = _eui(key)
