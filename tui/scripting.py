@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic_core import SchemaSerializer
 
-    from tui.api.paging import Page
     from tui.api.platform import Platform
     from tui.config import ProfileBase
 
@@ -199,7 +198,7 @@ PRODUCT_COLUMNS = [
 
 
 #: A row of a list: a model, or a dict of a model's fields in its order (`model_dump()`), which
-#: an adapter builds without a model per row where a list is long (see `DeviceRows`).
+#: an adapter builds without a model per row where a list is long (see tui/api/platform.py `DeviceRows`).
 Row: TypeAlias = "BaseModel | dict[str, Any]"
 
 
@@ -420,19 +419,9 @@ async def _one(items: Any) -> AsyncIterator[Any]:
     yield await items
 
 
-@runtime_checkable
-class DeviceRows(Protocol):
-    """A device directory that also lists its pages as plain rows: DeviceSummary's fields in
-    its order, as dicts (what `model_dump()` of each summary gives), without a model per row.
-    The JSON and CSV formats take them where a platform has them (a model per row was a fifth
-    of a million-device walk's CPU); the table reads the models' columns."""
-
-    async def list_device_rows(self, cursor: str | None = None) -> Page[dict[str, Any]]: ...
-
-
 async def devices_list(ctx: Context) -> None:
     from tui.api.models import DeviceSummary
-    from tui.api.platform import DeviceDirectory
+    from tui.api.platform import DeviceDirectory, DeviceRows
 
     platform = ctx.require(DeviceDirectory, "device list")
     out = ctx.output(DeviceSummary, device_columns(platform.DEVICE_LABELS))

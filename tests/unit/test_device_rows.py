@@ -12,8 +12,9 @@ import pytest
 
 from tui.api.http import RetryPolicy
 from tui.api.models import DeviceSummary
+from tui.api.platform import DeviceRows
 from tui.api.platforms.thingpark import ThingPark
-from tui.scripting import Csv, DeviceRows, JsonArray, JsonLines, Output, safe_json
+from tui.scripting import Csv, JsonArray, JsonLines, Output, safe_json
 
 DEVICES = "/thingpark/wireless/rest/subscriptions/mine/devices"
 

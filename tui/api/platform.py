@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -215,6 +215,16 @@ class Identity(ABC):
     async def whoami(self) -> str:
         """One line naming the account as the platform knows it (a client, a project, a user,
         a gateway); never a secret. Raises ApiError when the platform refuses."""
+
+
+class DeviceRows(ABC):
+    """A device directory that also lists its pages as plain rows: DeviceSummary's fields in its
+    order, as dicts (what `model_dump()` of each summary gives), without a model per row. The
+    scripting CLI's JSON and CSV take them where a platform has them (a model per row was a fifth
+    of a million-device walk's CPU); the table reads the models' columns."""
+
+    @abstractmethod
+    async def list_device_rows(self, cursor: str | None = None) -> Page[dict[str, Any]]: ...
 
 
 class DeviceCreation(ABC):

@@ -64,6 +64,7 @@ from tui.api.platform import (
     DeviceCreation,
     DeviceDirectory,
     DeviceEditing,
+    DeviceRows,
     HttpPlatform,
     Identity,
     TrafficHistory,
@@ -825,6 +826,7 @@ def token_claims(token: str) -> dict[str, Any]:
 class ThingPark(
     HttpPlatform,
     DeviceDirectory,
+    DeviceRows,
     DeviceCreation,
     DeviceEditing,
     DeviceCommands,
