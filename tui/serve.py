@@ -13,12 +13,14 @@ import socket
 import sys
 from asyncio.subprocess import Process
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+log = logging.getLogger("fleet.serve")
 QUIT_TIMEOUT = 10.0  # seconds a tab's console has to quit once asked, before it is killed
 
 
@@ -108,6 +110,18 @@ class FleetServer(Server):
     def __init__(self, command: str, **options: Any) -> None:
         super().__init__(command, **options)
         self.sessions: set[Session] = set()
+        #: the only origin whose pages may open a console (the URL the browser is given)
+        parts = urlsplit(self.public_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}".lower()
+
+    def allows(self, origin: str) -> bool:
+        """Whether a page of `origin` may open a console: the URL the browser was given, or a
+        page on this machine's loopback (another port too: an SSH tunnel's local end)."""
+        origin = origin.rstrip("/").lower()
+        if origin == self.origin:
+            return True
+        parts = urlsplit(origin)
+        return parts.scheme in ("http", "https") and is_loopback(parts.hostname or "")
 
     def initialize_logging(self) -> None:
         # Its access log would print every static file; warnings and errors still show.
@@ -121,7 +135,14 @@ class FleetServer(Server):
         await asyncio.gather(*(session.stop() for session in list(self.sessions)))
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """textual-serve's handler, with a Session of ours (its own builds an AppService)."""
+        """textual-serve's handler, with a Session of ours (its own builds an AppService), and
+        only for the page's own origin: a browser lets any web page open a WebSocket to
+        loopback, and a console on this socket acts with the user's credentials. Browsers always
+        send Origin with a WebSocket; a client that sends none is no web page."""
+        origin = request.headers.get("Origin")
+        if origin is not None and not self.allows(origin):
+            log.warning("refused a WebSocket from another origin (%s)", origin[:200])
+            raise web.HTTPForbidden(text="fleet serve: this console answers its own page only")
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)

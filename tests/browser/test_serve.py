@@ -37,6 +37,32 @@ def test_serves_the_page_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert (code, out, err) == (0, "fleet serve: stopped\n", "")
 
 
+def test_a_websocket_from_another_origin_is_refused(tmp_path: Path) -> None:
+    """A browser lets any web page open a WebSocket to loopback: the console (with the user's
+    credentials) answers its own page only."""
+    import asyncio
+
+    import aiohttp
+
+    served = Served(isolated_env(tmp_path), "--readonly")
+
+    async def connect(origin: str) -> int:
+        async with aiohttp.ClientSession() as session:
+            try:
+                async with session.ws_connect(f"{served.url}/ws", origin=origin) as socket:
+                    await socket.close()
+                    return 101
+            except aiohttp.WSServerHandshakeError as exc:
+                return exc.status
+
+    try:
+        assert asyncio.run(connect("https://evil.example")) == 403
+        assert asyncio.run(connect(served.url)) == 101
+    finally:
+        code, _, err = served.stop()
+    assert code == 0, err
+
+
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
     with chromium(tmp_path) as driver:

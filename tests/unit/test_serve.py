@@ -109,3 +109,23 @@ def test_allow_remote_serves_with_a_warning(
     )
     assert calls == [("0.0.0.0", 8000, "demo-iotda", {"readonly": True, "public_url": None})]
     assert "warning: listening on 0.0.0.0 with no log-in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("http://127.0.0.1:8000", True),  # the page it serves
+        ("HTTP://127.0.0.1:8000/", True),
+        ("http://localhost:9000", True),  # an SSH tunnel's local end on another port
+        ("http://[::1]:8000", True),
+        ("https://evil.example", False),  # any web page the user has open
+        ("http://127.0.0.1.evil.example:8000", False),
+        ("null", False),  # a sandboxed frame or a file
+        ("file://", False),
+    ],
+)
+def test_a_console_answers_pages_of_its_own_origin_only(origin: str, allowed: bool) -> None:
+    from tui.serve import FleetServer
+
+    server = FleetServer("true", host="127.0.0.1", port=8000, public_url="http://127.0.0.1:8000")
+    assert server.allows(origin) is allowed
