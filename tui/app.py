@@ -9,6 +9,7 @@ worker; when it is done the `session` counter changes and every view reloads.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import gc
 import importlib
@@ -538,8 +539,12 @@ class FleetApp(App[None]):
             self._from_thread(self._profile_opened, opening, resolved, platform)
 
     def _from_thread(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Hand a result to the event loop; after exit there is nobody left to hand it to."""
-        with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
+        """Hand a result to the event loop; after exit there is nobody left to hand it to: a
+        loop that has closed refuses it (RuntimeError), one closing cancels it."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return  # (asking would leave Textual's coroutine for it never awaited)
+        with contextlib.suppress(RuntimeError, concurrent.futures.CancelledError):
             self.call_from_thread(callback, *args)
 
     def _profile_failed(self, opening: int, profile: ProfileBase, error: str | Exception) -> None:

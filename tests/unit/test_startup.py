@@ -430,3 +430,28 @@ def test_fleet_opens_the_profile_ahead_and_hands_the_opening_to_the_app(
     assert app.resolver is opening.resolver and app.simulator is opening.simulator
     opens.release.set()
     assert isinstance(opening.result(timeout=5)[1], Opened)
+
+
+def test_a_hand_over_after_the_app_has_gone_is_dropped(config: FleetConfig) -> None:
+    """An opening's thread that ends as the app exits: the loop refuses the hand-over (closed)
+    or cancels it (closing); neither may escape the thread."""
+    import concurrent.futures
+
+    from tui.app import FleetApp
+
+    app = FleetApp(config, simulator=NoSimulator())
+    called: list[str] = []
+    app._from_thread(lambda: called.append("ran"))  # never ran: nothing to hand to
+    loop = asyncio.new_event_loop()
+    try:
+        app._loop = loop  # running, as far as the hand-over can tell
+
+        def cancelled(*_: Any) -> None:
+            raise concurrent.futures.CancelledError
+
+        app.call_from_thread = cancelled  # type: ignore[method-assign]
+        app._from_thread(lambda: called.append("ran"))
+    finally:
+        loop.close()
+    app._from_thread(lambda: called.append("ran"))  # a closed loop is not asked
+    assert called == []
