@@ -255,6 +255,23 @@ async def test_a_failing_platform_raises_its_error() -> None:
         await figures(Failing(3))
 
 
+async def test_when_one_lookup_fails_the_others_stop_too() -> None:
+    class HalfBroken(CellularDirectory):
+        finished: list[str] = []
+
+        async def find_devices(self, text: str, *, by: str) -> list[DeviceSummary]:
+            if by == "name":
+                raise ApiError(self.name, "Service unavailable", status=503)
+            await asyncio.sleep(0.2)
+            self.finished.append(by)
+            return []
+
+    with pytest.raises(ApiError, match="503"):
+        await find_devices(HalfBroken(3), "350000000000001")  # name and IMEI asked
+    await asyncio.sleep(0.3)
+    assert HalfBroken.finished == []  # the IMEI look-up was cancelled, not left running
+
+
 def test_backoff_doubles_up_to_its_cap() -> None:
     assert [backoff(n) for n in (1, 2, 3, 4)] == [5.0, 10.0, 20.0, 40.0]
     assert backoff(30) == BACKOFF_MAX

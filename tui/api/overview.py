@@ -108,7 +108,12 @@ async def find_devices(platform: Platform, text: str) -> list[DeviceSummary]:
     if not text:
         return []
     lookups = [by for by in platform.LOOKUPS if _fits(platform, by, text)]
-    answers = await asyncio.gather(*(platform.find_devices(text, by=by) for by in lookups))
+    asked = [asyncio.ensure_future(platform.find_devices(text, by=by)) for by in lookups]
+    try:
+        answers = await asyncio.gather(*asked)
+    finally:  # one failed (or the search was cancelled): the others stop too
+        for task in asked:
+            task.cancel()
     found: dict[str, DeviceSummary] = {}
     for devices in answers:
         for device in devices:
