@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tui.api.models import DeviceSummary
 from tui.api.paging import walk
-from tui.api.platform import Alarms, Connections, DeviceDirectory, Platform, lookup_fits
+from tui.api.platform import Alarms, Connections, DeviceDirectory, Platform
 
 #: pages of alarms counted at most per refresh; beyond them the count is a lower bound
 ALARM_PAGES = 50
@@ -107,7 +107,7 @@ async def find_devices(platform: Platform, text: str) -> list[DeviceSummary]:
     text = text.strip()
     if not text:
         return []
-    lookups = [by for by in platform.LOOKUPS if _fits(platform, by, text)]
+    lookups = [by for by in platform.LOOKUPS if platform.lookup_text(text, by) is not None]
     asked = [asyncio.ensure_future(platform.find_devices(text, by=by)) for by in lookups]
     try:
         answers = await asyncio.gather(*asked)
@@ -119,11 +119,3 @@ async def find_devices(platform: Platform, text: str) -> list[DeviceSummary]:
         for device in devices:
             found.setdefault(device.key, device)
     return list(found.values())
-
-
-def _fits(platform: DeviceDirectory, by: str, text: str) -> bool:
-    """Whether `text` can be the identifier `by` of this platform (a key of its form, an IMEI
-    of 14 to 16 digits…): a look-up it cannot be is not sent."""
-    if by == "key":
-        return platform.DEVICE_KEY.check(text) is None
-    return lookup_fits(by, text)

@@ -163,22 +163,31 @@ class DeviceDirectory(ABC):
         ApiError when the server fails. By default: "key" fetches the device (a 400 or 404 is
         nothing found) and SERVER_LOOKUP is `list_devices(query=…)`'s first page; adapters
         with more look-ups override it for those."""
-        text = text.strip()
-        if by not in self.LOOKUPS or not lookup_fits(by, text):
+        asked = self.lookup_text(text, by)
+        if asked is None:
             return []
         if by == "key":
-            if self.DEVICE_KEY.check(text) is not None:
-                return []
             try:
-                detail = await self.get_device(self.DEVICE_KEY.normal(text))
+                detail = await self.get_device(self.DEVICE_KEY.normal(asked))
             except ApiError as exc:
                 if exc.status in (400, 404):
                     return []
                 raise
             return [detail.summary]
         if by == self.SERVER_LOOKUP:
-            return list((await self.list_devices(query=text)).items)
+            return list((await self.list_devices(query=asked)).items)
         raise NotImplementedError(f"{type(self).__name__} has no look-up by {by}")
+
+    def lookup_text(self, text: str, by: str) -> str | None:
+        """`text` stripped, when it can be this platform's identifier `by`; None when it cannot
+        (a look-up the platform lacks, not of the identifier's form, not a valid key): such a
+        look-up is not sent."""
+        text = text.strip()
+        if by not in self.LOOKUPS or not lookup_fits(by, text):
+            return None
+        if by == "key" and self.DEVICE_KEY.check(text) is not None:
+            return None
+        return text
 
     @abstractmethod
     async def delete_device(self, key: str) -> None: ...

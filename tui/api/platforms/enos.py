@@ -609,10 +609,10 @@ class Enos(Platform, DeviceDirectory, DeviceCreation, Gateway, Identity):
     async def find_devices(self, text: str, *, by: str) -> list[DeviceSummary]:
         """A sub-device by its key (`productKey/deviceKey`), among the keys topo/get answers:
         the gateway protocol looks up nothing else."""
-        text = text.strip()
-        if by != "key" or self.DEVICE_KEY.check(text) is not None:
+        asked = self.lookup_text(text, by)
+        if asked is None:
             return []
-        product_key, device_key = split_key(text)
+        product_key, device_key = split_key(asked)
         if (product_key, device_key) not in await self.topology():
             return []
         return [self._summary(product_key, device_key)]

@@ -48,7 +48,6 @@ from tui.api.platform import (
     HttpPlatform,
     Identity,
     ThingDefinitions,
-    lookup_fits,
 )
 from tui.api.platforms.telit_forms import (
     THING_KEY_PATTERN,
@@ -472,14 +471,12 @@ class Telit(
     async def find_devices(self, text: str, *, by: str) -> list[DeviceSummary]:
         """One `thing.list` filtered on the key (`keys`) or on an identifier of the thing
         (`imei`, `iccid`), at most a page of what matches."""
-        text = text.strip()
-        if by not in self.LOOKUPS or not lookup_fits(by, text):
+        asked = self.lookup_text(text, by)
+        if asked is None:
             return []
         if by == "key":
-            if self.DEVICE_KEY.check(text) is not None:
-                return []
-            return list((await self.list_devices(query=text)).items)
-        params: dict[str, Any] = {"limit": PAGE_SIZE, by: text.upper()}
+            return list((await self.list_devices(query=asked)).items)
+        params: dict[str, Any] = {"limit": PAGE_SIZE, by: asked.upper()}
         answer = await self.tr50.call("thing.list", params)
         listing: _Listing = _read(answer, _Listing.model_validate, "thing.list")
         return _read(
