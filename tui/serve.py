@@ -9,6 +9,7 @@ import errno
 import ipaddress
 import logging
 import shlex
+import signal
 import socket
 import sys
 from asyncio.subprocess import Process
@@ -128,7 +129,28 @@ class FleetServer(Server):
         logging.basicConfig(level=logging.WARNING, format="fleet serve: %(message)s")
 
     async def on_startup(self, app: web.Application) -> None:
-        print(f"fleet serve: open {self.public_url} in a browser (Ctrl-C stops)", flush=True)
+        """Not textual-serve's banner: fleet's line comes once the socket listens (`serve`)."""
+
+    def serve(self, debug: bool = False) -> None:
+        """textual-serve's `serve`, but the line that says where to point the browser is
+        printed once the socket listens (aiohttp's `print`, after the site started), not
+        before (`on_startup`): a browser or a script that reads it may connect at once."""
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.add_signal_handler(signal.SIGINT, self.request_exit)
+        loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=lambda *_: print(
+                f"fleet serve: open {self.public_url} in a browser (Ctrl-C stops)", flush=True
+            ),
+        )
 
     async def on_shutdown(self, app: web.Application) -> None:
         # The sites are closed already; the tabs' handlers are still running.
