@@ -39,7 +39,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from console import REPO, free_port, wait_until_serving
+from console import REPO, simulator
 
 from tui.sim.credentials import THINGPARK_CLIENT_ID, THINGPARK_CLIENT_SECRET
 
@@ -294,36 +294,21 @@ def main() -> int:
     if args.child:
         return asyncio.run(child(args.runs))
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    sim = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tui", "sim", "--port", str(port)),
-            *("--fail-rate", "0.02", "--rate-limit", f"{args.rate:g}", "--seed", str(args.seed)),
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_serving(url, sim)
-        with tempfile.TemporaryDirectory() as tmp:
-            bench = Bench(Path(tmp), url, args.rate)
-            runs, expected = bench.plan(args.ops)
-            elapsed = finish(bench, runs)
-            lost, duplicated = bench.count(expected)
-            ratio = args.ops / elapsed / args.rate
-            print(
-                f"{args.ops} operations in {elapsed:.1f} s: {args.ops / elapsed:.1f}/s "
-                f"at a limit of {args.rate:g}/s, 2% of the answers 5xx",
-                flush=True,
-            )
-            rng = random.Random(args.seed)
-            resumed = [killed_and_resumed(bench, args.ops // 10, rng) for _ in range(args.jobs)]
-            bench.journal.close()
-    finally:
-        sim.terminate()
-        sim.wait(timeout=10)
+    knobs = ("--fail-rate", "0.02", "--rate-limit", f"{args.rate:g}", "--seed", str(args.seed))
+    with simulator(None, knobs=knobs) as url, tempfile.TemporaryDirectory() as tmp:
+        bench = Bench(Path(tmp), url, args.rate)
+        runs, expected = bench.plan(args.ops)
+        elapsed = finish(bench, runs)
+        lost, duplicated = bench.count(expected)
+        ratio = args.ops / elapsed / args.rate
+        print(
+            f"{args.ops} operations in {elapsed:.1f} s: {args.ops / elapsed:.1f}/s "
+            f"at a limit of {args.rate:g}/s, 2% of the answers 5xx",
+            flush=True,
+        )
+        rng = random.Random(args.seed)
+        resumed = [killed_and_resumed(bench, args.ops // 10, rng) for _ in range(args.jobs)]
+        bench.journal.close()
     print(
         f"bulk: ops={args.ops} throughput_ratio={ratio:.2f} lost={lost} duplicated={duplicated} "
         f"resumed_runs={args.jobs} resumed_lost={sum(r[0] for r in resumed)} "

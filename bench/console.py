@@ -63,7 +63,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,15 +115,17 @@ def wait_until_serving(url: str, sim: subprocess.Popen[bytes], timeout: float = 
 
 
 @contextmanager
-def simulator(devices: int, port: int = 0) -> Iterator[str]:
-    """`python -m tui sim --devices N` in a process of its own (its own core), waited for
-    before any clock starts: its URL; stopped at the end."""
+def simulator(devices: int | None, port: int = 0, knobs: Sequence[str] = ()) -> Iterator[str]:
+    """`python -m tui sim [--devices N] [knobs…]` in a process of its own (its own core), waited
+    for before any clock starts: its URL; stopped at the end."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
+    fleet = () if devices is None else ("--devices", str(devices))
     sim = subprocess.Popen(
         [
             *(sys.executable, "-m", "tui", "sim", "--port", str(port), "--mqtt-port", "0"),
-            *("--devices", str(devices)),
+            *fleet,
+            *knobs,
         ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
