@@ -45,6 +45,20 @@ DEFAULT_THEME = "fleet-dark"
 SHIPPED_THEMES = Path(__file__).parent / "theme_files"
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+#: a theme file's colour fields (Textual's Theme's), each checked to be a colour
+COLOUR_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "warning",
+    "error",
+    "success",
+)
 _VARIABLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # A colour variable may carry an alpha, as Textual's own do ("ansi_default 50%").
 _ALPHA = re.compile(r"\s+\d{1,3}%$")
@@ -92,19 +106,7 @@ class ThemeFile(BaseModel):
             raise ValueError("a theme name uses letters, digits, '-' and '_' (at most 64)")
         return value
 
-    @field_validator(
-        "primary",
-        "secondary",
-        "accent",
-        "foreground",
-        "background",
-        "surface",
-        "panel",
-        "boost",
-        "warning",
-        "error",
-        "success",
-    )
+    @field_validator(*COLOUR_FIELDS)
     @classmethod
     def _is_colour(cls, value: str | None) -> str | None:
         return None if value is None else _check_colour(value)

@@ -18,6 +18,7 @@ from tui.config import ConfigError, load_config
 from tui.config_file import save_profile
 from tui.keymap import binding_ids, declared_bindings, fleet_classes
 from tui.themes import (
+    COLOUR_FIELDS,
     DEFAULT_THEME,
     SHIPPED_THEMES,
     ThemeFile,
@@ -35,19 +36,6 @@ SHIPPED_NAMES = {
     "fleet-ansi",
     "fleet-production",
 }
-COLOUR_FIELDS = (
-    "primary",
-    "secondary",
-    "accent",
-    "foreground",
-    "background",
-    "surface",
-    "panel",
-    "boost",
-    "warning",
-    "error",
-    "success",
-)
 
 
 # ---------------------------------------------------------------- shipped themes
