@@ -21,7 +21,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -490,39 +490,64 @@ async def alarms_list(ctx: Context) -> None:
     await _write_pages(ctx.output(Alarm, ALARM_COLUMNS), _pages(fetch, ctx.platform.name))
 
 
+async def _whole_list(
+    ctx: Context,
+    capability: type[Any],
+    what: str,
+    model: type[BaseModel],
+    columns: Sequence[Column] | Callable[[Any], Sequence[Column]],
+    read: Callable[[Any], Awaitable[Sequence[Any]]],
+) -> None:
+    """A list a platform gives whole (one call, no cursor), written as one page."""
+    platform = ctx.require(capability, what)
+    shown = columns(platform) if callable(columns) else columns
+    await _write_pages(ctx.output(model, shown), _one(read(platform)))
+
+
 async def connections_list(ctx: Context) -> None:
     from tui.api.models import Connection
     from tui.api.platform import Connections
 
-    platform = ctx.require(Connections, "connections")
-    columns = connection_columns(platform.CONNECTION_LABELS, platform.CONNECTION_KINDS)
-    await _write_pages(ctx.output(Connection, columns), _one(platform.list_connections()))
+    def columns(platform: Connections) -> Sequence[Column]:
+        return connection_columns(platform.CONNECTION_LABELS, platform.CONNECTION_KINDS)
+
+    await _whole_list(
+        ctx, Connections, "connections", Connection, columns, lambda p: p.list_connections()
+    )
 
 
 async def definitions_list(ctx: Context) -> None:
     from tui.api.models import ThingDefinition
     from tui.api.platform import ThingDefinitions
 
-    platform = ctx.require(ThingDefinitions, "thing definitions")
-    out = ctx.output(ThingDefinition, DEFINITION_COLUMNS)
-    await _write_pages(out, _one(platform.thing_definitions()))
+    await _whole_list(
+        ctx,
+        ThingDefinitions,
+        "thing definitions",
+        ThingDefinition,
+        DEFINITION_COLUMNS,
+        lambda p: p.thing_definitions(),
+    )
 
 
 async def tokens_list(ctx: Context) -> None:
     from tui.api.models import Application
     from tui.api.platform import ApplicationTokens
 
-    platform = ctx.require(ApplicationTokens, "application tokens")
-    await _write_pages(ctx.output(Application, TOKEN_COLUMNS), _one(platform.applications()))
+    await _whole_list(
+        ctx, ApplicationTokens, "application tokens", Application, TOKEN_COLUMNS,
+        lambda p: p.applications(),
+    )  # fmt: skip
 
 
 async def base_stations_list(ctx: Context) -> None:
     from tui.api.models import BaseStation
     from tui.api.platform import BaseStations
 
-    platform = ctx.require(BaseStations, "base stations")
-    out = ctx.output(BaseStation, BASE_STATION_COLUMNS)
-    await _write_pages(out, _one(platform.list_base_stations()))
+    await _whole_list(
+        ctx, BaseStations, "base stations", BaseStation, BASE_STATION_COLUMNS,
+        lambda p: p.list_base_stations(),
+    )  # fmt: skip
 
 
 async def products_list(ctx: Context) -> None:
