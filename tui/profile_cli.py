@@ -133,7 +133,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     test = commands.add_parser(
         "test",
-        help="log in and ask for the first page of devices: time, answer, TLS",
+        help="log in and ask for the first page of devices: time, who, answer, TLS",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
